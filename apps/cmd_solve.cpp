@@ -1,0 +1,89 @@
+// softmdp solve FILE [--method M] [--alpha A]: hard or soft optimal values, Q and policy.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "softmdp/bellman.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/json_writer.hpp"
+#include "softmdp/result.hpp"
+#include "softmdp/solve.hpp"
+
+namespace softmdp::cli {
+namespace {
+
+void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
+    const auto H = policy_entropy(m, sol.policy);
+    const bool soft = sol.alpha > 0.0;
+    fmt::print("{:<16} {:>16}  {:<14}{}\n", "state", "V", soft ? "likeliest" : "greedy", soft ? "       p  entropy" : "");
+    const std::size_t n = std::min(m.num_states(), max_rows);
+    for (std::size_t s = 0; s < n; ++s) {
+        if (m.is_terminal(s)) {
+            fmt::print("{:<16} {:>16.10g}  {:<14}\n", m.state_name(s), sol.values[s], "(terminal)");
+            continue;
+        }
+        Offset best = m.row_first(s);
+        for (Offset r = best + 1; r < m.row_last(s); ++r)
+            if (sol.policy[r] > sol.policy[best]) best = r;
+        if (soft)
+            fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", m.state_name(s), sol.values[s],
+                       m.action_name(m.row_action(best)), sol.policy[best], H[s]);
+        else
+            fmt::print("{:<16} {:>16.10g}  {:<14}\n", m.state_name(s), sol.values[s], m.action_name(m.row_action(best)));
+    }
+    if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
+}
+
+int run(const std::vector<std::string>& args) {
+    po::options_description desc("solve options");
+    desc.add_options()
+        ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
+        ("method,m", po::value<std::string>(), "solver (see below); default: mpi, or soft-mpi with --alpha > 0")
+        ("alpha,a", po::value<double>(), "temperature alpha >= 0 (0 or absent: hard)")
+        ("init", po::value<std::string>(), "warm start from the values of a softmdp-result/1 file")
+        ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table");
+    add_model_options(desc);
+    add_solver_options(desc);
+    add_output_options(desc);
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    std::string examples =
+        "  softmdp solve mdps/frozenlake8x8.json --json -\n"
+        "  softmdp solve mdps/gridworld4x4.json --alpha 0.5 --method soft-vi\n"
+        "  softmdp solve mdps/riverswim.json --method pi --json out.json\n\nmethods:\n";
+    for (const auto& mi : methods()) examples += fmt::format("  {:<11} {}\n", mi.name, mi.summary);
+    if (!parse(args, desc, pos, vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
+
+    const double alpha = alpha_option(vm);
+    const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
+    SolverOptions opt = solver_options(vm, method);
+    const Model m = load(vm);
+    std::vector<double> init;
+    if (vm.count("init")) {
+        init = read_result_values(vm["init"].as<std::string>(), m);
+        opt.initial_values = init;
+    }
+    const Solution sol = solve(m, method, alpha, opt);
+    if (opt.progress) fmt::print(stderr, "\n");
+
+    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
+    if (table) {
+        fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
+                   vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged", sol.iterations,
+                   sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : std::string("none"), sol.seconds);
+        if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
+        fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
+        print_table(m, sol, vm["rows"].as<std::size_t>());
+    }
+    write_json(vm, [&](JsonWriter& w) { write_result(w, m, sol); });
+    if (!sol.converged) {
+        fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);
+        return kNotConverged;
+    }
+    return kOk;
+}
+
+const Register reg{{"solve", "optimal hard or soft values, Q and policy (vi, pi, mpi, soft-vi, soft-qi, ...)", run}};
+
+}  // namespace
+}  // namespace softmdp::cli

@@ -1,0 +1,45 @@
+#pragma once
+// Typed exceptions of the library. The CLI maps each type to one exit code (see docs/cli.md):
+// InputError/UsageError -> 2, IoError -> 3, anything else -> 1.
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace softmdp {
+
+// Where in an input something is wrong: file, line (when the parser knows it), entry and field.
+struct Location {
+    std::string file;
+    std::optional<std::size_t> line;
+    std::string entry;  // e.g. "transitions[3] (s=0, a=right)"
+    std::string field;  // e.g. "next[1][1]"
+};
+
+std::string to_string(const Location& loc);
+
+// Invalid input data (an MDP, policy, Q or result file): exit code 2.
+class InputError : public std::runtime_error {
+public:
+    InputError(const std::string& message, Location loc = {});
+    const Location& location() const noexcept { return loc_; }
+    const std::string& message() const noexcept { return message_; }
+
+private:
+    Location loc_;
+    std::string message_;
+};
+
+// Invalid command-line or API arguments: exit code 2.
+class UsageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Reading or writing a file failed: exit code 3.
+class IoError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace softmdp

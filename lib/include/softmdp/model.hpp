@@ -1,0 +1,92 @@
+#pragma once
+// The immutable finite MDP: one CSR layout shared by every solver.
+//
+// State s owns the rows [state_begin[s], state_begin[s+1]); row k is the available pair
+// (s, row_action[k]) with expected reward row_reward[k] = r(s,a) = sum_s' p(s'|s,a) r(s,a,s').
+// Its successors are next_state/next_prob[row_begin[k] .. row_begin[k+1]).
+// A state with no rows is terminal (absorbing, value 0, no entropy).
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace softmdp {
+
+using StateId = std::uint32_t;   // 32-bit successor indices keep the hot arrays small
+using ActionId = std::uint32_t;
+using Offset = std::uint64_t;    // offsets into rows and transitions
+
+// The raw arrays of a model; Model validates them once and never changes them.
+struct ModelData {
+    std::string name;
+    double discount = 0.0;
+    std::size_t num_states = 0;
+    std::size_t num_actions = 0;
+    std::vector<std::string> state_names;   // empty: states are named by their index
+    std::vector<std::string> action_names;  // empty: actions are named by their index
+    std::vector<double> initial;            // p0 over states
+    std::size_t grid_rows = 0, grid_cols = 0;  // optional layout for plots (0: none)
+    std::vector<Offset> state_begin;        // num_states + 1
+    std::vector<ActionId> row_action;       // per row, strictly increasing within a state
+    std::vector<double> row_reward;         // per row: expected r(s,a)
+    std::vector<Offset> row_begin;          // num_rows + 1
+    std::vector<StateId> next_state;        // per transition
+    std::vector<double> next_prob;          // per transition
+    std::vector<double> next_reward;        // per transition r_to, or empty when all are 0 (exporters, samplers)
+};
+
+class Model {
+public:
+    // Checks the structural invariants (sizes, ranges, order); throws std::invalid_argument.
+    explicit Model(ModelData data);
+
+    const std::string& name() const noexcept { return d_.name; }
+    double discount() const noexcept { return d_.discount; }
+    std::size_t num_states() const noexcept { return d_.num_states; }
+    std::size_t num_actions() const noexcept { return d_.num_actions; }
+    std::size_t num_rows() const noexcept { return d_.row_action.size(); }
+    std::size_t num_transitions() const noexcept { return d_.next_state.size(); }
+    std::size_t num_terminal() const noexcept;
+    std::size_t max_actions_per_state() const noexcept { return max_actions_; }
+    double max_abs_reward() const noexcept { return max_abs_reward_; }
+
+    std::string state_name(std::size_t s) const;
+    std::string action_name(std::size_t a) const;
+    bool has_state_names() const noexcept { return !d_.state_names.empty(); }
+    bool has_action_names() const noexcept { return !d_.action_names.empty(); }
+    std::span<const std::string> state_names() const noexcept { return d_.state_names; }
+    std::span<const std::string> action_names() const noexcept { return d_.action_names; }
+    std::span<const double> initial() const noexcept { return d_.initial; }
+
+    Offset row_first(std::size_t s) const noexcept { return d_.state_begin[s]; }
+    Offset row_last(std::size_t s) const noexcept { return d_.state_begin[s + 1]; }
+    std::size_t num_available(std::size_t s) const noexcept { return d_.state_begin[s + 1] - d_.state_begin[s]; }
+    bool is_terminal(std::size_t s) const noexcept { return d_.state_begin[s] == d_.state_begin[s + 1]; }
+    ActionId row_action(Offset row) const noexcept { return d_.row_action[row]; }
+    double row_reward(Offset row) const noexcept { return d_.row_reward[row]; }
+    std::span<const StateId> successors(Offset row) const noexcept {
+        return {d_.next_state.data() + d_.row_begin[row], d_.next_state.data() + d_.row_begin[row + 1]};
+    }
+    std::span<const double> probabilities(Offset row) const noexcept {
+        return {d_.next_prob.data() + d_.row_begin[row], d_.next_prob.data() + d_.row_begin[row + 1]};
+    }
+    // Per-successor rewards r_to of the row; empty when the model has none.
+    std::span<const double> successor_rewards(Offset row) const noexcept {
+        if (d_.next_reward.empty()) return {};
+        return {d_.next_reward.data() + d_.row_begin[row], d_.next_reward.data() + d_.row_begin[row + 1]};
+    }
+    // The row of (s, a), or num_rows() when a is not available in s.
+    Offset find_row(std::size_t s, ActionId a) const noexcept;
+
+    // Raw arrays for hot loops.
+    const ModelData& data() const noexcept { return d_; }
+    // Bytes held by the CSR arrays (rows and transitions).
+    std::size_t csr_bytes() const noexcept;
+
+private:
+    ModelData d_;
+    std::size_t max_actions_ = 0;
+    double max_abs_reward_ = 0.0;
+};
+
+}  // namespace softmdp

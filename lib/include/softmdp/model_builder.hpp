@@ -1,0 +1,119 @@
+#pragma once
+// Builds a validated Model from entries given one at a time (the loader streams into it; tests,
+// generators and importers call it directly). Every check of the softmdp/1 format lives here, so
+// every way of making a model reports the same errors, naming the entry and the field.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "softmdp/model.hpp"
+
+namespace softmdp {
+
+// A state or action given by index or by name.
+struct Ref {
+    std::uint64_t index = 0;
+    std::string_view name;  // non-empty: by name
+    bool by_name = false;
+    static Ref at(std::uint64_t i) { return {i, {}, false}; }
+    static Ref named(std::string_view n) { return {0, n, true}; }
+};
+
+struct BuildOptions {
+    bool renormalize = false;                      // rescale successor sums within 1e-6 of 1
+    std::function<void(const std::string&)> warn;  // receives warnings (e.g. renormalised rows)
+};
+
+class ModelBuilder {
+public:
+    static constexpr double kSumTolerance = 1e-9;
+    static constexpr double kRenormalizeTolerance = 1e-6;
+    static constexpr std::uint64_t kMaxStates = (1ULL << 31) - 1;
+
+    explicit ModelBuilder(std::string source = {}, BuildOptions options = {});
+
+    void set_name(std::string name) { name_ = std::move(name); }
+    void set_discount(double gamma);
+    void set_state_count(std::uint64_t n);
+    void set_state_names(std::vector<std::string> names);
+    void set_action_count(std::uint64_t n);
+    void set_action_names(std::vector<std::string> names);
+    void set_initial(std::vector<double> p0);
+    void add_initial(Ref s, double p);  // object form {state: p}
+    void set_grid(std::size_t rows, std::size_t cols);
+
+    // One transition entry: begin, fields in any order, end.
+    void begin_entry();
+    void entry_state(Ref s);
+    void entry_action(Ref a);
+    void entry_reward(double r);
+    void entry_next(Ref to, double p, double r_to = 0.0);
+    void end_entry();
+
+    struct Next {
+        Ref to;
+        double p;
+        double r = 0.0;
+    };
+    // Convenience for code and tests: one whole entry.
+    void add(Ref s, Ref a, double r, std::initializer_list<Next> next);
+
+    std::size_t entries() const noexcept { return entry_s_.size(); }
+    bool has_discount() const noexcept { return has_discount_; }
+    bool has_states() const noexcept { return num_states_ > 0; }
+    bool has_actions() const noexcept { return num_actions_ > 0; }
+
+    // Validates everything and returns the model (the builder is left empty).
+    Model build();
+
+private:
+    using Code = std::uint32_t;  // index, or kNameBit | id of a name not yet resolved
+    static constexpr Code kNameBit = 1U << 31;
+    static constexpr Code kMissing = ~Code{0};
+
+    [[noreturn]] void fail(const std::string& message, std::size_t entry, const std::string& field) const;
+    std::string entry_label(std::size_t entry) const;
+    std::string describe(Code c, bool state) const;
+    Code encode(Ref r, bool state, std::size_t entry, const std::string& field);
+    Code resolve(Code c, bool state, std::size_t entry, const std::string& field) const;
+    void set_names(std::vector<std::string> names, bool state);
+
+    std::string source_;
+    BuildOptions options_;
+    std::string name_;
+    double discount_ = 0.0;
+    bool has_discount_ = false;
+    std::uint64_t num_states_ = 0, num_actions_ = 0;
+    std::vector<std::string> state_names_, action_names_;
+    std::unordered_map<std::string, Code> state_index_, action_index_;
+    std::vector<std::string> pending_state_names_, pending_action_names_;  // used before declared
+    std::unordered_map<std::string, Code> pending_state_index_, pending_action_index_;
+    std::vector<double> initial_;
+    std::vector<std::pair<Code, double>> initial_entries_;
+    bool initial_dense_ = false;
+    std::size_t grid_rows_ = 0, grid_cols_ = 0;
+
+    // The entry being read.
+    bool in_entry_ = false;
+    Code cur_s_ = kMissing, cur_a_ = kMissing;
+    double cur_r_ = 0.0;
+    std::size_t renormalized_ = 0;
+
+    // Entries and their successors, in the order given.
+    std::vector<Code> entry_s_, entry_a_;
+    std::vector<double> entry_r_;
+    std::vector<Offset> entry_begin_{0};
+    std::vector<Code> next_to_;
+    std::vector<double> next_p_, next_r_;
+    bool any_next_reward_ = false;
+};
+
+// gamma = 1 is sound only if every policy reaches a terminal state with probability 1 from every
+// state. Returns a non-terminal state from which some policy can avoid termination forever, or
+// num_states() when there is none.
+std::size_t find_improper_state(const Model& model);
+
+}  // namespace softmdp

@@ -1,0 +1,32 @@
+#pragma once
+// Output that never leaves a half-written file: data goes to a temporary file in the target's
+// directory, which is flushed, synced and renamed over the target only by commit(). "-" is stdout.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+namespace softmdp {
+
+class OutputFile {
+public:
+    explicit OutputFile(const std::string& path);
+    ~OutputFile();  // removes the temporary file unless committed
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    std::FILE* stream() const noexcept { return file_; }
+    bool is_stdout() const noexcept { return path_ == "-"; }
+    // Flushes, syncs, closes and renames into place. Throws IoError (the target is left untouched).
+    void commit();
+
+private:
+    std::string path_;
+    std::string temp_;
+    std::FILE* file_ = nullptr;
+    bool committed_ = false;
+};
+
+// Removes every uncommitted temporary file (for signal handlers; async-signal-safe).
+void remove_pending_outputs() noexcept;
+
+}  // namespace softmdp

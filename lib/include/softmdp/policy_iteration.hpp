@@ -1,0 +1,144 @@
+#pragma once
+// Policy iteration and modified policy iteration, hard (HardMax) or soft (LogSumExp):
+//   evaluate pi (soft: with alpha H(pi)), then improve pi <- greedy(Q) or softmax(Q/alpha).
+// Each improvement step computes TV = B(Q_V); the MacQueen bracket of (V, TV) certifies the
+// reported values (see bellman.hpp).
+#include <cmath>
+#include <fmt/format.h>
+#include <vector>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/policy_evaluation.hpp"
+#include "softmdp/solution.hpp"
+
+namespace softmdp {
+
+namespace detail {
+
+// Greedy improvement that keeps the current action when it is still a maximiser (no cycling).
+inline void keep_or_improve(std::span<const double> q, std::span<double> pi, HardMax) {
+    const double best = max_of(q);
+    for (std::size_t i = 0; i < q.size(); ++i)
+        if (pi[i] == 1.0 && q[i] >= best) return;
+    greedy_policy(q, pi);
+}
+inline void keep_or_improve(std::span<const double> q, std::span<double> pi, const LogSumExp& op) { op.policy(q, pi); }
+
+enum class Evaluation { exact, sweeps };
+
+template <class Op>
+Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, const SolverOptions& opt) {
+    const Stopwatch clock;
+    const std::size_t S = m.num_states(), R = m.num_rows();
+    const double gamma = m.discount();
+    const double alpha = op.temperature();
+    Solution sol;
+    sol.alpha = alpha;
+    std::vector<double> V(S, 0.0), TV(S), q(R), pi(R, 0.0), old_pi;
+    if (!opt.initial_values.empty()) V.assign(opt.initial_values.begin(), opt.initial_values.end());
+    compute_q(m, V, q, opt.threads);
+    policy_from_q(m, op, q, pi);
+
+    bool converged = false;
+    for (;;) {
+        if (sol.iterations >= opt.max_iterations) {
+            sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
+            break;
+        }
+        if (clock.seconds() >= opt.time_limit) {
+            sol.reason = fmt::format("stopped at the time limit ({} s)", opt.time_limit);
+            break;
+        }
+        // Evaluate pi.
+        if (eval == Evaluation::exact) {
+            SolverOptions eo;
+            eo.tolerance = std::min(opt.tolerance, 1e-10) * (1.0 - gamma) * 1e-2;
+            eo.max_iterations = 50;
+            eo.threads = opt.threads;
+            auto e = evaluate_policy_exact(m, pi, alpha, eo);
+            V = std::move(e.values);
+            sol.sweeps += e.sweeps;
+        } else {
+            const auto bonus = entropy_bonus(m, pi, alpha);
+            for (std::uint64_t k = 1; k < opt.evaluation_sweeps; ++k) {  // k = 0 was the improvement's backup
+                policy_sweep(m, pi, bonus, V, TV, opt.threads);
+                V.swap(TV);
+                ++sol.sweeps;
+            }
+        }
+        ++sol.iterations;
+        // Improve: Q = Q_V, TV = B(Q), pi' = policy of Q.
+        compute_q(m, V, q, opt.threads);
+        old_pi = pi;
+        for (std::size_t s = 0; s < S; ++s) {
+            const Offset b = m.row_first(s), e = m.row_last(s);
+            TV[s] = 0.0;
+            if (b == e) continue;
+            std::span<const double> qs(q.data() + b, e - b);
+            TV[s] = op.value(qs);
+            keep_or_improve(qs, std::span<double>(pi.data() + b, e - b), op);
+        }
+        ++sol.sweeps;
+        const auto [l, u] = difference_range(TV, V);
+        if (!std::isfinite(u - l)) {
+            sol.reason = "values became non-finite";
+            break;
+        }
+        std::optional<double> bound;
+        if (gamma < 1.0) bound = gamma / (1.0 - gamma) * (u - l) / 2.0 + rounding_slack(m, max_abs(TV));
+        if (bound && *bound > opt.tolerance && rounding_slack(m, max_abs(TV)) >= opt.tolerance &&
+            *bound <= 2.0 * rounding_slack(m, max_abs(TV))) {
+            sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values", opt.tolerance);
+            break;
+        }
+        if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
+        const bool stable = alpha == 0.0 && pi == old_pi;
+        if ((bound && *bound <= opt.tolerance) || (stable && (!bound || eval == Evaluation::exact))) {
+            converged = true;
+            if (gamma < 1.0) {
+                sol.error_bound = move_to_midpoint(m, TV, l, u);
+                V.swap(TV);
+            } else {
+                sol.reason = "discount 1: policy stable; no sup-norm bound";
+            }
+            break;
+        }
+        if (eval == Evaluation::sweeps) V.swap(TV);  // TV is the first sweep of the next evaluation
+    }
+    if (!converged && sol.iterations > 0) sol.error_bound = certified_step(m, op, V, opt.threads);
+    sol.converged = converged;
+    sol.values = std::move(V);
+    sol.q.resize(R);
+    compute_q(m, sol.values, sol.q, opt.threads);
+    sol.policy.assign(R, 0.0);
+    policy_from_q(m, op, sol.q, sol.policy);
+    sol.seconds = clock.seconds();
+    return sol;
+}
+
+}  // namespace detail
+
+// Policy iteration: exact evaluation, greedy improvement; stops when the policy is stable.
+inline Solution policy_iteration(const Model& m, const SolverOptions& opt = {}) {
+    auto sol = detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::exact, opt);
+    sol.method = "pi";
+    return sol;
+}
+
+// Soft policy iteration: exact soft evaluation, pi <- softmax(Q^pi / alpha).
+inline Solution soft_policy_iteration(const Model& m, double alpha, const SolverOptions& opt = {}) {
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::exact, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::exact, opt);
+    sol.method = "soft-pi";
+    return sol;
+}
+
+// Modified policy iteration: opt.evaluation_sweeps sweeps of T_pi per improvement.
+inline Solution modified_policy_iteration(const Model& m, double alpha = 0.0, const SolverOptions& opt = {}) {
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::sweeps, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::sweeps, opt);
+    sol.method = alpha == 0.0 ? "mpi" : "soft-mpi";
+    return sol;
+}
+
+}  // namespace softmdp

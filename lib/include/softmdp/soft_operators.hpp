@@ -1,0 +1,130 @@
+#pragma once
+// Backup operators B: R^|A_s| -> R that turn the Q values of one state's available actions into
+// its value, and the policy that goes with them. Value iteration, Q-iteration and the residuals
+// are generic over the `Backup` concept. alpha = 0 is exactly the hard max with a greedy policy.
+#include <algorithm>
+#include <cmath>
+#include <concepts>
+#include <limits>
+#include <span>
+#include <string_view>
+
+namespace softmdp {
+
+template <class Op>
+concept Backup = requires(const Op op, std::span<const double> q, std::span<double> pi) {
+    { op.value(q) } -> std::convertible_to<double>;
+    op.policy(q, pi);
+    { Op::is_contraction } -> std::convertible_to<bool>;
+    { op.temperature() } -> std::convertible_to<double>;
+};
+
+inline double max_of(std::span<const double> q) noexcept { return *std::max_element(q.begin(), q.end()); }
+
+// Greedy policy: all mass on the first maximiser (deterministic tie-breaking).
+inline void greedy_policy(std::span<const double> q, std::span<double> pi) noexcept {
+    std::fill(pi.begin(), pi.end(), 0.0);
+    pi[static_cast<std::size_t>(std::max_element(q.begin(), q.end()) - q.begin())] = 1.0;
+}
+
+// alpha logsumexp(q / alpha), with the max factored out so no term overflows.
+inline double soft_max(std::span<const double> q, double alpha) noexcept {
+    const double m = max_of(q);
+    if (alpha == 0.0 || q.size() == 1) return m;
+    double sum = 0.0;
+    for (double x : q) sum += std::exp((x - m) / alpha);
+    return m + alpha * std::log(sum);
+}
+
+// softmax(q / alpha) = exp((q - alpha logsumexp(q/alpha)) / alpha); greedy at alpha = 0.
+inline void softmax_policy(std::span<const double> q, double alpha, std::span<double> pi) noexcept {
+    if (alpha == 0.0) return greedy_policy(q, pi);
+    const double m = max_of(q);
+    double sum = 0.0;
+    for (std::size_t i = 0; i < q.size(); ++i) sum += (pi[i] = std::exp((q[i] - m) / alpha));
+    for (double& p : pi) p /= sum;
+}
+
+// Shannon entropy H(pi) = -sum pi log pi (natural log), 0 log 0 = 0.
+inline double entropy(std::span<const double> pi) noexcept {
+    double h = 0.0;
+    for (double p : pi)
+        if (p > 0.0) h -= p * std::log(p);
+    return h;
+}
+
+// B(q) = max_a q(a).
+struct HardMax {
+    static constexpr bool is_contraction = true;
+    static constexpr std::string_view name = "max";
+    double temperature() const noexcept { return 0.0; }
+    double value(std::span<const double> q) const noexcept { return max_of(q); }
+    void policy(std::span<const double> q, std::span<double> pi) const noexcept { greedy_policy(q, pi); }
+};
+
+// B(q) = alpha log sum_a exp(q(a)/alpha); policy softmax(q/alpha). The soft Bellman backup.
+struct LogSumExp {
+    static constexpr bool is_contraction = true;
+    static constexpr std::string_view name = "logsumexp";
+    double alpha = 1.0;
+    double temperature() const noexcept { return alpha; }
+    double value(std::span<const double> q) const noexcept { return soft_max(q, alpha); }
+    void policy(std::span<const double> q, std::span<double> pi) const noexcept { softmax_policy(q, alpha, pi); }
+};
+
+// Mellowmax (Asadi & Littman 2017): B(q) = alpha log( (1/n) sum_a exp(q(a)/alpha) ), a
+// gamma-contraction. Its policy is the maximum-entropy Boltzmann policy softmax(beta q) whose
+// expected advantage sum_a pi(a)(q(a) - B(q)) is 0, with beta found by bisection.
+struct Mellowmax {
+    static constexpr bool is_contraction = true;
+    static constexpr std::string_view name = "mellowmax";
+    double alpha = 1.0;
+    double temperature() const noexcept { return alpha; }
+    double value(std::span<const double> q) const noexcept {
+        return soft_max(q, alpha) - alpha * std::log(static_cast<double>(q.size()));
+    }
+    void policy(std::span<const double> q, std::span<double> pi) const noexcept;
+};
+
+// Boltzmann-weighted average B(q) = sum_a softmax(q/alpha)(a) q(a). Not a contraction: value
+// iteration with it may oscillate or have several fixed points, so no error bound is claimed.
+struct Boltzmann {
+    static constexpr bool is_contraction = false;
+    static constexpr std::string_view name = "boltzmann";
+    double alpha = 1.0;
+    double temperature() const noexcept { return alpha; }
+    double value(std::span<const double> q) const noexcept {
+        if (alpha == 0.0 || q.size() == 1) return max_of(q);
+        const double m = max_of(q);
+        double num = 0.0, den = 0.0;
+        for (double x : q) {
+            const double w = std::exp((x - m) / alpha);
+            num += w * (x - m);
+            den += w;
+        }
+        return m + num / den;
+    }
+    void policy(std::span<const double> q, std::span<double> pi) const noexcept { softmax_policy(q, alpha, pi); }
+};
+
+inline void Mellowmax::policy(std::span<const double> q, std::span<double> pi) const noexcept {
+    const double mm = value(q);
+    const double m = max_of(q);
+    if (alpha == 0.0 || m - *std::min_element(q.begin(), q.end()) <= 1e-12 * std::max(1.0, std::abs(m)))
+        return alpha == 0.0 ? greedy_policy(q, pi) : std::fill(pi.begin(), pi.end(), 1.0 / static_cast<double>(q.size()));
+    // f(beta) = sum_a exp(beta (q_a - mm)) (q_a - mm) is increasing in beta, f(0) <= 0.
+    const auto f = [&](double beta) {
+        double s = 0.0;
+        for (double x : q) s += std::exp(beta * (x - m)) * (x - mm);
+        return s;
+    };
+    double lo = 0.0, hi = 1.0 / std::max(alpha, 1e-300);
+    for (int i = 0; i < 200 && f(hi) < 0.0; ++i) hi *= 2.0;
+    for (int i = 0; i < 200 && hi - lo > 1e-14 * hi; ++i) {
+        const double mid = 0.5 * (lo + hi);
+        (f(mid) < 0.0 ? lo : hi) = mid;
+    }
+    softmax_policy(q, 1.0 / hi, pi);
+}
+
+}  // namespace softmdp

@@ -1,0 +1,43 @@
+#pragma once
+// What every solver takes (SolverOptions) and returns (Solution).
+#include <cstdint>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace softmdp {
+
+struct Progress {
+    std::uint64_t iteration = 0;
+    std::optional<double> bound;
+    double seconds = 0.0;
+};
+
+struct SolverOptions {
+    double tolerance = 1e-8;                  // stop when error_bound <= tolerance
+    std::uint64_t max_iterations = 1'000'000;  // sweeps (VI, QI) or improvements (PI, MPI)
+    double time_limit = std::numeric_limits<double>::infinity();  // seconds
+    int threads = 0;                          // 0: all cores
+    std::span<const double> initial_values;   // warm start V0 (empty: V0 = 0)
+    std::uint64_t evaluation_sweeps = 20;     // modified policy iteration: sweeps per evaluation
+    std::function<void(const Progress&)> progress;
+};
+
+struct Solution {
+    std::string method;
+    double alpha = 0.0;
+    bool converged = false;
+    std::uint64_t iterations = 0;   // improvements for PI/MPI, sweeps otherwise
+    std::uint64_t sweeps = 0;       // Bellman sweeps over all states (work measure)
+    std::optional<double> error_bound;  // certified ||V - V*||_inf, when the theory gives one
+    double seconds = 0.0;
+    std::string reason;              // why it stopped, or why no bound is claimed
+    std::vector<double> values;      // per state
+    std::vector<double> q;           // per row (model's CSR order): Q_V(s,a)
+    std::vector<double> policy;      // per row: pi(a|s)
+};
+
+}  // namespace softmdp

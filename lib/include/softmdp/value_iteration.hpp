@@ -1,0 +1,142 @@
+#pragma once
+// Value iteration V <- B(Q_V) for any backup operator B (hard max, soft logsumexp, mellowmax,
+// Boltzmann), with Jacobi or Gauss-Seidel sweeps and a certified stopping rule.
+//
+// Bounds (gamma < 1, B monotone, B(q + c) = B(q) + c, so T is a gamma-contraction):
+//  - Jacobi: with d = T V - V, l = min d, u = max d (terminal states count with d = 0),
+//    V* lies in [TV + c l, TV + c u] with c = gamma / (1 - gamma) (MacQueen). We report the
+//    midpoint TV + c (l + u)/2 on non-terminal states, with error_bound c (u - l)/2.
+//  - Gauss-Seidel: the sweep map is itself a gamma-contraction: error_bound c ||V' - V||_inf.
+// Boltzmann is not a contraction and gamma = 1 has no such c: no bound is claimed there.
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+#include <vector>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/solution.hpp"
+
+namespace softmdp {
+
+enum class Sweep { jacobi, gauss_seidel };
+
+template <Backup Op>
+Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const SolverOptions& opt) {
+    const Stopwatch clock;
+    const ModelData& d = m.data();
+    const std::size_t S = m.num_states();
+    const double gamma = m.discount();
+    const bool certified = Op::is_contraction && gamma < 1.0;
+    const double c = gamma < 1.0 ? gamma / (1.0 - gamma) : std::numeric_limits<double>::infinity();
+    const int threads = sweep == Sweep::jacobi ? thread_count(opt.threads) : 1;
+    const std::size_t A = std::max<std::size_t>(1, m.max_actions_per_state());
+
+    Solution sol;
+    sol.alpha = op.temperature();
+    std::vector<double> V(S, 0.0), Vn(sweep == Sweep::jacobi ? S : 0);
+    if (!opt.initial_values.empty()) {
+        V.assign(opt.initial_values.begin(), opt.initial_values.end());
+        for (std::size_t s = 0; s < S; ++s)
+            if (m.is_terminal(s)) V[s] = 0.0;
+    }
+    std::vector<double> scratch(A * static_cast<std::size_t>(threads));  // per-thread Q buffers
+
+    double lo = 0.0, hi = 0.0, change = std::numeric_limits<double>::infinity();
+    std::optional<double> bound;
+    bool converged = false;
+    while (true) {
+        if (sol.iterations >= opt.max_iterations) {
+            sol.reason = fmt::format("stopped at the iteration limit ({} sweeps)", opt.max_iterations);
+            break;
+        }
+        if (clock.seconds() >= opt.time_limit) {
+            sol.reason = fmt::format("stopped at the time limit ({} s)", opt.time_limit);
+            break;
+        }
+        lo = 0.0, hi = 0.0;
+        double vmax = 0.0;
+        if (sweep == Sweep::jacobi) {
+            const auto SS = static_cast<std::int64_t>(S);
+#pragma omp parallel num_threads(threads)
+            {
+                double* q = scratch.data() + A * static_cast<std::size_t>(omp_get_thread_num());
+#pragma omp for schedule(static) reduction(min : lo) reduction(max : hi, vmax)
+                for (std::int64_t si = 0; si < SS; ++si) {
+                    const auto s = static_cast<std::size_t>(si);
+                    Vn[s] = backup_state(d, op, s, V.data(), q);
+                    const double diff = Vn[s] - V[s];
+                    lo = std::min(lo, diff);
+                    hi = std::max(hi, diff);
+                    vmax = std::max(vmax, std::abs(Vn[s]));
+                }
+            }
+            V.swap(Vn);
+        } else {
+            for (std::size_t s = 0; s < S; ++s) {
+                const double v = backup_state(d, op, s, V.data(), scratch.data());
+                const double diff = v - V[s];
+                lo = std::min(lo, diff);
+                hi = std::max(hi, diff);
+                vmax = std::max(vmax, std::abs(v));
+                V[s] = v;
+            }
+        }
+        ++sol.iterations;
+        change = std::max(-lo, hi);
+        if (!std::isfinite(change)) {
+            sol.reason = "values became non-finite (overflow)";
+            break;
+        }
+        if (certified) {
+            const double slack = rounding_slack(m, vmax);
+            bound = (sweep == Sweep::jacobi ? c * (hi - lo) / 2.0 : c * change) + slack;
+            if (slack >= opt.tolerance && *bound <= 2.0 * slack) {
+                sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})",
+                                         opt.tolerance, slack);
+                break;
+            }
+        }
+        if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
+        if (certified ? *bound <= opt.tolerance : change <= opt.tolerance) {
+            converged = true;
+            break;
+        }
+    }
+    if (certified && sweep == Sweep::jacobi && sol.iterations > 0) move_to_midpoint(m, V, lo, hi);
+    if (!certified) {
+        const std::string why = Op::is_contraction
+                                    ? "discount 1: the sup-norm contraction bound does not apply"
+                                    : fmt::format("the {} operator is not a contraction: the fixed point may not be "
+                                                  "unique and no error bound is claimed",
+                                                  Op::name);
+        sol.reason = sol.reason.empty() ? why : sol.reason + "; " + why;
+        if (converged) sol.reason = fmt::format("change between sweeps {:.3g} <= tolerance; ", change) + sol.reason;
+    }
+    sol.converged = converged;
+    sol.error_bound = bound;
+    sol.sweeps = sol.iterations;
+    sol.values = std::move(V);
+    sol.q.resize(m.num_rows());
+    sol.policy.resize(m.num_rows());
+    compute_q(m, sol.values, sol.q, opt.threads);
+    policy_from_q(m, op, sol.q, sol.policy);
+    sol.seconds = clock.seconds();
+    return sol;
+}
+
+// Hard value iteration: V <- max_a Q_V(s, a).
+inline Solution value_iteration(const Model& m, Sweep sweep = Sweep::jacobi, const SolverOptions& opt = {}) {
+    auto sol = value_iteration(m, HardMax{}, sweep, opt);
+    sol.method = sweep == Sweep::jacobi ? "vi" : "gs-vi";
+    return sol;
+}
+
+// Soft value iteration: V <- T_soft V, T_soft V(s) = alpha log sum_a exp(Q_V(s,a)/alpha).
+inline Solution soft_value_iteration(const Model& m, double alpha, Sweep sweep = Sweep::jacobi,
+                                     const SolverOptions& opt = {}) {
+    auto sol = value_iteration(m, LogSumExp{alpha}, sweep, opt);
+    sol.method = sweep == Sweep::jacobi ? "soft-vi" : "soft-gs-vi";
+    return sol;
+}
+
+}  // namespace softmdp

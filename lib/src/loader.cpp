@@ -1,0 +1,435 @@
+#include "softmdp/loader.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <fstream>
+#include <sstream>
+
+#include "softmdp/errors.hpp"
+
+namespace softmdp {
+
+using json = nlohmann::json;
+
+std::size_t line_of(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+MappedFile::MappedFile(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw IoError(fmt::format("{}: cannot open: {}", file.string(), std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        ::close(fd);
+        throw IoError(fmt::format("{}: cannot stat: {}", file.string(), std::strerror(errno)));
+    }
+    if (S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        throw IoError(fmt::format("{}: is a directory, not a file", file.string()));
+    }
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+            data_ = static_cast<const char*>(p);
+            size_ = static_cast<std::size_t>(st.st_size);
+            mapped_ = true;
+            ::close(fd);
+            return;
+        }
+    }
+    // Pipes, character devices and unmappable files: read them whole.
+    char chunk[1 << 16];
+    for (;;) {
+        const ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            ::close(fd);
+            throw IoError(fmt::format("{}: read failed: {}", file.string(), std::strerror(errno)));
+        }
+        if (n == 0) break;
+        buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    data_ = buffer_.data();
+    size_ = buffer_.size();
+}
+
+MappedFile::~MappedFile() {
+    if (mapped_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+namespace {
+
+// Throws the parser's syntax error with file and line.
+[[noreturn]] void syntax_error(const std::string& source, std::string_view text, std::size_t byte,
+                               const std::string& what) {
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+    std::string msg = what;
+    if (const auto p = msg.find(": "); msg.rfind("[json.exception", 0) == 0 && p != std::string::npos)
+        msg = msg.substr(p + 2);
+    const std::size_t offset = byte > 0 ? byte - 1 : 0;
+    throw InputError("invalid JSON: " + msg, Location{source, line_of(text, offset), {}, {}});
+}
+
+// SAX handler: header keys become small DOM values handed to the builder as soon as each is
+// complete; "transitions" streams entry by entry into the builder.
+class MdpSax {
+public:
+    MdpSax(ModelBuilder& b, std::string source) : b_(b), source_(std::move(source)) {}
+
+    // nlohmann SAX interface.
+    bool null() { return scalar(json(nullptr)); }
+    bool boolean(bool v) { return scalar(json(v)); }
+    bool number_integer(json::number_integer_t v) { return scalar(json(v)); }
+    bool number_unsigned(json::number_unsigned_t v) { return scalar(json(v)); }
+    bool number_float(json::number_float_t v, const std::string&) { return scalar(json(v)); }
+    bool string(std::string& v) { return scalar(json(std::move(v))); }
+    bool binary(json::binary_t&) { return scalar(json(nullptr)); }
+    bool start_object(std::size_t);
+    bool key(std::string& k);
+    bool end_object();
+    bool start_array(std::size_t);
+    bool end_array();
+    bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
+        error_byte_ = position;
+        error_what_ = ex.what();
+        return false;
+    }
+
+    bool saw_format() const { return saw_format_; }
+    std::size_t error_byte_ = 0;
+    std::string error_what_;
+
+private:
+    enum class Mode { top, header, transitions, entry, entry_value, next_list, next_item };
+    [[noreturn]] void fail(const std::string& msg, const std::string& field = {}) {
+        std::string entry;
+        if (mode_ != Mode::top && mode_ != Mode::header && mode_ != Mode::transitions)
+            entry = fmt::format("transitions[{}]", b_.entries());
+        throw InputError(msg, Location{source_, std::nullopt, entry, field});
+    }
+    bool scalar(json v);
+    bool entry_scalar(const json& v);
+    void header_done();
+    Ref ref(const json& v, const std::string& field);
+    double number(const json& v, const std::string& field);
+    std::string next_field(int pos) const { return fmt::format("next[{}][{}]", next_index_, pos); }
+
+    ModelBuilder& b_;
+    std::string source_;
+    Mode mode_ = Mode::top;
+    int depth_ = 0;              // nesting depth inside the top-level object
+    std::string key_;            // current top-level key
+    std::string field_;          // current entry field
+    json header_;                // the header value being built
+    std::vector<json*> stack_;   // open containers of header_
+    std::string pending_key_;    // key inside a header object
+    bool saw_format_ = false;
+    bool top_done_ = false;
+    std::size_t next_index_ = 0;
+    int item_pos_ = 0;
+    json item_[3];
+};
+
+bool MdpSax::start_object(std::size_t) {
+    switch (mode_) {
+        case Mode::top:
+            if (depth_ == 0 && !top_done_) {
+                depth_ = 1;
+                return true;
+            }
+            fail("expected a single top-level object");
+        case Mode::header: {
+            if (stack_.empty()) {
+                header_ = json::object();
+                stack_.push_back(&header_);
+                return true;
+            }
+            json* parent = stack_.back();
+            json* child = parent->is_array() ? &parent->emplace_back(json::object())
+                                             : &((*parent)[pending_key_] = json::object());
+            stack_.push_back(child);
+            return true;
+        }
+        case Mode::transitions:
+            if (depth_ == -1) fail("must be an array of entries, not an object", "transitions");
+            b_.begin_entry();
+            mode_ = Mode::entry;
+            return true;
+        case Mode::entry_value: fail(fmt::format("must be {}, not an object", field_ == "r" ? "a number" : "an index or a name"), field_);
+        case Mode::next_list: fail("must be an array [to, p] or [to, p, r], not an object", fmt::format("next[{}]", next_index_));
+        case Mode::next_item: fail("must be a number, index or name, not an object", next_field(item_pos_));
+        case Mode::entry: break;
+    }
+    fail("unexpected object");
+}
+
+bool MdpSax::key(std::string& k) {
+    if (mode_ == Mode::top) {
+        key_ = k;
+        if (key_ == "transitions") {
+            mode_ = Mode::transitions;
+            depth_ = -1;  // expecting the array
+            return true;
+        }
+        header_ = json();
+        stack_.clear();
+        mode_ = Mode::header;
+        return true;
+    }
+    if (mode_ == Mode::header) {
+        pending_key_ = k;
+        return true;
+    }
+    if (mode_ == Mode::entry) {
+        if (k != "s" && k != "a" && k != "r" && k != "next")
+            fail(fmt::format("unknown field '{}' (expected s, a, r, next)", k), k);
+        field_ = k;
+        mode_ = Mode::entry_value;
+        if (k == "next") next_index_ = 0;
+        return true;
+    }
+    fail("unexpected key");
+}
+
+bool MdpSax::end_object() {
+    switch (mode_) {
+        case Mode::top:
+            depth_ = 0;
+            top_done_ = true;
+            return true;
+        case Mode::header:
+            stack_.pop_back();
+            if (stack_.empty()) header_done();
+            return true;
+        case Mode::entry:
+            b_.end_entry();
+            mode_ = Mode::transitions;
+            return true;
+        default: fail("unexpected end of object");
+    }
+}
+
+bool MdpSax::start_array(std::size_t) {
+    switch (mode_) {
+        case Mode::top: fail("expected a single top-level object");
+        case Mode::header: {
+            if (stack_.empty()) {
+                header_ = json::array();
+                stack_.push_back(&header_);
+                return true;
+            }
+            json* parent = stack_.back();
+            json* child = parent->is_array() ? &parent->emplace_back(json::array())
+                                             : &((*parent)[pending_key_] = json::array());
+            stack_.push_back(child);
+            return true;
+        }
+        case Mode::transitions:
+            if (depth_ == -1) {
+                depth_ = 1;
+                return true;
+            }
+            fail(fmt::format("transitions[{}] must be an object, not an array", b_.entries()));
+        case Mode::entry_value:
+            if (field_ != "next") fail(fmt::format("must be {}, not an array", field_ == "r" ? "a number" : "an index or a name"), field_);
+            mode_ = Mode::next_list;
+            return true;
+        case Mode::next_list:
+            mode_ = Mode::next_item;
+            item_pos_ = 0;
+            return true;
+        case Mode::next_item: fail("must be a number, index or name, not an array", next_field(item_pos_));
+        case Mode::entry: break;
+    }
+    fail("unexpected array");
+}
+
+bool MdpSax::end_array() {
+    switch (mode_) {
+        case Mode::header:
+            stack_.pop_back();
+            if (stack_.empty()) header_done();
+            return true;
+        case Mode::transitions:
+            mode_ = Mode::top;
+            return true;
+        case Mode::next_list:
+            mode_ = Mode::entry;
+            return true;
+        case Mode::next_item: {
+            const std::string field = fmt::format("next[{}]", next_index_);
+            if (item_pos_ < 2) fail("must be [to, p] or [to, p, r]: too few elements", field);
+            const Ref to = ref(item_[0], next_field(0));
+            const double p = number(item_[1], next_field(1));
+            const double r = item_pos_ == 3 ? number(item_[2], next_field(2)) : 0.0;
+            b_.entry_next(to, p, r);
+            ++next_index_;
+            mode_ = Mode::next_list;
+            return true;
+        }
+        default: fail("unexpected end of array");
+    }
+}
+
+bool MdpSax::scalar(json v) {
+    switch (mode_) {
+        case Mode::header:
+            if (stack_.empty()) {
+                header_ = std::move(v);
+                header_done();
+            } else if (stack_.back()->is_array()) {
+                stack_.back()->push_back(std::move(v));
+            } else {
+                (*stack_.back())[pending_key_] = std::move(v);
+            }
+            return true;
+        case Mode::transitions:
+            if (depth_ == -1) fail("must be an array of entries", "transitions");
+            fail(fmt::format("transitions[{}] must be an object", b_.entries()));
+        case Mode::entry_value:
+            entry_scalar(v);
+            mode_ = Mode::entry;
+            return true;
+        case Mode::next_list: fail("must be an array [to, p] or [to, p, r]", fmt::format("next[{}]", next_index_));
+        case Mode::next_item:
+            if (item_pos_ >= 3) fail("must be [to, p] or [to, p, r]: too many elements", fmt::format("next[{}]", next_index_));
+            item_[item_pos_++] = std::move(v);
+            return true;
+        default: fail("expected a single top-level object");
+    }
+}
+
+Ref MdpSax::ref(const json& v, const std::string& field) {
+    if (v.is_number_unsigned()) return Ref::at(v.get<std::uint64_t>());
+    if (v.is_string()) {
+        const auto& s = v.get_ref<const std::string&>();
+        return Ref::named(s);
+    }
+    if (v.is_number_integer()) fail(fmt::format("index must be >= 0, got {}", v.get<std::int64_t>()), field);
+    fail(fmt::format("must be an index (integer >= 0) or a name, got {}", v.dump()), field);
+}
+
+double MdpSax::number(const json& v, const std::string& field) {
+    if (!v.is_number()) fail(fmt::format("must be a number, got {}", v.dump()), field);
+    return v.get<double>();
+}
+
+bool MdpSax::entry_scalar(const json& v) {
+    if (field_ == "s") b_.entry_state(ref(v, "s"));
+    else if (field_ == "a") b_.entry_action(ref(v, "a"));
+    else if (field_ == "r") b_.entry_reward(number(v, "r"));
+    else fail("must be an array of [to, p] or [to, p, r]", "next");
+    return true;
+}
+
+std::vector<std::string> names_of(const json& v, const char* key, const std::string& source) {
+    std::vector<std::string> names;
+    names.reserve(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (!v[i].is_string())
+            throw InputError(fmt::format("names must be strings, got {}", v[i].dump()),
+                             Location{source, std::nullopt, {}, fmt::format("{}[{}]", key, i)});
+        names.push_back(v[i].get<std::string>());
+    }
+    return names;
+}
+
+void MdpSax::header_done() {
+    mode_ = Mode::top;
+    const json& v = header_;
+    const auto bad = [&](const std::string& msg) -> void {
+        throw InputError(msg, Location{source_, std::nullopt, {}, key_});
+    };
+    if (key_ == "format") {
+        if (!v.is_string() || v.get<std::string>() != "softmdp/1")
+            bad(fmt::format("must be \"softmdp/1\", got {}", v.dump()));
+        saw_format_ = true;
+    } else if (key_ == "name" || key_ == "description") {
+        if (!v.is_string()) bad("must be a string");
+        if (key_ == "name") b_.set_name(v.get<std::string>());
+    } else if (key_ == "discount") {
+        if (!v.is_number()) bad(fmt::format("must be a number in [0, 1], got {}", v.dump()));
+        b_.set_discount(v.get<double>());
+    } else if (key_ == "states" || key_ == "actions") {
+        const bool st = key_ == "states";
+        if (v.is_number_unsigned()) {
+            st ? b_.set_state_count(v.get<std::uint64_t>()) : b_.set_action_count(v.get<std::uint64_t>());
+        } else if (v.is_array()) {
+            auto names = names_of(v, key_.c_str(), source_);
+            st ? b_.set_state_names(std::move(names)) : b_.set_action_names(std::move(names));
+        } else {
+            bad(fmt::format("must be a positive count or an array of names, got {}", v.dump()));
+        }
+    } else if (key_ == "initial") {
+        if (v.is_array()) {
+            std::vector<double> p0;
+            p0.reserve(v.size());
+            for (std::size_t i = 0; i < v.size(); ++i) {
+                if (!v[i].is_number())
+                    throw InputError(fmt::format("must be a number, got {}", v[i].dump()),
+                                     Location{source_, std::nullopt, {}, fmt::format("initial[{}]", i)});
+                p0.push_back(v[i].get<double>());
+            }
+            b_.set_initial(std::move(p0));
+        } else if (v.is_object()) {
+            for (const auto& [name, p] : v.items()) {
+                if (!p.is_number())
+                    throw InputError(fmt::format("must be a number, got {}", p.dump()),
+                                     Location{source_, std::nullopt, {}, "initial." + name});
+                b_.add_initial(Ref::named(name), p.get<double>());
+            }
+        } else {
+            bad("must be an array of probabilities or an object {state: probability}");
+        }
+    } else if (key_ == "grid") {
+        if (!v.is_object() || !v.contains("rows") || !v.contains("cols") || !v["rows"].is_number_unsigned() ||
+            !v["cols"].is_number_unsigned())
+            bad("must be an object {\"rows\": R, \"cols\": C}");
+        b_.set_grid(v["rows"].get<std::size_t>(), v["cols"].get<std::size_t>());
+    } else if (key_ == "action_space" || key_ == "anchors" || key_ == "bandwidth" || key_ == "action_cost") {
+        bad("this is a continuous-action file; use a command that reads continuous-action MDPs");
+    } else {
+        bad(fmt::format("unknown key '{}' (expected format, name, description, discount, states, actions, initial, "
+                        "transitions, grid)",
+                        key_));
+    }
+}
+
+}  // namespace
+
+Model parse_model(std::string_view text, const BuildOptions& options, const std::string& source) {
+    ModelBuilder builder(source, options);
+    MdpSax sax(builder, source);
+    const bool ok = json::sax_parse(text.begin(), text.end(), &sax, json::input_format_t::json, true);
+    if (!ok) syntax_error(source, text, sax.error_byte_, sax.error_what_);
+    if (!sax.saw_format())
+        throw InputError("missing key 'format' (must be \"softmdp/1\")", Location{source, std::nullopt, {}, "format"});
+    return builder.build();
+}
+
+Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
+    const MappedFile mapped(file);
+    return parse_model(mapped.text(), options, file.string());
+}
+
+nlohmann::json read_json_file(const std::filesystem::path& file) {
+    const MappedFile mapped(file);
+    const std::string_view text = mapped.text();
+    try {
+        return json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        syntax_error(file.string(), text, e.byte, e.what());
+    }
+}
+
+}  // namespace softmdp

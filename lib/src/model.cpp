@@ -1,0 +1,69 @@
+#include "softmdp/model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace softmdp {
+
+namespace {
+void require(bool ok, const char* what) {
+    if (!ok) throw std::invalid_argument(std::string("softmdp::Model: ") + what);
+}
+}  // namespace
+
+Model::Model(ModelData data) : d_(std::move(data)) {
+    const std::size_t S = d_.num_states, rows = d_.row_action.size(), T = d_.next_state.size();
+    require(S > 0, "no states");
+    require(d_.discount >= 0.0 && d_.discount <= 1.0, "discount outside [0, 1]");
+    require(d_.state_names.empty() || d_.state_names.size() == S, "state_names size");
+    require(d_.action_names.empty() || d_.action_names.size() == d_.num_actions, "action_names size");
+    require(d_.initial.size() == S, "initial size");
+    require(d_.state_begin.size() == S + 1 && d_.state_begin.front() == 0 && d_.state_begin.back() == rows,
+            "state_begin");
+    require(d_.row_reward.size() == rows && d_.row_begin.size() == rows + 1, "row arrays size");
+    require(d_.row_begin.front() == 0 && d_.row_begin.back() == T, "row_begin");
+    require(d_.next_prob.size() == T && (d_.next_reward.empty() || d_.next_reward.size() == T),
+            "transition arrays size");
+    for (std::size_t s = 0; s < S; ++s) {
+        require(d_.state_begin[s] <= d_.state_begin[s + 1], "state_begin not monotone");
+        max_actions_ = std::max<std::size_t>(max_actions_, d_.state_begin[s + 1] - d_.state_begin[s]);
+        for (Offset r = d_.state_begin[s]; r < d_.state_begin[s + 1]; ++r) {
+            require(d_.row_action[r] < d_.num_actions, "row_action out of range");
+            require(r == d_.state_begin[s] || d_.row_action[r - 1] < d_.row_action[r], "row_action order");
+            require(d_.row_begin[r] < d_.row_begin[r + 1], "row without successors");
+        }
+    }
+    for (std::size_t t = 0; t < T; ++t) require(d_.next_state[t] < S, "next_state out of range");
+    for (double r : d_.row_reward) max_abs_reward_ = std::max(max_abs_reward_, std::abs(r));
+}
+
+std::size_t Model::num_terminal() const noexcept {
+    std::size_t n = 0;
+    for (std::size_t s = 0; s < d_.num_states; ++s) n += is_terminal(s);
+    return n;
+}
+
+std::string Model::state_name(std::size_t s) const {
+    return d_.state_names.empty() ? std::to_string(s) : d_.state_names[s];
+}
+
+std::string Model::action_name(std::size_t a) const {
+    return d_.action_names.empty() ? std::to_string(a) : d_.action_names[a];
+}
+
+Offset Model::find_row(std::size_t s, ActionId a) const noexcept {
+    const auto first = d_.row_action.begin() + static_cast<std::ptrdiff_t>(d_.state_begin[s]);
+    const auto last = d_.row_action.begin() + static_cast<std::ptrdiff_t>(d_.state_begin[s + 1]);
+    const auto it = std::lower_bound(first, last, a);
+    return (it != last && *it == a) ? static_cast<Offset>(it - d_.row_action.begin()) : num_rows();
+}
+
+std::size_t Model::csr_bytes() const noexcept {
+    return d_.state_begin.size() * sizeof(Offset) + d_.row_action.size() * sizeof(ActionId) +
+           d_.row_reward.size() * sizeof(double) + d_.row_begin.size() * sizeof(Offset) +
+           d_.next_state.size() * sizeof(StateId) + d_.next_prob.size() * sizeof(double) +
+           d_.next_reward.size() * sizeof(double);
+}
+
+}  // namespace softmdp

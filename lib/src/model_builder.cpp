@@ -1,0 +1,343 @@
+#include "softmdp/model_builder.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "softmdp/errors.hpp"
+
+namespace softmdp {
+
+ModelBuilder::ModelBuilder(std::string source, BuildOptions options)
+    : source_(std::move(source)), options_(std::move(options)) {}
+
+void ModelBuilder::fail(const std::string& message, std::size_t entry, const std::string& field) const {
+    Location loc{source_, std::nullopt, entry == SIZE_MAX ? std::string{} : entry_label(entry), field};
+    throw InputError(message, std::move(loc));
+}
+
+std::string ModelBuilder::describe(Code c, bool state) const {
+    if (c == kMissing) return "?";
+    if (c & kNameBit) {
+        const auto& pending = state ? pending_state_names_ : pending_action_names_;
+        return pending[c & ~kNameBit];
+    }
+    const auto& names = state ? state_names_ : action_names_;
+    return c < names.size() ? names[c] : std::to_string(c);
+}
+
+std::string ModelBuilder::entry_label(std::size_t entry) const {
+    if (entry >= entry_s_.size()) {  // the entry being read
+        return fmt::format("transitions[{}] (s={}, a={})", entry, describe(cur_s_, true), describe(cur_a_, false));
+    }
+    return fmt::format("transitions[{}] (s={}, a={})", entry, describe(entry_s_[entry], true),
+                       describe(entry_a_[entry], false));
+}
+
+void ModelBuilder::set_discount(double gamma) {
+    if (!std::isfinite(gamma) || gamma < 0.0 || gamma > 1.0)
+        fail(fmt::format("discount must be in [0, 1], got {}", gamma), SIZE_MAX, "discount");
+    discount_ = gamma;
+    has_discount_ = true;
+}
+
+void ModelBuilder::set_state_count(std::uint64_t n) {
+    if (n == 0) fail("the state set is empty", SIZE_MAX, "states");
+    if (n > kMaxStates) fail(fmt::format("{} states is more than the limit of {}", n, kMaxStates), SIZE_MAX, "states");
+    num_states_ = n;
+}
+
+void ModelBuilder::set_action_count(std::uint64_t n) {
+    if (n == 0) fail("the action set is empty", SIZE_MAX, "actions");
+    if (n > kMaxStates) fail(fmt::format("{} actions is more than the limit of {}", n, kMaxStates), SIZE_MAX, "actions");
+    num_actions_ = n;
+}
+
+void ModelBuilder::set_names(std::vector<std::string> names, bool state) {
+    const char* field = state ? "states" : "actions";
+    auto& index = state ? state_index_ : action_index_;
+    if (names.empty()) fail(fmt::format("the {} set is empty", state ? "state" : "action"), SIZE_MAX, field);
+    if (names.size() > kMaxStates) fail("too many names", SIZE_MAX, field);
+    index.clear();
+    index.reserve(names.size());
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i].empty()) fail("names must not be empty", SIZE_MAX, fmt::format("{}[{}]", field, i));
+        if (!index.emplace(names[i], static_cast<Code>(i)).second)
+            fail(fmt::format("duplicate name '{}'", names[i]), SIZE_MAX, fmt::format("{}[{}]", field, i));
+    }
+    if (state) {
+        num_states_ = names.size();
+        state_names_ = std::move(names);
+    } else {
+        num_actions_ = names.size();
+        action_names_ = std::move(names);
+    }
+}
+
+void ModelBuilder::set_state_names(std::vector<std::string> names) { set_names(std::move(names), true); }
+void ModelBuilder::set_action_names(std::vector<std::string> names) { set_names(std::move(names), false); }
+
+void ModelBuilder::set_initial(std::vector<double> p0) {
+    initial_ = std::move(p0);
+    initial_dense_ = true;
+}
+
+void ModelBuilder::add_initial(Ref s, double p) {
+    const std::string field = s.by_name ? fmt::format("initial.{}", s.name) : fmt::format("initial[{}]", s.index);
+    initial_entries_.emplace_back(encode(s, true, SIZE_MAX, field), p);
+}
+
+void ModelBuilder::set_grid(std::size_t rows, std::size_t cols) {
+    grid_rows_ = rows;
+    grid_cols_ = cols;
+}
+
+ModelBuilder::Code ModelBuilder::encode(Ref r, bool state, std::size_t entry, const std::string& field) {
+    if (!r.by_name) {
+        if (r.index >= kMaxStates) fail(fmt::format("index {} is out of range", r.index), entry, field);
+        return static_cast<Code>(r.index);
+    }
+    const auto& index = state ? state_index_ : action_index_;
+    if (!index.empty()) {
+        const auto it = index.find(std::string(r.name));
+        if (it == index.end())
+            fail(fmt::format("unknown {} name '{}'", state ? "state" : "action", r.name), entry, field);
+        return it->second;
+    }
+    // Names not declared yet (the file lists them after the transitions): resolve in build().
+    auto& pending = state ? pending_state_names_ : pending_action_names_;
+    auto& pending_index = state ? pending_state_index_ : pending_action_index_;
+    const auto [it, inserted] = pending_index.emplace(std::string(r.name), static_cast<Code>(pending.size()) | kNameBit);
+    if (inserted) pending.emplace_back(r.name);
+    return it->second;
+}
+
+ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, const std::string& field) const {
+    const std::uint64_t n = state ? num_states_ : num_actions_;
+    const char* what = state ? "state" : "action";
+    if (c & kNameBit) {
+        const std::string& name = (state ? pending_state_names_ : pending_action_names_)[c & ~kNameBit];
+        const auto& index = state ? state_index_ : action_index_;
+        if (index.empty())
+            fail(fmt::format("{} name '{}' used, but the {}s are given as a count, not names", what, name, what),
+                 entry, field);
+        const auto it = index.find(name);
+        if (it == index.end()) fail(fmt::format("unknown {} name '{}'", what, name), entry, field);
+        return it->second;
+    }
+    if (c >= n) fail(fmt::format("{} index {} is out of range (there are {} {}s)", what, c, n, what), entry, field);
+    return c;
+}
+
+void ModelBuilder::begin_entry() {
+    in_entry_ = true;
+    cur_s_ = cur_a_ = kMissing;
+    cur_r_ = 0.0;
+}
+
+void ModelBuilder::entry_state(Ref s) { cur_s_ = encode(s, true, entry_s_.size(), "s"); }
+void ModelBuilder::entry_action(Ref a) { cur_a_ = encode(a, false, entry_s_.size(), "a"); }
+void ModelBuilder::entry_reward(double r) {
+    if (!std::isfinite(r)) fail(fmt::format("reward must be finite, got {}", r), entry_s_.size(), "r");
+    cur_r_ = r;
+}
+
+void ModelBuilder::entry_next(Ref to, double p, double r_to) {
+    const std::size_t j = next_to_.size() - entry_begin_.back();
+    next_to_.push_back(encode(to, true, entry_s_.size(), fmt::format("next[{}][0]", j)));
+    next_p_.push_back(p);
+    next_r_.push_back(r_to);
+    any_next_reward_ |= (r_to != 0.0);
+}
+
+void ModelBuilder::end_entry() {
+    const std::size_t e = entry_s_.size();
+    if (cur_s_ == kMissing) fail("missing field 's'", e, "s");
+    if (cur_a_ == kMissing) fail("missing field 'a'", e, "a");
+    const Offset first = entry_begin_.back(), last = next_to_.size();
+    if (first == last) fail("'next' is missing or empty: every entry needs at least one successor", e, "next");
+    double sum = 0.0;
+    for (Offset t = first; t < last; ++t) {
+        const double p = next_p_[t];
+        if (!std::isfinite(p) || p < 0.0)
+            fail(fmt::format("probability must be finite and >= 0, got {}", p), e, fmt::format("next[{}][1]", t - first));
+        if (!std::isfinite(next_r_[t]))
+            fail(fmt::format("reward must be finite, got {}", next_r_[t]), e, fmt::format("next[{}][2]", t - first));
+        sum += p;
+    }
+    if (std::abs(sum - 1.0) > kSumTolerance) {
+        if (!options_.renormalize || std::abs(sum - 1.0) > kRenormalizeTolerance)
+            fail(fmt::format("probabilities sum to {:.17g}, not 1 (tolerance {:g}{})", sum, kSumTolerance,
+                             options_.renormalize ? "; --renormalize fixes only drift up to 1e-6"
+                                                  : "; --renormalize fixes drift up to 1e-6"),
+                 e, "next");
+        for (Offset t = first; t < last; ++t) next_p_[t] /= sum;
+        ++renormalized_;
+    }
+    double r = cur_r_;
+    for (Offset t = first; t < last; ++t) r += next_p_[t] * next_r_[t];
+    entry_s_.push_back(cur_s_);
+    entry_a_.push_back(cur_a_);
+    entry_r_.push_back(r);
+    entry_begin_.push_back(last);
+    in_entry_ = false;
+}
+
+void ModelBuilder::add(Ref s, Ref a, double r, std::initializer_list<Next> next) {
+    begin_entry();
+    entry_state(s);
+    entry_action(a);
+    entry_reward(r);
+    for (const auto& n : next) entry_next(n.to, n.p, n.r);
+    end_entry();
+}
+
+Model ModelBuilder::build() {
+    if (!has_discount_) fail("missing key 'discount'", SIZE_MAX, "discount");
+    if (num_states_ == 0) fail("missing key 'states'", SIZE_MAX, "states");
+    if (num_actions_ == 0) fail("missing key 'actions'", SIZE_MAX, "actions");
+    const std::size_t S = num_states_, E = entry_s_.size();
+
+    // Resolve names and check ranges, entry by entry, so the first bad entry is reported.
+    for (std::size_t e = 0; e < E; ++e) {
+        entry_s_[e] = resolve(entry_s_[e], true, e, "s");
+        entry_a_[e] = resolve(entry_a_[e], false, e, "a");
+        for (Offset t = entry_begin_[e]; t < entry_begin_[e + 1]; ++t)
+            next_to_[t] = resolve(next_to_[t], true, e, fmt::format("next[{}][0]", t - entry_begin_[e]));
+    }
+
+    // Group entries by state, actions ascending; duplicates (s, a) are an error.
+    const auto key = [&](std::size_t e) { return (static_cast<std::uint64_t>(entry_s_[e]) << 32) | entry_a_[e]; };
+    bool sorted = true;
+    for (std::size_t e = 1; e < E && sorted; ++e) sorted = key(e - 1) < key(e);
+    std::vector<std::size_t> order;
+    if (!sorted) {
+        order.resize(E);
+        std::iota(order.begin(), order.end(), std::size_t{0});
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return key(x) < key(y); });
+        for (std::size_t i = 1; i < E; ++i)
+            if (key(order[i - 1]) == key(order[i]))
+                fail(fmt::format("duplicate entry for (s={}, a={}): first given as transitions[{}]",
+                                 describe(entry_s_[order[i]], true), describe(entry_a_[order[i]], false), order[i - 1]),
+                     order[i], "a");
+    }
+
+    ModelData d;
+    d.name = std::move(name_);
+    d.discount = discount_;
+    d.num_states = S;
+    d.num_actions = num_actions_;
+    d.state_names = std::move(state_names_);
+    d.action_names = std::move(action_names_);
+    d.grid_rows = grid_rows_;
+    d.grid_cols = grid_cols_;
+    if (grid_rows_ * grid_cols_ != 0 && grid_rows_ * grid_cols_ != S)
+        fail(fmt::format("grid {}x{} does not match {} states", grid_rows_, grid_cols_, S), SIZE_MAX, "grid");
+
+    // Initial distribution: dense array, object entries, or uniform.
+    if (initial_dense_) {
+        if (initial_.size() != S)
+            fail(fmt::format("has {} probabilities for {} states", initial_.size(), S), SIZE_MAX, "initial");
+        d.initial = std::move(initial_);
+    } else if (!initial_entries_.empty()) {
+        d.initial.assign(S, 0.0);
+        for (auto [code, p] : initial_entries_) {
+            const Code s = resolve(code, true, SIZE_MAX, "initial");
+            if (d.initial[s] != 0.0) fail(fmt::format("state {} listed twice", describe(s, true)), SIZE_MAX, "initial");
+            d.initial[s] = p;
+        }
+    } else {
+        d.initial.assign(S, 1.0 / static_cast<double>(S));
+    }
+    double total = 0.0;
+    for (std::size_t s = 0; s < S; ++s) {
+        if (!std::isfinite(d.initial[s]) || d.initial[s] < 0.0)
+            fail(fmt::format("probability of state {} must be finite and >= 0, got {}", describe(s, true), d.initial[s]),
+                 SIZE_MAX, "initial");
+        total += d.initial[s];
+    }
+    if (std::abs(total - 1.0) > kSumTolerance)
+        fail(fmt::format("probabilities sum to {:.17g}, not 1", total), SIZE_MAX, "initial");
+
+    // CSR arrays.
+    d.state_begin.assign(S + 1, 0);
+    for (std::size_t e = 0; e < E; ++e) ++d.state_begin[entry_s_[e] + 1];
+    for (std::size_t s = 0; s < S; ++s) d.state_begin[s + 1] += d.state_begin[s];
+    if (sorted) {
+        d.row_action = std::move(entry_a_);
+        d.row_reward = std::move(entry_r_);
+        d.row_begin = std::move(entry_begin_);
+        d.next_state = std::move(next_to_);
+        d.next_prob = std::move(next_p_);
+        if (any_next_reward_) d.next_reward = std::move(next_r_);
+    } else {
+        const std::size_t T = next_to_.size();
+        d.row_action.resize(E);
+        d.row_reward.resize(E);
+        d.row_begin.resize(E + 1);
+        d.next_state.resize(T);
+        d.next_prob.resize(T);
+        if (any_next_reward_) d.next_reward.resize(T);
+        Offset t_out = 0;
+        for (std::size_t i = 0; i < E; ++i) {
+            const std::size_t e = order[i];
+            d.row_action[i] = entry_a_[e];
+            d.row_reward[i] = entry_r_[e];
+            d.row_begin[i] = t_out;
+            for (Offset t = entry_begin_[e]; t < entry_begin_[e + 1]; ++t, ++t_out) {
+                d.next_state[t_out] = next_to_[t];
+                d.next_prob[t_out] = next_p_[t];
+                if (any_next_reward_) d.next_reward[t_out] = next_r_[t];
+            }
+        }
+        d.row_begin[E] = t_out;
+    }
+    if (renormalized_ > 0 && options_.warn)
+        options_.warn(fmt::format("{}: renormalised the successor probabilities of {} entries (--renormalize)",
+                                  source_, renormalized_));
+    *this = ModelBuilder(source_, options_);
+
+    Model model(std::move(d));
+    if (model.discount() == 1.0) {
+        const std::size_t s = find_improper_state(model);
+        if (s < model.num_states())
+            throw InputError(fmt::format("discount 1 needs every policy to reach a terminal state with probability 1, "
+                                         "but from state {} some policy never terminates",
+                                         model.state_name(s)),
+                             Location{source_, std::nullopt, {}, "discount"});
+    }
+    return model;
+}
+
+std::size_t find_improper_state(const Model& model) {
+    // Greatest set C of non-terminal states in which every state has an action staying in C:
+    // a policy choosing those actions never terminates. Remove states until none can stay.
+    const std::size_t S = model.num_states();
+    std::vector<char> in(S);
+    for (std::size_t s = 0; s < S; ++s) in[s] = !model.is_terminal(s);
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (std::size_t s = 0; s < S; ++s) {
+            if (!in[s]) continue;
+            bool can_stay = false;
+            for (Offset r = model.row_first(s); r < model.row_last(s) && !can_stay; ++r) {
+                bool stays = true;
+                const auto next = model.successors(r);
+                const auto prob = model.probabilities(r);
+                for (std::size_t k = 0; k < next.size() && stays; ++k) stays = prob[k] == 0.0 || in[next[k]];
+                can_stay = stays;
+            }
+            if (!can_stay) {
+                in[s] = 0;
+                changed = true;
+            }
+        }
+    }
+    for (std::size_t s = 0; s < S; ++s)
+        if (in[s]) return s;
+    return S;
+}
+
+}  // namespace softmdp

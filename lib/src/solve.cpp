@@ -1,0 +1,67 @@
+#include "softmdp/solve.hpp"
+
+#include <array>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "softmdp/errors.hpp"
+#include "softmdp/policy_iteration.hpp"
+#include "softmdp/soft_q_iteration.hpp"
+#include "softmdp/value_iteration.hpp"
+
+namespace softmdp {
+
+namespace {
+constexpr std::array kMethods{
+    MethodInfo{"vi", false, "value iteration, Jacobi sweeps (parallel), MacQueen bounds"},
+    MethodInfo{"gs-vi", false, "value iteration, Gauss-Seidel sweeps"},
+    MethodInfo{"pi", false, "policy iteration, exact evaluation (sparse LU / BiCGSTAB)"},
+    MethodInfo{"mpi", false, "modified policy iteration (--evaluation-sweeps per improvement)"},
+    MethodInfo{"soft-vi", true, "soft value iteration V <- alpha logsumexp(Q_V/alpha)"},
+    MethodInfo{"soft-gs-vi", true, "soft value iteration, Gauss-Seidel sweeps"},
+    MethodInfo{"soft-qi", true, "soft Q-iteration Q <- r + gamma P alpha logsumexp(Q/alpha)"},
+    MethodInfo{"soft-pi", true, "soft policy iteration: exact soft evaluation, pi <- softmax(Q/alpha)"},
+    MethodInfo{"soft-mpi", true, "soft modified policy iteration"},
+    MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)"},
+    MethodInfo{"boltzmann", true, "value iteration with the Boltzmann average sum softmax(Q/alpha) Q (not a contraction)"},
+};
+}  // namespace
+
+std::span<const MethodInfo> methods() { return kMethods; }
+
+std::string_view default_method(double alpha) { return alpha > 0.0 ? "soft-mpi" : "mpi"; }
+
+Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
+    if (!std::isfinite(alpha) || alpha < 0.0)
+        throw UsageError(fmt::format("--alpha must be a finite number >= 0, got {}", alpha));
+    const MethodInfo* info = nullptr;
+    for (const auto& mi : kMethods)
+        if (mi.name == method) info = &mi;
+    if (!info) {
+        std::string names;
+        for (const auto& mi : kMethods) names += (names.empty() ? "" : ", ") + std::string(mi.name);
+        throw UsageError(fmt::format("unknown method '{}' (methods: {})", method, names));
+    }
+    if (!info->soft && alpha > 0.0)
+        throw UsageError(fmt::format("method '{}' is hard (alpha = 0); with --alpha {} use a soft method such as soft-{}",
+                                     method, alpha, method));
+    if (method == "vi") return value_iteration(m, Sweep::jacobi, opt);
+    if (method == "gs-vi") return value_iteration(m, Sweep::gauss_seidel, opt);
+    if (method == "pi") return policy_iteration(m, opt);
+    if (method == "mpi") return modified_policy_iteration(m, 0.0, opt);
+    if (method == "soft-vi") return soft_value_iteration(m, alpha, Sweep::jacobi, opt);
+    if (method == "soft-gs-vi") return soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
+    if (method == "soft-qi") return soft_q_iteration(m, alpha, opt);
+    if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
+    if (method == "soft-mpi") {
+        auto sol = modified_policy_iteration(m, alpha, opt);
+        sol.method = "soft-mpi";
+        return sol;
+    }
+    Solution sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
+                                         : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+    sol.method = std::string(method);
+    return sol;
+}
+
+}  // namespace softmdp

@@ -1,0 +1,58 @@
+#pragma once
+// Shared by the tests: paths, running the CLI binary, small models.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <sys/wait.h>
+
+#include "softmdp/loader.hpp"
+#include "softmdp/model.hpp"
+
+namespace softmdp::test {
+
+inline std::string source_path(const std::string& rel) { return std::string(SOFTMDP_SOURCE_DIR) + "/" + rel; }
+inline Model example(const std::string& name) { return load_model(source_path("mdps/" + name)); }
+
+struct Run {
+    int code = -1;
+    std::string out, err;
+};
+
+// Runs `softmdp ARGS` through the shell; captures stdout, stderr and the exit code.
+inline Run run_cli(const std::string& args, const std::string& stdin_text = {}) {
+    static int counter = 0;
+    const auto dir = std::filesystem::temp_directory_path() / ("softmdp-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string base = (dir / std::to_string(counter++)).string();
+    std::string cmd = std::string(SOFTMDP_BINARY) + " " + args + " >" + base + ".out 2>" + base + ".err";
+    if (!stdin_text.empty()) {
+        std::ofstream(base + ".in") << stdin_text;
+        cmd += " <" + base + ".in";
+    } else {
+        cmd += " </dev/null";
+    }
+    const int status = std::system(cmd.c_str());
+    Run r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    const auto slurp = [](const std::string& f) {
+        std::ifstream in(f);
+        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    };
+    r.out = slurp(base + ".out");
+    r.err = slurp(base + ".err");
+    return r;
+}
+
+// A fresh temporary directory for a test's files.
+inline std::filesystem::path temp_dir(const std::string& name) {
+    const auto dir = std::filesystem::temp_directory_path() / ("softmdp-" + name + "-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    return dir;
+}
+
+inline void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+}  // namespace softmdp::test
