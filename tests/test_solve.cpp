@@ -1,0 +1,131 @@
+// Every method of solve() on every shipped example, against an independent reference solver
+// (tests/reference/solve_mdp.py: plain Python, dense Gaussian elimination), and the certified
+// error bound against the true distance.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "softmdp/errors.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/solve.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+
+namespace {
+
+std::vector<double> reference_values(const std::string& example, double alpha) {
+    const auto dir = test::temp_dir("reference");
+    const auto out = dir / "ref.json";
+    const std::string cmd = "python3 " + test::source_path("tests/reference/solve_mdp.py") + " " +
+                            test::source_path("mdps/" + example) + " " + std::to_string(alpha) + " > " + out.string();
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    return read_json_file(out)["values"].get<std::vector<double>>();
+}
+
+const char* kExamples[] = {"chain2.json",       "forest.json",       "gridworld4x4.json", "cliffwalking.json",
+                           "frozenlake4x4.json", "frozenlake8x8.json", "riverswim.json",    "boltzmann_counterexample.json"};
+
+}  // namespace
+
+TEST_CASE("hard methods agree with the reference on every example, within their certified bound") {
+    for (const char* ex : kExamples) {
+        const Model m = test::example(ex);
+        const auto ref = reference_values(ex, 0.0);
+        for (const char* method : {"vi", "gs-vi", "pi", "mpi", "soft-vi", "soft-pi", "soft-qi", "mellowmax"}) {
+            const std::string example_name = ex;
+            CAPTURE(example_name);
+            const std::string method_name = method;
+                CAPTURE(method_name);
+            SolverOptions opt;
+            opt.tolerance = 1e-10;
+            const auto sol = solve(m, method, 0.0, opt);  // soft methods at alpha = 0 are the hard ones
+            REQUIRE(sol.converged);
+            REQUIRE(sol.error_bound.has_value());
+            double dist = 0.0;
+            for (std::size_t s = 0; s < m.num_states(); ++s) dist = std::max(dist, std::abs(sol.values[s] - ref[s]));
+            CHECK(dist <= 1e-9);
+            CHECK(dist <= *sol.error_bound + 1e-12);  // the reference itself is exact to ~1e-13
+        }
+    }
+}
+
+TEST_CASE("soft methods agree with the reference soft policy iteration") {
+    for (const char* ex : {"chain2.json", "forest.json", "gridworld4x4.json", "frozenlake4x4.json", "riverswim.json"}) {
+        for (double alpha : {0.05, 0.5, 2.0}) {
+            const Model m = test::example(ex);
+            const auto ref = reference_values(ex, alpha);
+            for (const char* method : {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-mpi"}) {
+                const std::string example_name = ex;
+            CAPTURE(example_name);
+                CAPTURE(alpha);
+                const std::string method_name = method;
+                CAPTURE(method_name);
+                SolverOptions opt;
+                opt.tolerance = 1e-10;
+                const auto sol = solve(m, method, alpha, opt);
+                REQUIRE(sol.converged);
+                double dist = 0.0;
+                for (std::size_t s = 0; s < m.num_states(); ++s) dist = std::max(dist, std::abs(sol.values[s] - ref[s]));
+                CHECK(dist <= 1e-9);
+                CHECK(dist <= *sol.error_bound + 1e-12);
+            }
+        }
+    }
+}
+
+TEST_CASE("the bound holds at every stopping point, not only at convergence") {
+    const Model m = test::example("frozenlake8x8.json");
+    const auto ref = reference_values("frozenlake8x8.json", 0.0);
+    for (std::uint64_t n : {1, 2, 5, 20, 100}) {
+        for (const char* method : {"vi", "gs-vi", "mpi", "soft-qi"}) {
+            SolverOptions opt;
+            opt.max_iterations = n;
+            const auto sol = solve(m, method, 0.0, opt);
+            CAPTURE(n);
+            const std::string method_name = method;
+                CAPTURE(method_name);
+            REQUIRE(sol.error_bound.has_value());
+            double dist = 0.0;
+            for (std::size_t s = 0; s < m.num_states(); ++s) dist = std::max(dist, std::abs(sol.values[s] - ref[s]));
+            CHECK(dist <= *sol.error_bound);
+        }
+    }
+}
+
+TEST_CASE("hand-derived closed forms") {
+    // chain2 (mdps/README.md): V(B) = 2/(1-0.9) = 20; V(A) = max(1/(1-0.9), 0.9 * 20) = 18.
+    const auto chain = solve(test::example("chain2.json"), "pi", 0.0);
+    CHECK(chain.values[0] == doctest::Approx(18.0).epsilon(1e-14));
+    CHECK(chain.values[1] == doctest::Approx(20.0).epsilon(1e-14));
+    CHECK(chain.policy[1] == 1.0);  // A: move
+    CHECK(chain.policy[2] == 1.0);  // B: stay
+    // Forest management (MDPToolbox docs, PolicyIteration example): V = (26.244, 29.484, 33.484).
+    const auto forest = solve(test::example("forest.json"), "pi", 0.0);
+    CHECK(forest.values[0] == doctest::Approx(26.244).epsilon(1e-12));
+    CHECK(forest.values[1] == doctest::Approx(29.484).epsilon(1e-12));
+    CHECK(forest.values[2] == doctest::Approx(33.484).epsilon(1e-12));
+    // Gridworld 4x4, gamma 0.9, -1 per step: V(s) = -(1 - 0.9^d)/(1 - 0.9), d = steps to the nearest corner.
+    const Model g = test::example("gridworld4x4.json");
+    const auto grid = solve(g, "vi", 0.0);
+    for (std::size_t s = 0; s < 16; ++s) {
+        const int r = static_cast<int>(s) / 4, c = static_cast<int>(s) % 4;
+        const int d = std::min(r + c, (3 - r) + (3 - c));
+        CHECK(grid.values[s] == doctest::Approx(-(1.0 - std::pow(0.9, d)) / 0.1).epsilon(1e-9));
+    }
+    // Cliff walking: the optimal path from the start takes 13 steps of reward -1.
+    const Model cliff = test::example("cliffwalking.json");
+    const auto cw = solve(cliff, "pi", 0.0);
+    CHECK(cw.values[36] == doctest::Approx(-(1.0 - std::pow(0.99, 13)) / 0.01).epsilon(1e-12));
+}
+
+TEST_CASE("solve rejects bad method names and alpha") {
+    const Model m = test::example("chain2.json");
+    CHECK_THROWS_AS(solve(m, "nope", 0.0), UsageError);
+    CHECK_THROWS_AS(solve(m, "vi", 0.5), UsageError);
+    CHECK_THROWS_AS(solve(m, "soft-vi", -1.0), UsageError);
+    CHECK_THROWS_AS(solve(m, "soft-vi", std::nan("")), UsageError);
+    CHECK(default_method(0.0) != default_method(1.0));
+}
