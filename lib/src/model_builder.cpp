@@ -148,8 +148,12 @@ void ModelBuilder::entry_next(Ref to, double p, double r_to) {
     const std::size_t j = next_to_.size() - entry_begin_.back();
     next_to_.push_back(encode(to, true, entry_s_.size(), fmt::format("next[{}][0]", j)));
     next_p_.push_back(p);
-    next_r_.push_back(r_to);
-    any_next_reward_ |= (r_to != 0.0);
+    // Per-successor rewards are stored only once one is non-zero (most files have none).
+    if (r_to != 0.0 && !any_next_reward_) {
+        next_r_.assign(next_p_.size() - 1, 0.0);
+        any_next_reward_ = true;
+    }
+    if (any_next_reward_) next_r_.push_back(r_to);
 }
 
 void ModelBuilder::end_entry() {
@@ -163,7 +167,7 @@ void ModelBuilder::end_entry() {
         const double p = next_p_[t];
         if (!std::isfinite(p) || p < 0.0)
             fail(fmt::format("probability must be finite and >= 0, got {}", p), e, fmt::format("next[{}][1]", t - first));
-        if (!std::isfinite(next_r_[t]))
+        if (any_next_reward_ && !std::isfinite(next_r_[t]))
             fail(fmt::format("reward must be finite, got {}", next_r_[t]), e, fmt::format("next[{}][2]", t - first));
         sum += p;
     }
@@ -177,7 +181,8 @@ void ModelBuilder::end_entry() {
         ++renormalized_;
     }
     double r = cur_r_;
-    for (Offset t = first; t < last; ++t) r += next_p_[t] * next_r_[t];
+    if (any_next_reward_)
+        for (Offset t = first; t < last; ++t) r += next_p_[t] * next_r_[t];
     entry_s_.push_back(cur_s_);
     entry_a_.push_back(cur_a_);
     entry_r_.push_back(r);
@@ -312,26 +317,49 @@ Model ModelBuilder::build() {
 }
 
 std::size_t find_improper_state(const Model& model) {
-    // Greatest set C of non-terminal states in which every state has an action staying in C:
-    // a policy choosing those actions never terminates. Remove states until none can stay.
-    const std::size_t S = model.num_states();
+    // Greatest set C of non-terminal states in which every state has an action whose successors
+    // all lie in C: a policy choosing those actions never terminates. Start from all non-terminal
+    // states and remove, with a worklist over predecessors, states that cannot stay (O(T)).
+    const ModelData& d = model.data();
+    const std::size_t S = model.num_states(), R = model.num_rows();
     std::vector<char> in(S);
-    for (std::size_t s = 0; s < S; ++s) in[s] = !model.is_terminal(s);
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (std::size_t s = 0; s < S; ++s) {
-            if (!in[s]) continue;
-            bool can_stay = false;
-            for (Offset r = model.row_first(s); r < model.row_last(s) && !can_stay; ++r) {
-                bool stays = true;
-                const auto next = model.successors(r);
-                const auto prob = model.probabilities(r);
-                for (std::size_t k = 0; k < next.size() && stays; ++k) stays = prob[k] == 0.0 || in[next[k]];
-                can_stay = stays;
+    std::vector<std::uint32_t> leaving(R, 0);  // successors of the row outside C
+    std::vector<std::uint32_t> staying(S, 0);  // rows of the state with leaving == 0
+    std::vector<Offset> pred_begin(S + 1, 0);  // reverse CSR: rows with a successor s
+    std::vector<std::size_t> row_state(R);
+    for (std::size_t s = 0; s < S; ++s) {
+        in[s] = !model.is_terminal(s);
+        for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) row_state[r] = s;
+    }
+    for (Offset t = 0; t < d.next_state.size(); ++t)
+        if (d.next_prob[t] > 0.0) ++pred_begin[d.next_state[t] + 1];
+    for (std::size_t s = 0; s < S; ++s) pred_begin[s + 1] += pred_begin[s];
+    std::vector<Offset> fill(pred_begin.begin(), pred_begin.end() - 1);
+    std::vector<Offset> pred(pred_begin[S]);
+    for (Offset r = 0; r < R; ++r)
+        for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
+            if (d.next_prob[t] > 0.0) {
+                pred[fill[d.next_state[t]]++] = r;
+                leaving[r] += !in[d.next_state[t]];
             }
-            if (!can_stay) {
+    std::vector<std::size_t> work;
+    for (std::size_t s = 0; s < S; ++s) {
+        for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) staying[s] += leaving[r] == 0;
+        if (in[s] && staying[s] == 0) {
+            in[s] = 0;
+            work.push_back(s);
+        }
+    }
+    while (!work.empty()) {
+        const std::size_t x = work.back();
+        work.pop_back();
+        for (Offset k = pred_begin[x]; k < pred_begin[x + 1]; ++k) {
+            const Offset r = pred[k];
+            if (leaving[r]++ != 0) continue;  // the row already left C
+            const std::size_t s = row_state[r];
+            if (--staying[s] == 0 && in[s]) {
                 in[s] = 0;
-                changed = true;
+                work.push_back(s);
             }
         }
     }
