@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "softmdp/errors.hpp"
 
@@ -120,8 +121,12 @@ private:
     bool scalar(json v);
     bool entry_scalar(const json& v);
     void header_done();
-    Ref ref(const json& v, const std::string& field);
-    double number(const json& v, const std::string& field);
+    // `field` is a name ("s", "a", "r") or, as an int, the position inside next[j].
+    Ref ref(const json& v, std::variant<const char*, int> field);
+    double number(const json& v, std::variant<const char*, int> field);
+    std::string field_name(std::variant<const char*, int> f) const {
+        return f.index() == 0 ? std::string(std::get<0>(f)) : next_field(std::get<1>(f));
+    }
     std::string next_field(int pos) const { return fmt::format("next[{}][{}]", next_index_, pos); }
 
     ModelBuilder& b_;
@@ -267,11 +272,10 @@ bool MdpSax::end_array() {
             mode_ = Mode::entry;
             return true;
         case Mode::next_item: {
-            const std::string field = fmt::format("next[{}]", next_index_);
-            if (item_pos_ < 2) fail("must be [to, p] or [to, p, r]: too few elements", field);
-            const Ref to = ref(item_[0], next_field(0));
-            const double p = number(item_[1], next_field(1));
-            const double r = item_pos_ == 3 ? number(item_[2], next_field(2)) : 0.0;
+            if (item_pos_ < 2) fail("must be [to, p] or [to, p, r]: too few elements", fmt::format("next[{}]", next_index_));
+            const Ref to = ref(item_[0], 0);
+            const double p = number(item_[1], 1);
+            const double r = item_pos_ == 3 ? number(item_[2], 2) : 0.0;
             b_.entry_next(to, p, r);
             ++next_index_;
             mode_ = Mode::next_list;
@@ -309,18 +313,18 @@ bool MdpSax::scalar(json v) {
     }
 }
 
-Ref MdpSax::ref(const json& v, const std::string& field) {
+Ref MdpSax::ref(const json& v, std::variant<const char*, int> field) {
     if (v.is_number_unsigned()) return Ref::at(v.get<std::uint64_t>());
     if (v.is_string()) {
         const auto& s = v.get_ref<const std::string&>();
         return Ref::named(s);
     }
-    if (v.is_number_integer()) fail(fmt::format("index must be >= 0, got {}", v.get<std::int64_t>()), field);
-    fail(fmt::format("must be an index (integer >= 0) or a name, got {}", v.dump()), field);
+    if (v.is_number_integer()) fail(fmt::format("index must be >= 0, got {}", v.get<std::int64_t>()), field_name(field));
+    fail(fmt::format("must be an index (integer >= 0) or a name, got {}", v.dump()), field_name(field));
 }
 
-double MdpSax::number(const json& v, const std::string& field) {
-    if (!v.is_number()) fail(fmt::format("must be a number, got {}", v.dump()), field);
+double MdpSax::number(const json& v, std::variant<const char*, int> field) {
+    if (!v.is_number()) fail(fmt::format("must be a number, got {}", v.dump()), field_name(field));
     return v.get<double>();
 }
 

@@ -86,7 +86,7 @@ void ModelBuilder::set_initial(std::vector<double> p0) {
 
 void ModelBuilder::add_initial(Ref s, double p) {
     const std::string field = s.by_name ? fmt::format("initial.{}", s.name) : fmt::format("initial[{}]", s.index);
-    initial_entries_.emplace_back(encode(s, true, SIZE_MAX, field), p);
+    initial_entries_.emplace_back(encode(s, true, SIZE_MAX, [&] { return field; }), p);
 }
 
 void ModelBuilder::set_grid(std::size_t rows, std::size_t cols) {
@@ -94,16 +94,17 @@ void ModelBuilder::set_grid(std::size_t rows, std::size_t cols) {
     grid_cols_ = cols;
 }
 
-ModelBuilder::Code ModelBuilder::encode(Ref r, bool state, std::size_t entry, const std::string& field) {
+template <class Field>
+ModelBuilder::Code ModelBuilder::encode(Ref r, bool state, std::size_t entry, Field field) {
     if (!r.by_name) {
-        if (r.index >= kMaxStates) fail(fmt::format("index {} is out of range", r.index), entry, field);
+        if (r.index >= kMaxStates) fail(fmt::format("index {} is out of range", r.index), entry, field());
         return static_cast<Code>(r.index);
     }
     const auto& index = state ? state_index_ : action_index_;
     if (!index.empty()) {
         const auto it = index.find(std::string(r.name));
         if (it == index.end())
-            fail(fmt::format("unknown {} name '{}'", state ? "state" : "action", r.name), entry, field);
+            fail(fmt::format("unknown {} name '{}'", state ? "state" : "action", r.name), entry, field());
         return it->second;
     }
     // Names not declared yet (the file lists them after the transitions): resolve in build().
@@ -114,7 +115,8 @@ ModelBuilder::Code ModelBuilder::encode(Ref r, bool state, std::size_t entry, co
     return it->second;
 }
 
-ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, const std::string& field) const {
+template <class Field>
+ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, Field field) const {
     const std::uint64_t n = state ? num_states_ : num_actions_;
     const char* what = state ? "state" : "action";
     if (c & kNameBit) {
@@ -122,12 +124,12 @@ ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, 
         const auto& index = state ? state_index_ : action_index_;
         if (index.empty())
             fail(fmt::format("{} name '{}' used, but the {}s are given as a count, not names", what, name, what),
-                 entry, field);
+                 entry, field());
         const auto it = index.find(name);
-        if (it == index.end()) fail(fmt::format("unknown {} name '{}'", what, name), entry, field);
+        if (it == index.end()) fail(fmt::format("unknown {} name '{}'", what, name), entry, field());
         return it->second;
     }
-    if (c >= n) fail(fmt::format("{} index {} is out of range (there are {} {}s)", what, c, n, what), entry, field);
+    if (c >= n) fail(fmt::format("{} index {} is out of range (there are {} {}s)", what, c, n, what), entry, field());
     return c;
 }
 
@@ -137,8 +139,8 @@ void ModelBuilder::begin_entry() {
     cur_r_ = 0.0;
 }
 
-void ModelBuilder::entry_state(Ref s) { cur_s_ = encode(s, true, entry_s_.size(), "s"); }
-void ModelBuilder::entry_action(Ref a) { cur_a_ = encode(a, false, entry_s_.size(), "a"); }
+void ModelBuilder::entry_state(Ref s) { cur_s_ = encode(s, true, entry_s_.size(), [] { return std::string("s"); }); }
+void ModelBuilder::entry_action(Ref a) { cur_a_ = encode(a, false, entry_s_.size(), [] { return std::string("a"); }); }
 void ModelBuilder::entry_reward(double r) {
     if (!std::isfinite(r)) fail(fmt::format("reward must be finite, got {}", r), entry_s_.size(), "r");
     cur_r_ = r;
@@ -146,7 +148,7 @@ void ModelBuilder::entry_reward(double r) {
 
 void ModelBuilder::entry_next(Ref to, double p, double r_to) {
     const std::size_t j = next_to_.size() - entry_begin_.back();
-    next_to_.push_back(encode(to, true, entry_s_.size(), fmt::format("next[{}][0]", j)));
+    next_to_.push_back(encode(to, true, entry_s_.size(), [j] { return fmt::format("next[{}][0]", j); }));
     next_p_.push_back(p);
     // Per-successor rewards are stored only once one is non-zero (most files have none).
     if (r_to != 0.0 && !any_next_reward_) {
@@ -207,10 +209,10 @@ Model ModelBuilder::build() {
 
     // Resolve names and check ranges, entry by entry, so the first bad entry is reported.
     for (std::size_t e = 0; e < E; ++e) {
-        entry_s_[e] = resolve(entry_s_[e], true, e, "s");
-        entry_a_[e] = resolve(entry_a_[e], false, e, "a");
+        entry_s_[e] = resolve(entry_s_[e], true, e, [] { return std::string("s"); });
+        entry_a_[e] = resolve(entry_a_[e], false, e, [] { return std::string("a"); });
         for (Offset t = entry_begin_[e]; t < entry_begin_[e + 1]; ++t)
-            next_to_[t] = resolve(next_to_[t], true, e, fmt::format("next[{}][0]", t - entry_begin_[e]));
+            next_to_[t] = resolve(next_to_[t], true, e, [&] { return fmt::format("next[{}][0]", t - entry_begin_[e]); });
     }
 
     // Group entries by state, actions ascending; duplicates (s, a) are an error.
@@ -249,7 +251,7 @@ Model ModelBuilder::build() {
     } else if (!initial_entries_.empty()) {
         d.initial.assign(S, 0.0);
         for (auto [code, p] : initial_entries_) {
-            const Code s = resolve(code, true, SIZE_MAX, "initial");
+            const Code s = resolve(code, true, SIZE_MAX, [] { return std::string("initial"); });
             if (d.initial[s] != 0.0) fail(fmt::format("state {} listed twice", describe(s, true)), SIZE_MAX, "initial");
             d.initial[s] = p;
         }

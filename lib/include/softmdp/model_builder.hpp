@@ -77,8 +77,11 @@ private:
     [[noreturn]] void fail(const std::string& message, std::size_t entry, const std::string& field) const;
     std::string entry_label(std::size_t entry) const;
     std::string describe(Code c, bool state) const;
-    Code encode(Ref r, bool state, std::size_t entry, const std::string& field);
-    Code resolve(Code c, bool state, std::size_t entry, const std::string& field) const;
+    // field() names the field for error messages (called only on error: no formatting per transition).
+    template <class Field>
+    Code encode(Ref r, bool state, std::size_t entry, Field field);
+    template <class Field>
+    Code resolve(Code c, bool state, std::size_t entry, Field field) const;
     void set_names(std::vector<std::string> names, bool state);
 
     std::string source_;
