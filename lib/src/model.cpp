@@ -32,6 +32,7 @@ Model::Model(ModelData data) : d_(std::move(data)) {
             require(d_.row_action[r] < d_.num_actions, "row_action out of range");
             require(r == d_.state_begin[s] || d_.row_action[r - 1] < d_.row_action[r], "row_action order");
             require(d_.row_begin[r] < d_.row_begin[r + 1], "row without successors");
+            max_successors_ = std::max<std::size_t>(max_successors_, d_.row_begin[r + 1] - d_.row_begin[r]);
         }
     }
     for (std::size_t t = 0; t < T; ++t) require(d_.next_state[t] < S, "next_state out of range");

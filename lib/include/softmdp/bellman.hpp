@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <string>
+#include <fmt/format.h>
 #include <span>
 #include <vector>
 
@@ -75,13 +77,22 @@ private:
 
 namespace softmdp {
 
-// Floating-point allowance added to every certified bound: computing TV - V rounds by a few ulps
-// of max(|V|, |r|), and the bracket multiplies that by gamma/(1-gamma); the reported values round
-// once more. Keeps error_bound >= the true distance even when the iteration has converged to
-// machine precision.
+// Floating-point allowance added to every certified bound. Computing TV(s) = B(r + gamma sum_k p V)
+// with k successors rounds by at most about (k + 4) ulps of max(|V|, |r|) (the sum, the reward,
+// the backup); the MacQueen bracket multiplies that error by c = gamma/(1-gamma), and the reported
+// values carry it once more, hence (c + 1). Keeps error_bound >= the true distance even when the
+// iteration has converged to machine precision.
 inline double rounding_slack(const Model& m, double max_abs_value) noexcept {
     const double c = m.discount() < 1.0 ? m.discount() / (1.0 - m.discount()) : 0.0;
-    return 16.0 * std::numeric_limits<double>::epsilon() * (c + 1.0) * (max_abs_value + m.max_abs_reward());
+    const double ulps = static_cast<double>(m.max_successors() + 4);
+    return ulps * std::numeric_limits<double>::epsilon() * (c + 1.0) * (max_abs_value + m.max_abs_reward());
+}
+
+// Why a solver stopped short of a tolerance that rounding makes unreachable, and what to ask for.
+inline std::string resolution_reason(double tolerance, double slack) {
+    return fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g}); "
+                       "use --tolerance {:.1g} or larger",
+                       tolerance, slack, 4.0 * slack);
 }
 
 inline double max_abs(std::span<const double> v) noexcept {

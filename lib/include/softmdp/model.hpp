@@ -49,6 +49,7 @@ public:
     std::size_t num_terminal() const noexcept;
     std::size_t max_actions_per_state() const noexcept { return max_actions_; }
     double max_abs_reward() const noexcept { return max_abs_reward_; }
+    std::size_t max_successors() const noexcept { return max_successors_; }
 
     std::string state_name(std::size_t s) const;
     std::string action_name(std::size_t a) const;
@@ -87,6 +88,7 @@ private:
     ModelData d_;
     std::size_t max_actions_ = 0;
     double max_abs_reward_ = 0.0;
+    std::size_t max_successors_ = 0;
 };
 
 }  // namespace softmdp

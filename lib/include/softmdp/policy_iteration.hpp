@@ -85,10 +85,10 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             break;
         }
         std::optional<double> bound;
-        if (gamma < 1.0) bound = gamma / (1.0 - gamma) * (u - l) / 2.0 + rounding_slack(m, max_abs(TV));
-        if (bound && *bound > opt.tolerance && rounding_slack(m, max_abs(TV)) >= opt.tolerance &&
-            *bound <= 2.0 * rounding_slack(m, max_abs(TV))) {
-            sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values", opt.tolerance);
+        const double slack = rounding_slack(m, max_abs(TV));
+        if (gamma < 1.0) bound = gamma / (1.0 - gamma) * (u - l) / 2.0 + slack;
+        if (bound && *bound > opt.tolerance && slack >= opt.tolerance && *bound <= 2.0 * slack) {
+            sol.reason = resolution_reason(opt.tolerance, slack);
             break;
         }
         if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});

@@ -56,7 +56,7 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
             const double slack = rounding_slack(m, max_abs(Q));
             sol.error_bound = gamma / (1.0 - gamma) * change + slack;
             if (slack >= opt.tolerance && *sol.error_bound <= 2.0 * slack) {
-                sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values", opt.tolerance);
+                sol.reason = resolution_reason(opt.tolerance, slack);
                 break;
             }
         }

@@ -91,8 +91,7 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
             const double slack = rounding_slack(m, vmax);
             bound = (sweep == Sweep::jacobi ? c * (hi - lo) / 2.0 : c * change) + slack;
             if (slack >= opt.tolerance && *bound <= 2.0 * slack) {
-                sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})",
-                                         opt.tolerance, slack);
+                sol.reason = resolution_reason(opt.tolerance, slack);
                 break;
             }
         }
