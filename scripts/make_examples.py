@@ -140,7 +140,7 @@ def chain2():
 def boltzmann():
     write("boltzmann_counterexample.json", {
         "format": "softmdp/1", "name": "boltzmann_counterexample",
-        "description": "Asadi & Littman 2017, Figure 1: Boltzmann value iteration has two fixed points at alpha = 1/16.55",
+        "description": "Asadi & Littman 2017, Figure 1: Boltzmann value iteration has two stable fixed points at alpha = 1/17",
         "discount": 0.98, "states": ["s1", "s2"], "actions": ["a", "b"], "initial": {"s1": 1.0},
         "transitions": [
             {"s": "s1", "a": "a", "r": 0.122, "next": [["s1", 0.66], ["s2", 0.34]]},

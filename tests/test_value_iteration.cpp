@@ -48,3 +48,61 @@ TEST_CASE("soft VI on one state: V = alpha log sum_a exp(r_a / alpha) / (1 - gam
         CHECK(std::abs(sol.values[0] - expected) <= 1e-8 * std::max(1.0, std::abs(expected)));
     }
 }
+
+TEST_CASE("Boltzmann's failure case (Asadi & Littman 2017): two stable fixed points, no bound claimed") {
+    const Model m = test::example("boltzmann_counterexample.json");
+    const double alpha = 1.0 / 17.0;
+    // Fixed points of V = boltz_17(Q_V(s1, .)), found by bisection on f(V) = B(Q_V) - V below
+    // (an independent scalar computation): stable at 0.6078 and 0.8769, unstable at 0.6919.
+    const auto f = [&](double v) {
+        const double qa = 0.122 + 0.98 * 0.66 * v, qb = 0.033 + 0.98 * 0.99 * v;
+        const double wa = 1.0 / (1.0 + std::exp((qb - qa) / alpha));
+        return wa * qa + (1.0 - wa) * qb - v;
+    };
+    const auto root = [&](double lo, double hi) {
+        for (int i = 0; i < 200; ++i) {
+            const double mid = 0.5 * (lo + hi);
+            ((f(lo) > 0) == (f(mid) > 0) ? lo : hi) = mid;
+        }
+        return 0.5 * (lo + hi);
+    };
+    const double low = root(0.55, 0.65), high = root(0.8, 0.95);
+    std::vector<double> from0{0.0, 0.0}, from1{1.0, 0.0};
+    SolverOptions opt;
+    opt.tolerance = 1e-12;
+    opt.initial_values = from0;
+    const auto a = value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+    opt.initial_values = from1;
+    const auto b = value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+    CHECK_FALSE(a.error_bound.has_value());
+    CHECK_FALSE(b.error_bound.has_value());
+    CHECK(a.reason.find("fixed point may not be unique") != std::string::npos);
+    CHECK(a.values[0] == doctest::Approx(low).epsilon(1e-8));
+    CHECK(b.values[0] == doctest::Approx(high).epsilon(1e-8));
+    CHECK(std::abs(a.values[0] - b.values[0]) > 0.2);
+    // Mellowmax and soft VI are contractions: one fixed point, reached from both starts.
+    for (int op = 0; op < 2; ++op) {
+        opt.initial_values = from0;
+        const auto x = op == 0 ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
+                               : value_iteration(m, LogSumExp{alpha}, Sweep::jacobi, opt);
+        opt.initial_values = from1;
+        const auto y = op == 0 ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
+                               : value_iteration(m, LogSumExp{alpha}, Sweep::jacobi, opt);
+        REQUIRE(x.error_bound.has_value());
+        CHECK(x.converged);
+        CHECK(y.converged);
+        CHECK(std::abs(x.values[0] - y.values[0]) <= *x.error_bound + *y.error_bound);
+    }
+}
+
+TEST_CASE("a non-contraction that does not settle stops at the iteration limit, unconverged") {
+    const Model m = test::example("boltzmann_counterexample.json");
+    SolverOptions opt;
+    opt.max_iterations = 50;
+    opt.tolerance = 1e-14;
+    const auto sol = value_iteration(m, Boltzmann{1.0 / 17.0}, Sweep::jacobi, opt);
+    CHECK_FALSE(sol.converged);
+    CHECK(sol.iterations == 50);
+    CHECK(sol.reason.find("iteration limit") != std::string::npos);
+    CHECK_FALSE(sol.error_bound.has_value());
+}

@@ -7,6 +7,7 @@
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
+#include "softmdp/residuals.hpp"
 
 namespace softmdp {
 
@@ -39,6 +40,8 @@ void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
     w.key("seconds").value(sol.seconds);
     w.key("reason").value(sol.reason);
     w.key("objective").value(objective(m, sol.values));
+    // max |alpha log pi - (Q - V)|: 0 when the policy is exactly pi* = exp((Q - V)/alpha).
+    w.key("policy_residual").value(policy_residual(m, sol.q, sol.values, sol.policy, sol.alpha));
     w.key("states").begin_array();
     for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
     w.end_array();

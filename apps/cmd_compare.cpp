@@ -1,0 +1,110 @@
+// softmdp compare FILE --alpha A: soft against hard, per state and in summary.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "softmdp/bellman.hpp"
+#include "softmdp/compare.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/result.hpp"
+
+namespace softmdp::cli {
+namespace {
+
+std::string likeliest(const Model& m, const std::vector<double>& pi, std::size_t s) {
+    Offset best = m.row_first(s);
+    for (Offset r = best + 1; r < m.row_last(s); ++r)
+        if (pi[r] > pi[best]) best = r;
+    return m.action_name(m.row_action(best));
+}
+
+int run(const std::vector<std::string>& args) {
+    po::options_description desc("compare options");
+    desc.add_options()
+        ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
+        ("alpha,a", po::value<double>()->required(), "temperature alpha > 0")
+        ("method,m", po::value<std::string>(), "soft method (default soft-mpi)")
+        ("hard-method", po::value<std::string>(), "hard method (default mpi)")
+        ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table");
+    add_model_options(desc);
+    add_solver_options(desc);
+    add_output_options(desc);
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    if (!parse(args, desc, pos, vm, "softmdp compare FILE --alpha A [--json OUT]",
+               "  softmdp compare mdps/cliffwalking.json --alpha 1\n"
+               "  softmdp compare mdps/frozenlake8x8.json --alpha 0.01 --json cmp.json\n"))
+        return kOk;
+    const double alpha = alpha_option(vm);
+    if (alpha == 0.0) throw UsageError("compare needs --alpha > 0");
+    const SolverOptions opt = solver_options(vm, "compare");
+    const Model m = load(vm);
+    const Comparison c = compare(m, alpha, opt, vm.count("method") ? vm["method"].as<std::string>() : std::string(),
+                                 vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string());
+    const double j_soft = objective(m, c.soft.values), j_hard = objective(m, c.hard.values);
+
+    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
+    if (table) {
+        fmt::print("{:<12} {:>13} {:>13} {:>11} {:>11}  {:<10} {:<10} {:>7} {:>8}\n", "state", "V_soft", "V_hard", "gap",
+                   "gap bound", "greedy", "soft", "p_soft", "entropy");
+        const std::size_t n = std::min(m.num_states(), vm["rows"].as<std::size_t>());
+        for (std::size_t s = 0; s < n; ++s) {
+            if (m.is_terminal(s)) {
+                fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  (terminal)\n", m.state_name(s), 0.0, 0.0, 0.0, 0.0);
+                continue;
+            }
+            const std::string g = likeliest(m, c.hard.policy, s), sa = likeliest(m, c.soft.policy, s);
+            double p = 0.0;
+            for (Offset k = m.row_first(s); k < m.row_last(s); ++k)
+                if (m.action_name(m.row_action(k)) == sa) p = c.soft.policy[k];
+            fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  {:<10} {:<10} {:>7.4f} {:>8.4f}\n", m.state_name(s),
+                       c.soft.values[s], c.hard.values[s], c.soft.values[s] - c.hard.values[s],
+                       c.gap_bound.empty() ? NAN : c.gap_bound[s], g, sa + (sa != g ? "*" : ""), p, c.stats.entropy[s]);
+        }
+        if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
+        fmt::print("\nJ_soft (alpha {})                  {:.10g}\n", alpha, j_soft);
+        fmt::print("J_hard                             {:.10g}\n", j_hard);
+        fmt::print("hard return of the soft policy     {:.10g}   (cost of softness {:.4g})\n", c.soft_policy_hard_return,
+                   j_hard - c.soft_policy_hard_return);
+        fmt::print("global bound on V_soft - V_hard    {}\n",
+                   c.global_bound ? fmt::format("{:.6g} = alpha max_s log|A_s| / (1 - gamma)", *c.global_bound) : "none (gamma = 1)");
+        fmt::print("states whose likeliest action changes (*)  {} of {}\n", c.stats.changed, m.num_states() - m.num_terminal());
+        fmt::print("mean entropy {:.4f} nats, mean probability of the greedy action {:.4f}\n", c.stats.mean_entropy,
+                   c.stats.greedy_probability);
+    }
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        w.key("format").value("softmdp-compare/1");
+        w.key("alpha").value(alpha);
+        w.key("j_soft").value(j_soft);
+        w.key("j_hard").value(j_hard);
+        w.key("soft_policy_hard_return").value(c.soft_policy_hard_return);
+        w.key("global_bound");
+        c.global_bound ? w.value(*c.global_bound) : w.null();
+        w.key("changed_states").value(static_cast<std::uint64_t>(c.stats.changed));
+        w.key("mean_entropy").value(c.stats.mean_entropy);
+        w.key("greedy_probability").value(c.stats.greedy_probability);
+        w.key("gap").begin_array();
+        for (std::size_t s = 0; s < m.num_states(); ++s) w.value(c.soft.values[s] - c.hard.values[s]);
+        w.end_array();
+        w.key("gap_bound").begin_array();
+        for (double b : c.gap_bound) w.value(b);
+        w.end_array();
+        w.key("soft_policy_hard_values").begin_array();
+        for (double v : c.soft_policy_hard_values) w.value(v);
+        w.end_array();
+        w.key("soft").begin_object();
+        write_result_fields(w, m, c.soft);
+        w.end_object();
+        w.key("hard").begin_object();
+        write_result_fields(w, m, c.hard);
+        w.end_object();
+        w.end_object();
+    });
+    return c.soft.converged && c.hard.converged ? kOk : kNotConverged;
+}
+
+const Register reg{{"compare", "soft against hard per state: values, gap and its bound, policies, entropy", run}};
+
+}  // namespace
+}  // namespace softmdp::cli

@@ -1,0 +1,117 @@
+// softmdp evaluate FILE --policy P: (soft) policy evaluation; --residual Q: soft Bellman residuals.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "softmdp/bellman.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/policy.hpp"
+#include "softmdp/policy_evaluation.hpp"
+#include "softmdp/residuals.hpp"
+#include "softmdp/result.hpp"
+#include "softmdp/solve.hpp"
+
+namespace softmdp::cli {
+namespace {
+
+std::vector<double> policy_from_option(const std::string& spec, const Model& m, double alpha, const SolverOptions& opt) {
+    if (spec == "uniform") return uniform_policy(m);
+    if (spec == "greedy" || spec == "softmax") {
+        // The optimal Q of the same problem: hard for greedy, soft at alpha for softmax (= pi*).
+        const double a = spec == "greedy" ? 0.0 : alpha;
+        if (spec == "softmax" && alpha == 0.0) throw UsageError("--policy softmax needs --alpha > 0");
+        const Solution opt_sol = solve(m, default_method(a), a, opt);
+        return spec == "greedy" ? greedy_policy(m, opt_sol.q) : softmax_policy(m, opt_sol.q, alpha);
+    }
+    return read_policy(spec, m);
+}
+
+int run(const std::vector<std::string>& args) {
+    po::options_description desc("evaluate options");
+    desc.add_options()
+        ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
+        ("policy,p", po::value<std::string>(), "uniform | greedy | softmax | a softmdp-policy/1 or softmdp-result/1 file")
+        ("alpha,a", po::value<double>(), "temperature alpha >= 0 of the entropy bonus (default 0)")
+        ("convention", po::value<std::string>()->default_value("state"), "entropy convention: state | action")
+        ("iterative", "Gauss-Seidel sweeps instead of the exact sparse solve")
+        ("residual", po::value<std::string>(), "print the soft Bellman residuals J_V, J_Q of this Q table (softmdp-q/1 or softmdp-result/1)");
+    add_model_options(desc);
+    add_solver_options(desc);
+    add_output_options(desc);
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    if (!parse(args, desc, pos, vm, "softmdp evaluate FILE (--policy P | --residual Q.json) [--alpha A] [--convention state|action]",
+               "  softmdp evaluate mdps/gridworld4x4.json --policy uniform\n"
+               "  softmdp evaluate mdps/frozenlake4x4.json --policy softmax --alpha 0.1 --convention action --json -\n"
+               "  softmdp evaluate mdps/chain2.json --alpha 1 --residual result.json\n"))
+        return kOk;
+    const double alpha = alpha_option(vm);
+    const std::string conv = vm["convention"].as<std::string>();
+    if (conv != "state" && conv != "action") throw UsageError(fmt::format("--convention must be state or action, got '{}'", conv));
+    if (!vm.count("policy") && !vm.count("residual")) throw UsageError("give --policy P (to evaluate) or --residual Q.json");
+    const SolverOptions opt = solver_options(vm, "evaluate");
+    const Model m = load(vm);
+
+    std::optional<Solution> sol;
+    if (vm.count("policy")) {
+        const auto pi = policy_from_option(vm["policy"].as<std::string>(), m, alpha, opt);
+        const auto convention = conv == "state" ? EntropyConvention::state : EntropyConvention::action;
+        sol = vm.count("iterative") ? evaluate_policy_iterative(m, pi, alpha, opt, convention)
+                                    : evaluate_policy_exact(m, pi, alpha, opt, convention);
+        sol->method += "-" + conv;
+    }
+    struct Row {
+        SoftValueOfQ kind;
+        Residuals r;
+    };
+    std::vector<Row> residuals;
+    if (vm.count("residual")) {
+        const auto q = read_q_table(vm["residual"].as<std::string>(), m);
+        for (auto kind : {SoftValueOfQ::soft, SoftValueOfQ::boltzmann})
+            residuals.push_back({kind, soft_bellman_residuals(m, q, alpha, kind)});
+    }
+
+    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
+    if (table && sol) {
+        fmt::print("evaluation of {} at alpha {} ({} convention): J = {:.12g}, error bound {}\n\n",
+                   vm["policy"].as<std::string>(), alpha, conv, objective(m, sol->values),
+                   sol->error_bound ? fmt::format("{:.3g}", *sol->error_bound) : std::string("none"));
+        fmt::print("{:<16} {:>16} {:>10}\n", "state", "V", "entropy");
+        const auto H = policy_entropy(m, sol->policy);
+        for (std::size_t s = 0; s < std::min<std::size_t>(m.num_states(), 50); ++s)
+            fmt::print("{:<16} {:>16.10g} {:>10.4f}\n", m.state_name(s), sol->values[s], H[s]);
+        if (m.num_states() > 50) fmt::print("... {} more states (use --json)\n", m.num_states() - 50);
+    }
+    if (table && !residuals.empty()) {
+        fmt::print("{}soft Bellman residuals at alpha {} (weights p0, behaviour uniform):\n", sol ? "\n" : "", alpha);
+        for (const auto& row : residuals)
+            fmt::print("  V_Q = {:<9}  J_V = {:<14.6g} J_Q = {:.6g}\n", to_string(row.kind), row.r.v_residual, row.r.q_residual);
+    }
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        if (sol) {
+            write_result_fields(w, m, *sol);
+            w.key("convention").value(conv);
+        } else {
+            w.key("format").value("softmdp-residuals/1");
+            w.key("alpha").value(alpha);
+        }
+        if (!residuals.empty()) {
+            w.key("residuals").begin_object();
+            for (const auto& row : residuals) {
+                w.key(to_string(row.kind)).begin_object();
+                w.key("v_residual").value(row.r.v_residual);
+                w.key("q_residual").value(row.r.q_residual);
+                w.end_object();
+            }
+            w.end_object();
+        }
+        w.end_object();
+    });
+    return sol && !sol->converged ? kNotConverged : kOk;
+}
+
+const Register reg{{"evaluate", "soft or hard policy evaluation (V, Q, J), and soft Bellman residuals of a Q table", run}};
+
+}  // namespace
+}  // namespace softmdp::cli

@@ -1,0 +1,97 @@
+// softmdp sweep FILE --alpha-min A --alpha-max B --points N [--log]: the soft optimum across alpha.
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/output_file.hpp"
+#include "softmdp/sweep.hpp"
+
+namespace softmdp::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+    po::options_description desc("sweep options");
+    desc.add_options()
+        ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
+        ("alpha-min", po::value<double>()->required(), "smallest alpha (>= 0; > 0 with --log)")
+        ("alpha-max", po::value<double>()->required(), "largest alpha")
+        ("points", po::value<std::size_t>()->default_value(10), "number of alphas")
+        ("log", "space the alphas geometrically")
+        ("method,m", po::value<std::string>(), "soft method (default soft-mpi; hard mpi at alpha = 0)")
+        ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)");
+    add_model_options(desc);
+    add_solver_options(desc);
+    add_output_options(desc);
+    po::positional_options_description pos;
+    pos.add("file", 1);
+    po::variables_map vm;
+    if (!parse(args, desc, pos, vm, "softmdp sweep FILE --alpha-min A --alpha-max B [--points N] [--log]",
+               "  softmdp sweep mdps/frozenlake8x8.json --alpha-min 1e-4 --alpha-max 1 --points 9 --log\n"
+               "  softmdp sweep mdps/riverswim.json --alpha-min 0 --alpha-max 0.5 --points 6 --json sweep.json --csv sweep.csv\n"))
+        return kOk;
+    const auto alphas = alpha_grid(vm["alpha-min"].as<double>(), vm["alpha-max"].as<double>(), vm["points"].as<std::size_t>(),
+                                   vm.count("log") > 0);
+    const SolverOptions opt = solver_options(vm, "sweep");
+    const Model m = load(vm);
+    const auto points = alpha_sweep(m, alphas, vm.count("method") ? vm["method"].as<std::string>() : std::string(), opt);
+
+    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-") &&
+                       !(vm.count("csv") && vm["csv"].as<std::string>() == "-");
+    if (table) {
+        fmt::print("{:>11} {:>14} {:>14} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "alpha", "J_soft", "hard return",
+                   "entropy", "p_greedy", "KL(g||pi)", "changed", "iters", "seconds");
+        for (const auto& p : points)
+            fmt::print("{:>11.4g} {:>14.8g} {:>14.8g} {:>9.4f} {:>9.4f} {:>10.4g} {:>7} {:>6} {:>9.4f}{}\n", p.alpha, p.objective,
+                       p.hard_return, p.stats.mean_entropy, p.stats.greedy_probability, p.stats.kl_from_greedy, p.stats.changed,
+                       p.iterations, p.seconds, p.converged ? "" : "  NOT converged");
+    }
+    if (vm.count("csv")) {
+        OutputFile out(vm["csv"].as<std::string>());
+        fmt::print(out.stream(), "alpha,j_soft,hard_return,mean_entropy,greedy_probability,kl_from_greedy,changed_states,"
+                                 "iterations,error_bound,converged,seconds\n");
+        for (const auto& p : points)
+            fmt::print(out.stream(), "{},{},{},{},{},{},{},{},{},{},{}\n", p.alpha, p.objective, p.hard_return,
+                       p.stats.mean_entropy, p.stats.greedy_probability, p.stats.kl_from_greedy, p.stats.changed,
+                       p.iterations, p.error_bound ? fmt::format("{}", *p.error_bound) : "", p.converged, p.seconds);
+        out.commit();
+    }
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        w.key("format").value("softmdp-sweep/1");
+        w.key("model").value(m.name());
+        w.key("discount").value(m.discount());
+        w.key("states").begin_array();
+        for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
+        w.end_array();
+        w.key("points").begin_array();
+        for (const auto& p : points) {
+            w.begin_object();
+            w.key("alpha").value(p.alpha);
+            w.key("j_soft").value(p.objective);
+            w.key("hard_return").value(p.hard_return);
+            w.key("mean_entropy").value(p.stats.mean_entropy);
+            w.key("greedy_probability").value(p.stats.greedy_probability);
+            w.key("kl_from_greedy").value(p.stats.kl_from_greedy);
+            w.key("changed_states").value(static_cast<std::uint64_t>(p.stats.changed));
+            w.key("converged").value(p.converged);
+            w.key("iterations").value(p.iterations);
+            w.key("error_bound");
+            p.error_bound ? w.value(*p.error_bound) : w.null();
+            w.key("seconds").value(p.seconds);
+            w.key("entropy").begin_array();
+            for (double h : p.stats.entropy) w.value(h);
+            w.end_array();
+            w.end_object();
+        }
+        w.end_array();
+        w.end_object();
+    });
+    for (const auto& p : points)
+        if (!p.converged) return kNotConverged;
+    return kOk;
+}
+
+const Register reg{{"sweep", "the soft optimum across a range of alpha (J, hard return, entropy, greedy probability)", run}};
+
+}  // namespace
+}  // namespace softmdp::cli

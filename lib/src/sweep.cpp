@@ -1,0 +1,55 @@
+#include "softmdp/sweep.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/policy_evaluation.hpp"
+#include "softmdp/solve.hpp"
+
+namespace softmdp {
+
+std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_scale) {
+    if (!std::isfinite(lo) || !std::isfinite(hi)) throw UsageError("--alpha-min and --alpha-max must be finite");
+    if (lo < 0.0) throw UsageError(fmt::format("--alpha-min must be >= 0, got {}", lo));
+    if (lo > hi) throw UsageError(fmt::format("--alpha-min {} is larger than --alpha-max {}", lo, hi));
+    if (n < 1) throw UsageError("--points must be >= 1");
+    if (log_scale && lo <= 0.0) throw UsageError("--log needs --alpha-min > 0");
+    std::vector<double> a(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+        a[i] = log_scale ? std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))) : lo + t * (hi - lo);
+    }
+    a.back() = hi;
+    return a;
+}
+
+std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method,
+                                    const SolverOptions& opt) {
+    const Solution hard = solve(m, default_method(0.0), 0.0, opt);
+    std::vector<SweepPoint> points;
+    std::vector<double> warm;
+    for (double alpha : alphas) {
+        SolverOptions o = opt;
+        if (!warm.empty()) o.initial_values = warm;
+        const std::string_view mth = method.empty() ? default_method(alpha) : method;
+        const Solution sol = solve(m, mth, alpha, o);
+        SweepPoint p;
+        p.alpha = alpha;
+        p.objective = objective(m, sol.values);
+        SolverOptions eval = opt;
+        eval.initial_values = {};
+        p.hard_return = objective(m, evaluate_policy_exact(m, sol.policy, 0.0, eval).values);
+        p.stats = policy_stats(m, sol.policy, hard.policy);
+        p.converged = sol.converged;
+        p.iterations = sol.iterations;
+        p.error_bound = sol.error_bound;
+        p.seconds = sol.seconds;
+        points.push_back(std::move(p));
+        warm = sol.values;
+    }
+    return points;
+}
+
+}  // namespace softmdp

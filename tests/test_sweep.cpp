@@ -1,0 +1,49 @@
+// Sweeps over alpha: the grid, monotone trends the theory guarantees, warm starts.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/solve.hpp"
+#include "softmdp/sweep.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+
+TEST_CASE("alpha_grid: linear, geometric, and invalid ranges") {
+    const auto lin = alpha_grid(0.0, 1.0, 5, false);
+    CHECK(lin == std::vector<double>{0.0, 0.25, 0.5, 0.75, 1.0});
+    const auto lg = alpha_grid(1e-3, 1e1, 5, true);
+    CHECK(lg[0] == doctest::Approx(1e-3));
+    CHECK(lg[2] == doctest::Approx(1e-1));
+    CHECK(lg[4] == 10.0);
+    CHECK(alpha_grid(0.5, 0.5, 1, false) == std::vector<double>{0.5});
+    CHECK_THROWS_AS(alpha_grid(1.0, 0.5, 3, false), UsageError);
+    CHECK_THROWS_AS(alpha_grid(0.0, 1.0, 3, true), UsageError);
+    CHECK_THROWS_AS(alpha_grid(-1.0, 1.0, 3, false), UsageError);
+    CHECK_THROWS_AS(alpha_grid(0.0, 1.0, 0, false), UsageError);
+    CHECK_THROWS_AS(alpha_grid(0.0, NAN, 3, false), UsageError);
+}
+
+TEST_CASE("J_soft grows with alpha, the hard return of the soft policy is at most J_hard") {
+    // dJ_soft/dalpha = expected discounted entropy >= 0 (envelope theorem), and every policy's hard
+    // return is at most the hard optimum.
+    const Model m = test::example("riverswim.json");
+    const auto alphas = alpha_grid(0.0, 1.0, 6, false);
+    SolverOptions opt;
+    opt.tolerance = 1e-10;
+    const auto pts = alpha_sweep(m, alphas, {}, opt);
+    const double j_hard = objective(m, solve(m, "pi", 0.0, opt).values);
+    REQUIRE(pts.size() == 6);
+    CHECK(pts[0].objective == doctest::Approx(j_hard).epsilon(1e-9));
+    CHECK(pts[0].stats.greedy_probability == 1.0);
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        CHECK(pts[i].converged);
+        CHECK(pts[i].hard_return <= j_hard + 1e-9);
+        if (i > 0) CHECK(pts[i].objective >= pts[i - 1].objective - 1e-9);
+        // Each point matches a cold solve at the same alpha.
+        const auto cold = solve(m, pts[i].alpha > 0 ? "soft-pi" : "pi", pts[i].alpha, opt);
+        CHECK(pts[i].objective == doctest::Approx(objective(m, cold.values)).epsilon(1e-9));
+    }
+}
