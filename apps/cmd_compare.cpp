@@ -62,7 +62,7 @@ int run(const std::vector<std::string>& args) {
                        c.gap_bound.empty() ? NAN : c.gap_bound[s], g, sa + (sa != g ? "*" : ""), p, c.stats.entropy[s]);
         }
         if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
-        fmt::print("\nJ_soft (alpha {})                  {:.10g}\n", alpha, j_soft);
+        fmt::print("\n{:<35}{:.10g}\n", fmt::format("J_soft (alpha {})", alpha), j_soft);
         fmt::print("J_hard                             {:.10g}\n", j_hard);
         fmt::print("hard return of the soft policy     {:.10g}   (cost of softness {:.4g})\n", c.soft_policy_hard_return,
                    j_hard - c.soft_policy_hard_return);
