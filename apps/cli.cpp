@@ -65,6 +65,29 @@ Model load(const po::variables_map& vm, const std::string& key) {
     return load_model(vm[key].as<std::string>(), opts);
 }
 
+void add_continuous_options(po::options_description& desc) {
+    desc.add_options()
+        ("file", po::value<std::string>()->required(), "continuous-action MDP file (softmdp/1 with action_space)")
+        ("state,s", po::value<std::string>()->required(), "the state (name or index)")
+        ("alpha,a", po::value<double>()->required(), "temperature alpha > 0")
+        ("values", po::value<std::string>(), "successor values V from a softmdp-result/1 file of `solve` (default V = 0)")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "random seed (results are reproducible for a seed)");
+}
+
+ContinuousInput continuous_input(const po::variables_map& vm) {
+    const std::string file = vm["file"].as<std::string>();
+    if (!is_continuous_file(file))
+        throw UsageError(fmt::format("{} is a discrete-action MDP; estimate and sample need a continuous-action file", file));
+    ContinuousInput in{load_continuous_model(file), 0, {}};
+    const std::string st = vm["state"].as<std::string>();
+    in.state = in.model.find_state(st);
+    if (in.state == in.model.num_states()) throw UsageError(fmt::format("--state {}: no such state in {}", st, file));
+    if (in.model.is_terminal(in.state)) throw UsageError(fmt::format("--state {} is terminal: it has no actions", st));
+    in.values = vm.count("values") ? read_continuous_values(vm["values"].as<std::string>(), in.model)
+                                   : std::vector<double>(in.model.num_states(), 0.0);
+    return in;
+}
+
 bool show_progress(const po::variables_map& vm) { return !vm.count("quiet") && ::isatty(2); }
 
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label) {

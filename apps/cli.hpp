@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "softmdp/continuous_model.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/model.hpp"
 #include "softmdp/solution.hpp"
@@ -45,6 +46,16 @@ double alpha_option(const po::variables_map& vm);
 
 // Writes JSON to `path` ("-" = stdout) atomically: fn gets a JsonWriter. Refuses to overwrite an input.
 void write_json(const po::variables_map& vm, const std::function<void(JsonWriter&)>& fn);
+
+// Continuous-action commands (estimate, sample): the model, the state of --state and the
+// successor values of --values (V = 0 without it).
+struct ContinuousInput {
+    ContinuousModel model;
+    std::size_t state = 0;
+    std::vector<double> values;
+};
+void add_continuous_options(po::options_description& desc);
+ContinuousInput continuous_input(const po::variables_map& vm);
 
 // True when progress lines should be shown (stderr is a TTY and no --quiet).
 bool show_progress(const po::variables_map& vm);

@@ -3,6 +3,8 @@
 
 #include "cli.hpp"
 #include "softmdp/bellman.hpp"
+#include "softmdp/continuous_model.hpp"
+#include "softmdp/continuous_solver.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/result.hpp"
@@ -33,6 +35,83 @@ void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
     if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
 }
 
+// A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
+int run_continuous(const po::variables_map& vm, double alpha) {
+    if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
+    const ContinuousModel m = load_continuous_model(vm["file"].as<std::string>());
+    ContinuousOptions c;
+    const std::string integ = vm["integrator"].as<std::string>();
+    if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
+    c.integrator = integ == "mc" ? Integrator::monte_carlo : Integrator::quadrature;
+    c.nodes = vm["nodes"].as<std::size_t>();
+    c.samples = vm["samples"].as<std::uint64_t>();
+    c.seed = vm["seed"].as<std::uint64_t>();
+    if (c.samples < 2) throw UsageError("--samples must be >= 2");
+    SolverOptions opt = solver_options(vm, "soft-qi");
+    std::vector<double> init;
+    if (vm.count("init")) {
+        init = read_continuous_values(vm["init"].as<std::string>(), m);
+        opt.initial_values = init;
+    }
+    const ContinuousSolution cs = continuous_soft_q_iteration(m, alpha, c, opt);
+    const Solution& sol = cs.solution;
+    double j = 0.0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) j += m.initial[s] * sol.values[s];
+    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
+    if (table) {
+        fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {} (to the fixed point of the discretised "
+                   "operator), {:.3f} s\n",
+                   sol.method, alpha, vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged",
+                   sol.iterations, sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : "none", sol.seconds);
+        if (cs.quadrature_check) fmt::print("quadrature check: max change with twice the nodes {:.3g}\n", *cs.quadrature_check);
+        fmt::print("objective J = {:.12g}\n\n{:<16} {:>16}{}\n", j, "state", "V", cs.mc_std_error.empty() ? "" : "   MC std error");
+        for (std::size_t s = 0; s < std::min(m.num_states(), vm["rows"].as<std::size_t>()); ++s)
+            fmt::print("{:<16} {:>16.10g}{}\n", m.state_names[s], sol.values[s],
+                       cs.mc_std_error.empty() ? std::string() : fmt::format("   {:.3g}", cs.mc_std_error[s]));
+    }
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        w.key("format").value("softmdp-result/1");
+        w.key("model").value(m.name);
+        w.key("method").value(sol.method);
+        w.key("alpha").value(alpha);
+        w.key("discount").value(m.discount);
+        w.key("converged").value(sol.converged);
+        w.key("iterations").value(sol.iterations);
+        w.key("sweeps").value(sol.sweeps);
+        w.key("error_bound");
+        sol.error_bound ? w.value(*sol.error_bound) : w.null();
+        w.key("seconds").value(sol.seconds);
+        w.key("reason").value(sol.reason);
+        w.key("objective").value(j);
+        w.key("integrator").value(integ);
+        if (c.integrator == Integrator::quadrature) {
+            w.key("nodes").value(static_cast<std::uint64_t>(c.nodes));
+            w.key("quadrature_check").value(*cs.quadrature_check);
+        } else {
+            w.key("samples").value(c.samples);
+            w.key("seed").value(c.seed);
+        }
+        w.key("states").begin_array();
+        for (const auto& n : m.state_names) w.value(n);
+        w.end_array();
+        w.key("values").begin_array();
+        for (double v : sol.values) w.value(v);
+        w.end_array();
+        if (!cs.mc_std_error.empty()) {
+            w.key("mc_std_error").begin_array();
+            for (double v : cs.mc_std_error) w.value(v);
+            w.end_array();
+        }
+        w.end_object();
+    });
+    if (!sol.converged) {
+        fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);
+        return kNotConverged;
+    }
+    return kOk;
+}
+
 int run(const std::vector<std::string>& args) {
     po::options_description desc("solve options");
     desc.add_options()
@@ -40,7 +119,11 @@ int run(const std::vector<std::string>& args) {
         ("method,m", po::value<std::string>(), "solver (see below); default: mpi, or soft-mpi with --alpha > 0")
         ("alpha,a", po::value<double>(), "temperature alpha >= 0 (0 or absent: hard)")
         ("init", po::value<std::string>(), "warm start from the values of a softmdp-result/1 file")
-        ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table");
+        ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table")
+        ("integrator", po::value<std::string>()->default_value("quadrature"), "continuous actions: quadrature (d <= 3) | mc")
+        ("nodes", po::value<std::size_t>()->default_value(24), "continuous actions: Gauss-Legendre nodes per dimension")
+        ("samples", po::value<std::uint64_t>()->default_value(20000), "continuous actions: Monte Carlo samples per state")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed");
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -55,6 +138,7 @@ int run(const std::vector<std::string>& args) {
     if (!parse(args, desc, pos, vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
 
     const double alpha = alpha_option(vm);
+    if (is_continuous_file(vm["file"].as<std::string>())) return run_continuous(vm, alpha);
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
     const Model m = load(vm);

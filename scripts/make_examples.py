@@ -147,7 +147,35 @@ def boltzmann():
             {"s": "s1", "a": "b", "r": 0.033, "next": [["s1", 0.99], ["s2", 0.01]]}]})
 
 
+def multigoal():
+    # One decision state whose soft-optimal action density has four separated modes: anchors at
+    # the four goals pay 1 and end the episode; anchors at the centre and on the box's edges pay -1
+    # and come back, so Q_V(center, a) is high only near the goals.
+    goals = [[0.6, 0.6], [-0.6, 0.6], [-0.6, -0.6], [0.6, -0.6]]
+    anchors = [{"s": "center", "at": g, "r": 1.0, "next": [["goal", 1.0]]} for g in goals]
+    for at in [[0.0, 0.0], [1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]:
+        anchors.append({"s": "center", "at": at, "r": -1.0, "next": [["center", 1.0]]})
+    write("multigoal.json", {"format": "softmdp/1", "name": "multigoal",
+                             "description": "Four goals around a centre (in the spirit of Soft Q-Learning's multi-goal environment)",
+                             "discount": 0.9, "states": ["center", "goal"], "initial": {"center": 1.0},
+                             "action_space": {"low": [-1.0, -1.0], "high": [1.0, 1.0]},
+                             "bandwidth": 0.2, "action_cost": 0.1, "anchors": anchors})
+
+
+def continuous1d():
+    write("continuous1d.json", {"format": "softmdp/1", "name": "continuous1d",
+                                "description": "1-D actions: push left to stay (reward 0) or right to cross (reward 1)",
+                                "discount": 0.9, "states": ["left", "right"], "initial": {"left": 1.0},
+                                "action_space": {"low": [-1.0], "high": [1.0]}, "bandwidth": 0.3, "action_cost": 0.1,
+                                "anchors": [
+                                    {"s": "left", "at": [-0.5], "r": 0.0, "next": [["left", 1.0]]},
+                                    {"s": "left", "at": [0.5], "r": 1.0, "next": [["right", 1.0]]},
+                                    {"s": "right", "at": [0.0], "r": 0.5, "next": [["right", 0.5], ["left", 0.5]]}]})
+
+
 if __name__ == "__main__":
+    multigoal()
+    continuous1d()
     frozenlake("frozenlake4x4.json", ["SFFF", "FHFH", "FFFH", "HFFG"], 0.99)
     frozenlake("frozenlake8x8.json", ["SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF",
                                       "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"], 0.99)

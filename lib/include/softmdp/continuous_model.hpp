@@ -1,0 +1,53 @@
+#pragma once
+// Finite states, a box of actions (the continuous-action variant of softmdp/1, docs/continuous.md).
+// For state s with anchors k (location c_k, reward r_k, successor distribution P_k):
+//   w_k(a) = softmax_k(-||a - c_k||^2 / (2 h^2)),  h = bandwidth
+//   Q_V(s,a) = sum_k w_k(a) (r_k + gamma sum_s' P_k(s') V(s')) - action_cost ||a||^2
+// A state with no anchors is terminal (V = 0).
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace softmdp {
+
+struct Anchor {
+    std::vector<double> at;                              // c_k, dimension d
+    double reward = 0.0;                                 // r_k
+    std::vector<std::pair<std::uint32_t, double>> next;  // P_k
+};
+
+class ContinuousModel {
+public:
+    std::string name;
+    double discount = 0.0;
+    std::vector<std::string> state_names;  // always filled (indices as text when counts are given)
+    std::vector<double> initial;           // p0
+    std::vector<double> low, high;         // the action box
+    double bandwidth = 1.0;
+    double action_cost = 0.0;
+    std::vector<std::vector<Anchor>> anchors;  // per state
+
+    std::size_t num_states() const noexcept { return state_names.size(); }
+    std::size_t dim() const noexcept { return low.size(); }
+    bool is_terminal(std::size_t s) const noexcept { return anchors[s].empty(); }
+    double box_volume() const noexcept;
+    std::size_t find_state(const std::string& name_or_index) const;  // num_states() if unknown
+
+    // G_k = r_k + gamma sum_s' P_k(s') V(s') for every anchor of s.
+    void anchor_values(std::size_t s, std::span<const double> V, std::span<double> G) const;
+    // Q_V(s, a) from the anchor values G of s; fills grad (dQ/da) when it is not empty.
+    double q_value(std::size_t s, std::span<const double> G, std::span<const double> a, std::span<double> grad = {}) const;
+};
+
+// Loads and validates a continuous-action softmdp/1 file; throws InputError / IoError.
+ContinuousModel load_continuous_model(const std::filesystem::path& file);
+
+// True when the file is a continuous-action MDP (has an "action_space" key).
+bool is_continuous_file(const std::filesystem::path& file);
+
+// The values of a softmdp-result/1 file for this model (count and names checked).
+std::vector<double> read_continuous_values(const std::filesystem::path& file, const ContinuousModel& m);
+
+}  // namespace softmdp

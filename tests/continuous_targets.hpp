@@ -1,0 +1,62 @@
+#pragma once
+// Targets with closed forms for the continuous-action tests.
+#include <cmath>
+#include <numbers>
+#include <span>
+#include <vector>
+
+namespace softmdp::test {
+
+// log p(a) = Q(a)/alpha with Q(a) = c - 0.5 (a - mu)^T A (a - mu), A diagonal here or 2x2 full.
+struct Quadratic {
+    std::vector<double> mu, A;  // A: d x d row-major, symmetric positive definite
+    double c = 0.0, alpha = 1.0;
+    std::vector<double> lo, hi;
+    std::size_t dim() const { return mu.size(); }
+    std::span<const double> low() const { return lo; }
+    std::span<const double> high() const { return hi; }
+    double log_density(std::span<const double> a, std::span<double> grad) const {
+        const std::size_t d = dim();
+        double q = 0.0;
+        for (std::size_t i = 0; i < d; ++i) {
+            double Ai = 0.0;
+            for (std::size_t j = 0; j < d; ++j) Ai += A[i * d + j] * (a[j] - mu[j]);
+            q += (a[i] - mu[i]) * Ai;
+            if (!grad.empty()) grad[i] = -Ai / alpha;
+        }
+        return (c - 0.5 * q) / alpha;
+    }
+    // alpha log integral exp(Q/alpha) over R^d = c + alpha (d/2 log(2 pi alpha) - 1/2 log det A).
+    double soft_value(double log_det_A) const {
+        return c + alpha * (0.5 * static_cast<double>(dim()) * std::log(2.0 * std::numbers::pi * alpha) - 0.5 * log_det_A);
+    }
+};
+
+// An equal-weight mixture of four isotropic Gaussians at (+-m, +-m).
+struct FourModes {
+    double m = 0.6, s = 0.15;
+    std::vector<double> lo{-1.5, -1.5}, hi{1.5, 1.5};
+    std::size_t dim() const { return 2; }
+    std::span<const double> low() const { return lo; }
+    std::span<const double> high() const { return hi; }
+    double log_density(std::span<const double> a, std::span<double> grad) const {
+        const double cx[4] = {m, -m, -m, m}, cy[4] = {m, m, -m, -m};
+        double l[4], mx = -1e300;
+        for (int k = 0; k < 4; ++k) {
+            l[k] = -0.5 * ((a[0] - cx[k]) * (a[0] - cx[k]) + (a[1] - cy[k]) * (a[1] - cy[k])) / (s * s);
+            mx = std::max(mx, l[k]);
+        }
+        double z = 0.0;
+        for (double& x : l) z += (x = std::exp(x - mx));
+        if (!grad.empty()) {
+            grad[0] = grad[1] = 0.0;
+            for (int k = 0; k < 4; ++k) {
+                grad[0] -= l[k] / z * (a[0] - cx[k]) / (s * s);
+                grad[1] -= l[k] / z * (a[1] - cy[k]) / (s * s);
+            }
+        }
+        return mx + std::log(z);
+    }
+};
+
+}  // namespace softmdp::test
