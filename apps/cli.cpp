@@ -58,12 +58,14 @@ void add_output_options(po::options_description& desc) {
         ("quiet,q", "no progress lines and no table on stdout");
 }
 
-Model load(const po::variables_map& vm, const std::string& key) {
+BuildOptions build_options(const po::variables_map& vm) {
     BuildOptions opts;
     opts.renormalize = vm.count("renormalize") > 0;
     opts.warn = [](const std::string& w) { fmt::print(stderr, "softmdp: warning: {}\n", w); };
-    return load_model(vm[key].as<std::string>(), opts);
+    return opts;
 }
+
+Model load(const po::variables_map& vm, const std::string& key) { return load_model(vm[key].as<std::string>(), build_options(vm)); }
 
 void add_continuous_options(po::options_description& desc) {
     desc.add_options()
@@ -76,9 +78,10 @@ void add_continuous_options(po::options_description& desc) {
 
 ContinuousInput continuous_input(const po::variables_map& vm) {
     const std::string file = vm["file"].as<std::string>();
-    if (!is_continuous_file(file))
+    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    if (!is_continuous_text(mapped.text()))
         throw UsageError(fmt::format("{} is a discrete-action MDP; estimate and sample need a continuous-action file", file));
-    ContinuousInput in{load_continuous_model(file), 0, {}};
+    ContinuousInput in{parse_continuous_model(mapped.text(), file), 0, {}};
     const std::string st = vm["state"].as<std::string>();
     in.state = in.model.find_state(st);
     if (in.state == in.model.num_states()) throw UsageError(fmt::format("--state {}: no such state in {}", st, file));

@@ -11,6 +11,7 @@
 #include "softmdp/continuous_model.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/model.hpp"
+#include "softmdp/model_builder.hpp"
 #include "softmdp/solution.hpp"
 
 namespace softmdp::cli {
@@ -41,6 +42,7 @@ void add_model_options(po::options_description& desc);   // --renormalize
 void add_solver_options(po::options_description& desc);  // --tolerance --max-iterations --time-limit --threads
 void add_output_options(po::options_description& desc);  // --json --quiet
 Model load(const po::variables_map& vm, const std::string& key = "file");
+BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warnings to stderr
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
 

@@ -7,6 +7,7 @@
 #include "softmdp/continuous_solver.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/json_writer.hpp"
+#include "softmdp/loader.hpp"
 #include "softmdp/result.hpp"
 #include "softmdp/solve.hpp"
 
@@ -36,9 +37,8 @@ void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
 }
 
 // A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
-int run_continuous(const po::variables_map& vm, double alpha) {
+int run_continuous(const po::variables_map& vm, double alpha, const ContinuousModel& m) {
     if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
-    const ContinuousModel m = load_continuous_model(vm["file"].as<std::string>());
     ContinuousOptions c;
     const std::string integ = vm["integrator"].as<std::string>();
     if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
@@ -138,10 +138,12 @@ int run(const std::vector<std::string>& args) {
     if (!parse(args, desc, pos, vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
 
     const double alpha = alpha_option(vm);
-    if (is_continuous_file(vm["file"].as<std::string>())) return run_continuous(vm, alpha);
+    const std::string file = vm["file"].as<std::string>();
+    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    if (is_continuous_text(mapped.text())) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
-    const Model m = load(vm);
+    const Model m = parse_model(mapped.text(), build_options(vm), file);
     std::vector<double> init;
     if (vm.count("init")) {
         init = read_result_values(vm["init"].as<std::string>(), m);

@@ -95,14 +95,17 @@ std::vector<double> vector_of(const json& v, const std::string& file, const std:
 
 }  // namespace
 
-bool is_continuous_file(const std::filesystem::path& file) {
-    const MappedFile mapped(file);
-    return mapped.text().find("\"action_space\"") != std::string_view::npos;
-}
+bool is_continuous_text(std::string_view text) { return text.find("\"action_space\"") != std::string_view::npos; }
+
+bool is_continuous_file(const std::filesystem::path& file) { return is_continuous_text(MappedFile(file).text()); }
 
 ContinuousModel load_continuous_model(const std::filesystem::path& path) {
-    const std::string file = path.string();
-    const json j = read_json_file(path);
+    const MappedFile mapped(path);
+    return parse_continuous_model(mapped.text(), path.string());
+}
+
+ContinuousModel parse_continuous_model(std::string_view text, const std::string& file) {
+    const json j = parse_json_text(text, file);
     if (!j.is_object()) bad(file, {}, {}, "must be a JSON object");
     static const char* known[] = {"format", "name", "description", "discount", "states", "initial",
                                   "action_space", "bandwidth", "action_cost", "anchors"};

@@ -23,7 +23,8 @@ void JsonWriter::flush() {
     buf_.clear();
 }
 
-// Objects at the top two levels and arrays of containers put one element per line.
+// Objects at the top two levels, and containers inside top-level arrays (per-state rows, transition
+// entries), go one per line; anything deeper stays compact.
 void JsonWriter::separate(bool container) {
     if (after_key_) {
         after_key_ = false;
@@ -32,7 +33,7 @@ void JsonWriter::separate(bool container) {
     if (stack_.empty()) return;
     Level& top = stack_.back();
     if (!top.empty) put(",");
-    if (top.multiline || (container && !top.object)) {
+    if (top.multiline || (container && !top.object && stack_.size() <= 2)) {
         put("\n");
         put(std::string(2 * stack_.size(), ' '));
     }

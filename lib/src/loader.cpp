@@ -428,11 +428,14 @@ Model load_model(const std::filesystem::path& file, const BuildOptions& options)
 
 nlohmann::json read_json_file(const std::filesystem::path& file) {
     const MappedFile mapped(file);
-    const std::string_view text = mapped.text();
+    return parse_json_text(mapped.text(), file.string());
+}
+
+nlohmann::json parse_json_text(std::string_view text, const std::string& source) {
     try {
         return json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
-        syntax_error(file.string(), text, e.byte, e.what());
+        syntax_error(source, text, e.byte, e.what());
     }
 }
 

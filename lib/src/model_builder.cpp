@@ -122,9 +122,14 @@ ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, 
     if (c & kNameBit) {
         const std::string& name = (state ? pending_state_names_ : pending_action_names_)[c & ~kNameBit];
         const auto& index = state ? state_index_ : action_index_;
-        if (index.empty())
+        if (index.empty()) {
+            // Unnamed states and actions are named by their index as text ("0", "1", ...).
+            if (!name.empty() && name.size() < 11 && name.find_first_not_of("0123456789") == std::string::npos &&
+                std::stoull(name) < n)
+                return static_cast<Code>(std::stoull(name));
             fail(fmt::format("{} name '{}' used, but the {}s are given as a count, not names", what, name, what),
                  entry, field());
+        }
         const auto it = index.find(name);
         if (it == index.end()) fail(fmt::format("unknown {} name '{}'", what, name), entry, field());
         return it->second;

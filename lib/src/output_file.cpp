@@ -1,5 +1,6 @@
 #include "softmdp/output_file.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -56,6 +57,10 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
     if (fd < 0) throw IoError(fmt::format("{}: cannot create a file in {}: {}", path_, dir.string(), std::strerror(errno)));
     temp_ = templ;
     claim(temp_);
+    // mkstemp creates the file 0600; give it the permissions a plain open() would (0666 & ~umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(fd, 0666 & ~mask);
     file_ = ::fdopen(fd, "w");
     if (!file_) {
         ::close(fd);

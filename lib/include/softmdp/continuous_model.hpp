@@ -43,6 +43,11 @@ public:
 
 // Loads and validates a continuous-action softmdp/1 file; throws InputError / IoError.
 ContinuousModel load_continuous_model(const std::filesystem::path& file);
+// The same from text already read (`source` names it in errors).
+ContinuousModel parse_continuous_model(std::string_view text, const std::string& source);
+
+// True when the text is a continuous-action MDP (has an "action_space" key).
+bool is_continuous_text(std::string_view text);
 
 // True when the file is a continuous-action MDP (has an "action_space" key).
 bool is_continuous_file(const std::filesystem::path& file);

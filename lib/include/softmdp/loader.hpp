@@ -38,6 +38,7 @@ private:
 // Parses small JSON files (policies, results, Q tables) into a DOM, with the line of any syntax
 // error. Throws InputError or IoError.
 nlohmann::json read_json_file(const std::filesystem::path& file);
+nlohmann::json parse_json_text(std::string_view text, const std::string& source);
 
 // The 1-based line of a byte offset in text.
 std::size_t line_of(std::string_view text, std::size_t offset);

@@ -1,0 +1,63 @@
+// softmdp generate KIND [options]: write a softmdp/1 file (garnet, gridworld, chain, frozenlake).
+#include <fmt/format.h>
+
+#include "cli.hpp"
+#include "softmdp/errors.hpp"
+#include "softmdp/generators.hpp"
+#include "softmdp/output_file.hpp"
+
+namespace softmdp::cli {
+namespace {
+
+int run(const std::vector<std::string>& args) {
+    po::options_description desc("generate options");
+    desc.add_options()
+        ("kind", po::value<std::string>()->required(), "garnet | gridworld | chain | frozenlake")
+        ("output,o", po::value<std::string>()->default_value("-"), "the file to write ('-' = stdout)")
+        ("discount", po::value<double>(), "gamma (default: garnet 0.99, gridworld 0.95, chain 0.9, frozenlake 0.99)")
+        ("states", po::value<std::uint64_t>(), "garnet, chain: number of states")
+        ("actions", po::value<std::uint64_t>()->default_value(4), "garnet: number of actions")
+        ("branching", po::value<std::uint64_t>()->default_value(5), "garnet: successors per (s, a)")
+        ("seed", po::value<std::uint64_t>()->default_value(0), "garnet: random seed")
+        ("size", po::value<std::vector<std::uint64_t>>()->multitoken(), "gridworld: W H")
+        ("slip", po::value<double>()->default_value(0.0), "gridworld: probability of slipping sideways")
+        ("map", po::value<std::string>()->default_value("4x4"), "frozenlake: 4x4, 8x8, or a file of S/F/H/G rows")
+        ("not-slippery", "frozenlake: deterministic moves");
+    po::positional_options_description pos;
+    pos.add("kind", 1);
+    po::variables_map vm;
+    if (!parse(args, desc, pos, vm, "softmdp generate garnet|gridworld|chain|frozenlake [options] [--output FILE]",
+               "  softmdp generate garnet --states 1000000 --actions 4 --branching 5 --seed 1 --output garnet.json\n"
+               "  softmdp generate gridworld --size 20 10 --slip 0.1 --output grid.json\n"
+               "  softmdp generate chain --states 50 | softmdp solve /dev/stdin\n"
+               "  softmdp generate frozenlake --map 8x8 --output lake.json\n"))
+        return kOk;
+    const std::string kind = vm["kind"].as<std::string>();
+    const auto gamma = [&](double fallback) { return vm.count("discount") ? vm["discount"].as<double>() : fallback; };
+    OutputFile out(vm["output"].as<std::string>());
+    {
+        JsonWriter w(out.stream());
+        if (kind == "garnet") {
+            if (!vm.count("states")) throw UsageError("generate garnet needs --states N");
+            write_garnet(w, {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(),
+                             vm["branching"].as<std::uint64_t>(), vm["seed"].as<std::uint64_t>(), gamma(0.99)});
+        } else if (kind == "gridworld") {
+            const auto size = vm.count("size") ? vm["size"].as<std::vector<std::uint64_t>>() : std::vector<std::uint64_t>{4, 4};
+            if (size.size() != 2) throw UsageError("--size takes two numbers: W H");
+            write_gridworld(w, {size[0], size[1], vm["slip"].as<double>(), gamma(0.95)});
+        } else if (kind == "chain") {
+            write_chain(w, {vm.count("states") ? vm["states"].as<std::uint64_t>() : 10, gamma(0.9)});
+        } else if (kind == "frozenlake") {
+            write_frozenlake(w, {frozenlake_map(vm["map"].as<std::string>()), !vm.count("not-slippery"), gamma(0.99)});
+        } else {
+            throw UsageError(fmt::format("unknown kind '{}' (garnet, gridworld, chain, frozenlake)", kind));
+        }
+    }
+    out.commit();
+    return kOk;
+}
+
+const Register reg{{"generate", "write a softmdp/1 file: garnet, gridworld, chain, frozenlake (streamed)", run}};
+
+}  // namespace
+}  // namespace softmdp::cli

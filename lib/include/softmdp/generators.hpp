@@ -1,0 +1,51 @@
+#pragma once
+// Generators of softmdp/1 files, streamed through a JsonWriter entry by entry, so a million-state
+// Garnet is written without holding the model in memory.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "softmdp/json_writer.hpp"
+
+namespace softmdp {
+
+// Garnet(S, A, B) (Archibald et al. 1995; Bhatnagar et al. 2009): for every (s, a), B distinct
+// successors drawn uniformly without replacement (Floyd's algorithm), probabilities the gaps between
+// B - 1 sorted uniform cut points of [0, 1] (Dirichlet(1, ..., 1)), reward r(s, a) uniform on [0, 1).
+// No terminal states; states and actions are counts. Deterministic for a seed (random.hpp).
+struct GarnetSpec {
+    std::uint64_t states = 100, actions = 4, branching = 5, seed = 0;
+    double discount = 0.99;
+};
+void write_garnet(JsonWriter& w, const GarnetSpec& spec);
+
+// W x H grid, actions up/down/left/right; the move goes as intended with probability 1 - slip and to
+// each perpendicular direction with slip/2 (walls: stay). Reward -1 per step; the bottom-right cell
+// is the terminal goal; the episode starts top-left. With slip 0, V*(s) = -(1 - gamma^d)/(1 - gamma),
+// d the Manhattan distance to the goal.
+struct GridworldSpec {
+    std::uint64_t width = 4, height = 4;
+    double slip = 0.0, discount = 0.95;
+};
+void write_gridworld(JsonWriter& w, const GridworldSpec& spec);
+
+// N states in a line, actions left/right (deterministic, walls at the ends); `right` in the last state
+// pays 1 and stays. V*(s) = gamma^(N-1-s) / (1 - gamma).
+struct ChainSpec {
+    std::uint64_t states = 10;
+    double discount = 0.9;
+};
+void write_chain(JsonWriter& w, const ChainSpec& spec);
+
+// Gymnasium FrozenLake: map rows of S (start), F (frozen), H (hole), G (goal); slippery: the intended
+// direction or either perpendicular one, 1/3 each; holes and goal terminal; reward 1 on reaching G.
+struct FrozenLakeSpec {
+    std::vector<std::string> map;
+    bool slippery = true;
+    double discount = 0.99;
+};
+// The built-in maps "4x4" and "8x8" (Gymnasium's), or rows read from a file. Throws InputError.
+std::vector<std::string> frozenlake_map(const std::string& name_or_file);
+void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& spec);
+
+}  // namespace softmdp

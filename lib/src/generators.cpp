@@ -1,0 +1,207 @@
+#include "softmdp/generators.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+#include <fstream>
+#include <map>
+
+#include "softmdp/errors.hpp"
+#include "softmdp/random.hpp"
+
+namespace softmdp {
+
+namespace {
+
+void header(JsonWriter& w, const std::string& name, const std::string& description, double discount) {
+    if (!(discount >= 0.0 && discount < 1.0)) throw UsageError(fmt::format("--discount must be in [0, 1), got {}", discount));
+    w.begin_object();
+    w.key("format").value("softmdp/1");
+    w.key("name").value(name);
+    w.key("description").value(description);
+    w.key("discount").value(discount);
+}
+
+void names(JsonWriter& w, const char* key, const std::vector<std::string>& list) {
+    w.key(key).begin_array();
+    for (const auto& n : list) w.value(n);
+    w.end_array();
+}
+
+// One transition entry; successors merged when two moves land on the same cell.
+void entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
+           const std::map<std::string, std::pair<double, double>>& next) {
+    w.begin_object();
+    w.key("s").value(s);
+    w.key("a").value(a);
+    if (r != 0.0) w.key("r").value(r);
+    w.key("next").begin_array();
+    for (const auto& [to, pr] : next) {
+        w.begin_array().value(to).value(pr.first);
+        if (pr.second != 0.0) w.value(pr.second);
+        w.end_array();
+    }
+    w.end_array();
+    w.end_object();
+}
+
+}  // namespace
+
+void write_garnet(JsonWriter& w, const GarnetSpec& g) {
+    if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError("--states, --actions and --branching must be >= 1");
+    if (g.branching > g.states) throw UsageError(fmt::format("--branching {} exceeds --states {}", g.branching, g.states));
+    if (g.states > (1ULL << 31) - 1) throw UsageError("--states must be < 2^31");
+    header(w, fmt::format("garnet-{}-{}-{}-seed{}", g.states, g.actions, g.branching, g.seed),
+           "Garnet: B distinct uniform successors, Dirichlet(1) probabilities, uniform [0,1) rewards", g.discount);
+    w.key("states").value(g.states);
+    w.key("actions").value(g.actions);
+    w.key("transitions").begin_array();
+    Rng rng(g.seed);
+    std::vector<std::uint64_t> succ;
+    std::vector<double> cuts(g.branching + 1);
+    for (std::uint64_t s = 0; s < g.states; ++s) {
+        for (std::uint64_t a = 0; a < g.actions; ++a) {
+            // Floyd's algorithm: B distinct indices of [0, S).
+            succ.clear();
+            for (std::uint64_t j = g.states - g.branching; j < g.states; ++j) {
+                const std::uint64_t t = rng.index(j + 1);
+                succ.push_back(std::find(succ.begin(), succ.end(), t) == succ.end() ? t : j);
+            }
+            cuts[0] = 0.0;
+            cuts[g.branching] = 1.0;
+            for (std::uint64_t k = 1; k < g.branching; ++k) cuts[k] = rng.uniform();
+            std::sort(cuts.begin() + 1, cuts.begin() + static_cast<std::ptrdiff_t>(g.branching));
+            const double r = rng.uniform();
+            w.begin_object();
+            w.key("s").value(s);
+            w.key("a").value(a);
+            w.key("r").value(r);
+            w.key("next").begin_array();
+            for (std::uint64_t k = 0; k < g.branching; ++k) w.begin_array().value(succ[k]).value(cuts[k + 1] - cuts[k]).end_array();
+            w.end_array();
+            w.end_object();
+        }
+    }
+    w.end_array();
+    w.end_object();
+}
+
+void write_gridworld(JsonWriter& w, const GridworldSpec& g) {
+    if (g.width < 1 || g.height < 1 || g.width * g.height < 2) throw UsageError("--size needs at least 2 cells");
+    if (g.width * g.height > 100'000'000) throw UsageError("--size: at most 10^8 cells");
+    if (!(g.slip >= 0.0 && g.slip <= 1.0)) throw UsageError(fmt::format("--slip must be in [0, 1], got {}", g.slip));
+    header(w, fmt::format("gridworld-{}x{}", g.width, g.height),
+           fmt::format("{}x{} grid, slip {}, -1 per step, goal bottom-right", g.width, g.height, g.slip), g.discount);
+    const auto cell = [&](std::uint64_t x, std::uint64_t y) { return fmt::format("x{}y{}", x, y); };
+    w.key("grid").begin_object().key("rows").value(g.height).key("cols").value(g.width).end_object();
+    w.key("states").begin_array();
+    for (std::uint64_t y = 0; y < g.height; ++y)
+        for (std::uint64_t x = 0; x < g.width; ++x) w.value(cell(x, y));
+    w.end_array();
+    const std::vector<std::string> acts{"up", "down", "left", "right"};
+    names(w, "actions", acts);
+    w.key("initial").begin_object().key(cell(0, 0)).value(1.0).end_object();
+    w.key("transitions").begin_array();
+    const int dx[4] = {0, 0, -1, 1}, dy[4] = {-1, 1, 0, 0};
+    const int perp[4][2] = {{2, 3}, {2, 3}, {0, 1}, {0, 1}};
+    for (std::uint64_t y = 0; y < g.height; ++y)
+        for (std::uint64_t x = 0; x < g.width; ++x) {
+            if (x == g.width - 1 && y == g.height - 1) continue;  // the goal is terminal
+            for (int a = 0; a < 4; ++a) {
+                std::map<std::string, std::pair<double, double>> next;
+                const auto move = [&](int d, double p) {
+                    if (p == 0.0) return;
+                    const auto nx = static_cast<std::int64_t>(x) + dx[d], ny = static_cast<std::int64_t>(y) + dy[d];
+                    const bool inside = nx >= 0 && ny >= 0 && nx < static_cast<std::int64_t>(g.width) && ny < static_cast<std::int64_t>(g.height);
+                    next[inside ? cell(static_cast<std::uint64_t>(nx), static_cast<std::uint64_t>(ny)) : cell(x, y)].first += p;
+                };
+                move(a, 1.0 - g.slip);
+                move(perp[a][0], g.slip / 2.0);
+                move(perp[a][1], g.slip / 2.0);
+                entry(w, cell(x, y), acts[static_cast<std::size_t>(a)], -1.0, next);
+            }
+        }
+    w.end_array();
+    w.end_object();
+}
+
+void write_chain(JsonWriter& w, const ChainSpec& c) {
+    if (c.states < 1 || c.states > (1ULL << 31) - 1) throw UsageError("--states must be in 1..2^31-1");
+    header(w, fmt::format("chain-{}", c.states), "a line of states; right in the last state pays 1", c.discount);
+    w.key("states").value(c.states);
+    names(w, "actions", {"left", "right"});
+    w.key("initial").begin_object().key("0").value(1.0).end_object();
+    w.key("transitions").begin_array();
+    for (std::uint64_t s = 0; s < c.states; ++s) {
+        w.begin_object().key("s").value(s).key("a").value("left").key("next").begin_array();
+        w.begin_array().value(s == 0 ? s : s - 1).value(1.0).end_array().end_array().end_object();
+        w.begin_object().key("s").value(s).key("a").value("right");
+        if (s + 1 == c.states) w.key("r").value(1.0);
+        w.key("next").begin_array().begin_array().value(s + 1 == c.states ? s : s + 1).value(1.0).end_array().end_array().end_object();
+    }
+    w.end_array();
+    w.end_object();
+}
+
+std::vector<std::string> frozenlake_map(const std::string& name) {
+    if (name == "4x4") return {"SFFF", "FHFH", "FFFH", "HFFG"};
+    if (name == "8x8")
+        return {"SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF", "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"};
+    std::ifstream in(name);
+    if (!in) throw IoError(fmt::format("{}: cannot read the map (give 4x4, 8x8 or a file of S/F/H/G rows)", name));
+    std::vector<std::string> rows;
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) rows.push_back(line);
+    std::size_t starts = 0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        if (rows[r].size() != rows[0].size())
+            throw InputError(fmt::format("row {} has {} cells, row 1 has {}", r + 1, rows[r].size(), rows[0].size()), Location{name, r + 1, {}, {}});
+        for (char ch : rows[r]) {
+            if (std::string("SFHG").find(ch) == std::string::npos)
+                throw InputError(fmt::format("unknown cell '{}' (use S, F, H, G)", ch), Location{name, r + 1, {}, {}});
+            starts += ch == 'S';
+        }
+    }
+    if (rows.empty() || starts != 1) throw InputError("the map needs exactly one start cell S", Location{name, std::nullopt, {}, {}});
+    return rows;
+}
+
+void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f) {
+    const auto& map = f.map;
+    const std::size_t rows = map.size(), cols = map[0].size();
+    header(w, fmt::format("frozenlake{}x{}", rows, cols), fmt::format("Gymnasium FrozenLake{}", f.slippery ? ", slippery" : ""), f.discount);
+    const auto cell = [&](std::size_t r, std::size_t c) { return fmt::format("r{}c{}", r, c); };
+    w.key("grid").begin_object().key("rows").value(static_cast<std::uint64_t>(rows)).key("cols").value(static_cast<std::uint64_t>(cols)).end_object();
+    w.key("states").begin_array();
+    std::string start;
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) {
+            w.value(cell(r, c));
+            if (map[r][c] == 'S') start = cell(r, c);
+        }
+    w.end_array();
+    const std::vector<std::string> acts{"left", "down", "right", "up"};  // Gymnasium's 0..3
+    names(w, "actions", acts);
+    w.key("initial").begin_object().key(start).value(1.0).end_object();
+    w.key("transitions").begin_array();
+    const int dr[4] = {0, 1, 0, -1}, dc[4] = {-1, 0, 1, 0};
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) {
+            if (map[r][c] == 'H' || map[r][c] == 'G') continue;
+            for (int a = 0; a < 4; ++a) {
+                std::map<std::string, std::pair<double, double>> next;
+                for (int d : f.slippery ? std::vector<int>{(a + 3) % 4, a, (a + 1) % 4} : std::vector<int>{a}) {
+                    const auto nr = static_cast<std::size_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(r) + dr[d], 0, static_cast<std::int64_t>(rows) - 1));
+                    const auto nc = static_cast<std::size_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(c) + dc[d], 0, static_cast<std::int64_t>(cols) - 1));
+                    auto& slot = next[cell(nr, nc)];
+                    slot.first += f.slippery ? 1.0 / 3.0 : 1.0;
+                    slot.second = map[nr][nc] == 'G' ? 1.0 : 0.0;
+                }
+                entry(w, cell(r, c), acts[static_cast<std::size_t>(a)], 0.0, next);
+            }
+        }
+    w.end_array();
+    w.end_object();
+}
+
+}  // namespace softmdp

@@ -1,0 +1,92 @@
+// Generated MDPs: valid files, closed-form values, Garnet's documented statistics, reproducibility.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "softmdp/generators.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/solve.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+
+namespace {
+template <class Fn>
+Model generate(Fn fn) {
+    char* buf = nullptr;
+    std::size_t size = 0;
+    std::FILE* mem = open_memstream(&buf, &size);
+    {
+        JsonWriter w(mem);
+        fn(w);
+    }
+    std::fclose(mem);
+    const std::string text(buf, size);
+    std::free(buf);
+    return parse_model(text, {}, "generated");
+}
+}  // namespace
+
+TEST_CASE("chain: V*(s) = gamma^(N-1-s) / (1 - gamma)") {
+    const Model m = generate([](JsonWriter& w) { write_chain(w, {7, 0.8}); });
+    const auto sol = solve(m, "pi", 0.0);
+    for (std::size_t s = 0; s < 7; ++s) CHECK(sol.values[s] == doctest::Approx(std::pow(0.8, 6 - s) / 0.2).epsilon(1e-12));
+}
+
+TEST_CASE("gridworld without slip: V*(s) = -(1 - gamma^d) / (1 - gamma), d the distance to the goal") {
+    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {5, 3, 0.0, 0.9}); });
+    CHECK(m.num_states() == 15);
+    CHECK(m.num_terminal() == 1);
+    const auto sol = solve(m, "pi", 0.0);
+    for (std::size_t y = 0; y < 3; ++y)
+        for (std::size_t x = 0; x < 5; ++x) {
+            const double d = static_cast<double>((4 - x) + (2 - y));
+            CHECK(sol.values[y * 5 + x] == doctest::Approx(-(1.0 - std::pow(0.9, d)) / 0.1).epsilon(1e-12));
+        }
+    const Model slippery = generate([](JsonWriter& w) { write_gridworld(w, {5, 3, 0.2, 0.9}); });
+    const auto slip = solve(slippery, "pi", 0.0);
+    for (std::size_t s = 0; s + 1 < 15; ++s) CHECK(slip.values[s] <= sol.values[s] + 1e-12);  // slipping never helps
+}
+
+TEST_CASE("frozenlake 8x8 matches the shipped file's optimal values") {
+    const Model gen = generate([](JsonWriter& w) { write_frozenlake(w, {frozenlake_map("8x8"), true, 0.99}); });
+    const Model shipped = test::example("frozenlake8x8.json");
+    const auto a = solve(gen, "pi", 0.0), b = solve(shipped, "pi", 0.0);
+    REQUIRE(gen.num_states() == shipped.num_states());
+    for (std::size_t s = 0; s < gen.num_states(); ++s) {
+        CHECK(gen.state_name(s) == shipped.state_name(s));
+        CHECK(a.values[s] == doctest::Approx(b.values[s]).epsilon(1e-12));
+    }
+    // Not slippery: the goal is reachable with certainty, so V(start) = gamma^(shortest path - 1).
+    const Model det = generate([](JsonWriter& w) { write_frozenlake(w, {frozenlake_map("4x4"), false, 0.9}); });
+    CHECK(solve(det, "pi", 0.0).values[0] == doctest::Approx(std::pow(0.9, 5)).epsilon(1e-12));
+}
+
+TEST_CASE("garnet: B distinct successors, Dirichlet probabilities, rewards in [0,1), reproducible") {
+    const GarnetSpec spec{300, 3, 4, 42, 0.95};
+    const Model m = generate([&](JsonWriter& w) { write_garnet(w, spec); });
+    CHECK(m.num_rows() == 900);
+    CHECK(m.num_transitions() == 3600);
+    CHECK(m.num_terminal() == 0);
+    double mean_r = 0.0;
+    for (Offset r = 0; r < m.num_rows(); ++r) {
+        const auto next = m.successors(r);
+        CHECK(std::set<StateId>(next.begin(), next.end()).size() == 4);
+        double sum = 0.0;
+        for (double p : m.probabilities(r)) sum += p;
+        CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));
+        CHECK(m.row_reward(r) >= 0.0);
+        CHECK(m.row_reward(r) < 1.0);
+        mean_r += m.row_reward(r) / 900.0;
+    }
+    CHECK(mean_r == doctest::Approx(0.5).epsilon(0.1));  // uniform rewards: 0.5 +- 0.0096 (1 sd)
+    const Model again = generate([&](JsonWriter& w) { write_garnet(w, spec); });
+    CHECK(again.data().next_state == m.data().next_state);
+    CHECK(again.data().next_prob == m.data().next_prob);
+    GarnetSpec other = spec;
+    other.seed = 43;
+    CHECK(generate([&](JsonWriter& w) { write_garnet(w, other); }).data().next_state != m.data().next_state);
+    CHECK_THROWS(generate([&](JsonWriter& w) { write_garnet(w, {3, 2, 5, 0, 0.9}); }));  // B > S
+}
