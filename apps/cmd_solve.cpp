@@ -1,4 +1,6 @@
 // softmdp solve FILE [--method M] [--alpha A]: hard or soft optimal values, Q and policy.
+#include <sys/resource.h>
+
 #include <fmt/format.h>
 
 #include "cli.hpp"
@@ -123,7 +125,8 @@ int run(const std::vector<std::string>& args) {
         ("integrator", po::value<std::string>()->default_value("quadrature"), "continuous actions: quadrature (d <= 3) | mc")
         ("nodes", po::value<std::size_t>()->default_value(24), "continuous actions: Gauss-Legendre nodes per dimension")
         ("samples", po::value<std::uint64_t>()->default_value(20000), "continuous actions: Monte Carlo samples per state")
-        ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed");
+        ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed")
+        ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr");
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -139,11 +142,13 @@ int run(const std::vector<std::string>& args) {
 
     const double alpha = alpha_option(vm);
     const std::string file = vm["file"].as<std::string>();
+    const Stopwatch load_clock;
     const MappedFile mapped(file);  // read once: FILE may be a pipe
     if (is_continuous_text(mapped.text())) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
     const Model m = parse_model(mapped.text(), build_options(vm), file);
+    const double load_seconds = load_clock.seconds();
     std::vector<double> init;
     if (vm.count("init")) {
         init = read_result_values(vm["init"].as<std::string>(), m);
@@ -162,6 +167,17 @@ int run(const std::vector<std::string>& args) {
         print_table(m, sol, vm["rows"].as<std::size_t>());
     }
     write_json(vm, [&](JsonWriter& w) { write_result(w, m, sol); });
+    if (vm.count("stats")) {
+        struct rusage ru {};
+        ::getrusage(RUSAGE_SELF, &ru);
+        fmt::print(stderr,
+                   "stats: load {:.3f} s ({:.0f} MB/s), solve {:.3f} s, {} sweeps, {:.3f} ms per sweep, {} threads, "
+                   "peak RSS {:.0f} MiB, CSR {:.0f} MiB\n",
+                   load_seconds, static_cast<double>(mapped.text().size()) / 1e6 / std::max(load_seconds, 1e-9), sol.seconds,
+                   sol.sweeps, sol.sweeps ? 1e3 * sol.seconds / static_cast<double>(sol.sweeps) : 0.0,
+                   thread_count(opt.threads), static_cast<double>(ru.ru_maxrss) / 1024.0,
+                   static_cast<double>(m.csr_bytes()) / (1024.0 * 1024.0));
+    }
     if (!sol.converged) {
         fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);
         return kNotConverged;

@@ -12,6 +12,10 @@
 
 namespace softmdp {
 
+namespace {
+constexpr std::size_t kSparseLuLimit = 5000;
+}  // namespace
+
 std::string_view to_string(EntropyConvention c) { return c == EntropyConvention::state ? "state" : "action"; }
 
 void check_policy(const Model& m, std::span<const double> pi, const std::string& source) {
@@ -125,7 +129,9 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
     sol.alpha = alpha;
     Eigen::VectorXd x;
     bool solved = false;
-    if (S <= 200'000) {
+    // Sparse LU is exact but fills in badly on random transition graphs: use it only for small
+    // models; above, BiCGSTAB (I - gamma P_pi is diagonally dominant) and the Jacobi polish below.
+    if (S <= kSparseLuLimit) {
         Eigen::SparseLU<SpMat> lu;
         lu.compute(A);
         if (lu.info() == Eigen::Success) {
@@ -139,8 +145,8 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         }
     } else {
         Eigen::BiCGSTAB<SpMat, Eigen::DiagonalPreconditioner<double>> solver;
-        solver.setTolerance(1e-14);
-        solver.setMaxIterations(2000);
+        solver.setTolerance(std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        solver.setMaxIterations(1000);
         solver.compute(A);
         x = solver.solve(b);
         solved = solver.info() == Eigen::Success || solver.error() < 1e-10;
