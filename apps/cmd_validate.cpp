@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/continuous_model.hpp"
+#include "softmdp/loader.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -17,10 +19,22 @@ int run(const std::vector<std::string>& args) {
     if (!parse(args, desc, pos, vm, "softmdp validate FILE",
                "  softmdp validate mdps/gridworld4x4.json && echo valid\n"))
         return kOk;
-    const Model m = load(vm);  // errors propagate to main: message on stderr, exit 2
+    // Errors propagate to main: message on stderr, exit 2.
+    const std::string file = vm["file"].as<std::string>();
+    const MappedFile mapped(file);
+    if (is_continuous_text(mapped.text())) {
+        const ContinuousModel m = parse_continuous_model(mapped.text(), file);
+        std::size_t anchors = 0;
+        for (const auto& a : m.anchors) anchors += a.size();
+        if (!vm.count("quiet"))
+            fmt::print("{}: valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)\n", file,
+                       m.num_states(), m.dim(), anchors);
+        return kOk;
+    }
+    const Model m = parse_model(mapped.text(), build_options(vm), file);
     if (!vm.count("quiet"))
-        fmt::print("{}: valid softmdp/1 MDP ({} states, {} actions, {} transitions)\n", vm["file"].as<std::string>(),
-                   m.num_states(), m.num_actions(), m.num_transitions());
+        fmt::print("{}: valid softmdp/1 MDP ({} states, {} actions, {} transitions)\n", file, m.num_states(),
+                   m.num_actions(), m.num_transitions());
     return kOk;
 }
 
