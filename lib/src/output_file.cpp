@@ -50,9 +50,19 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
     }
     if (path_.empty()) throw IoError("output path is empty");
     if (std::filesystem::is_directory(path_)) throw IoError(fmt::format("{}: is a directory", path_));
+    std::error_code ec;
+    const auto status = std::filesystem::status(path_, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+        // A device or a pipe (/dev/stdout, /dev/full, a FIFO): nothing to replace atomically; write
+        // straight to it and report write errors at commit().
+        file_ = std::fopen(path_.c_str(), "w");
+        if (!file_) throw IoError(fmt::format("{}: cannot open for writing: {}", path_, std::strerror(errno)));
+        direct_ = true;
+        return;
+    }
     const std::filesystem::path target(path_);
     const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-    std::string templ = (dir / ("." + target.filename().string() + ".tmp.XXXXXX")).string();
+    std::string templ = (dir / fmt::format(".{}.tmp.XXXXXX", target.filename().string())).string();
     const int fd = ::mkstemp(templ.data());
     if (fd < 0) throw IoError(fmt::format("{}: cannot create a file in {}: {}", path_, dir.string(), std::strerror(errno)));
     temp_ = templ;
@@ -72,13 +82,23 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
 }
 
 OutputFile::~OutputFile() {
-    if (is_stdout() || committed_) return;
+    if (direct_ && !committed_ && file_) std::fclose(file_);
+    if (is_stdout() || direct_ || committed_) return;
     if (file_) std::fclose(file_);
     ::unlink(temp_.c_str());
     release(temp_);
 }
 
 void OutputFile::commit() {
+    if (direct_) {
+        const bool ok = std::fflush(file_) == 0 && !std::ferror(file_);
+        const int err = errno;
+        const bool closed = std::fclose(file_) == 0;
+        file_ = nullptr;
+        committed_ = true;
+        if (!ok || !closed) throw IoError(fmt::format("{}: write failed: {}", path_, std::strerror(err)));
+        return;
+    }
     if (is_stdout()) {
         if (std::fflush(stdout) != 0 || std::ferror(stdout))
             throw IoError(fmt::format("writing to standard output failed: {}", std::strerror(errno)));

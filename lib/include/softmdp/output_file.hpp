@@ -24,6 +24,7 @@ private:
     std::string temp_;
     std::FILE* file_ = nullptr;
     bool committed_ = false;
+    bool direct_ = false;  // an existing device or pipe: written in place
 };
 
 // Removes every uncommitted temporary file (for signal handlers; async-signal-safe).
