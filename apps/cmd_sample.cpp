@@ -1,8 +1,10 @@
 // softmdp sample FILE --state S --alpha A: SVGD particles from pi(a|s) ∝ exp(Q(s,a)/alpha).
+#include <cmath>
 #include <fmt/format.h>
 
 #include "cli.hpp"
 #include "softmdp/errors.hpp"
+#include "softmdp/plot.hpp"
 #include "softmdp/svgd.hpp"
 
 namespace softmdp::cli {
@@ -16,7 +18,8 @@ int run(const std::vector<std::string>& args) {
         ("steps", po::value<std::size_t>()->default_value(1000), "at most this many SVGD steps")
         ("step-size", po::value<double>()->default_value(0.01), "AdaGrad step size")
         ("movement-tolerance", po::value<double>()->default_value(1e-5), "stop when no particle moves more than this")
-        ("threads", po::value<int>()->default_value(0), "threads (0: all cores)");
+        ("threads", po::value<int>()->default_value(0), "threads (0: all cores)")
+        ("plot", po::value<std::string>(), "d = 2: particles over the density pi(a|s), to OUT.png or OUT.svg (gnuplot)");
     add_output_options(desc);
     po::positional_options_description pos;
     pos.add("file", 1);
@@ -50,6 +53,24 @@ int run(const std::vector<std::string>& args) {
             for (std::size_t i = 0; i < so.particles; ++i) mean += r.particles[i * d + k];
             fmt::print("  mean a[{}] = {:.4f}\n", k, mean / static_cast<double>(so.particles));
         }
+    }
+    if (vm.count("plot")) {
+        if (d != 2) throw UsageError("--plot draws 2-D action spaces only");
+        const std::size_t nx = 120, ny = 120;
+        std::vector<double> f(nx * ny), a(2);
+        double fmax = -INFINITY;
+        for (std::size_t j = 0; j < ny; ++j)
+            for (std::size_t i = 0; i < nx; ++i) {
+                a[0] = target.low()[0] + (target.high()[0] - target.low()[0]) * (static_cast<double>(i) + 0.5) / nx;
+                a[1] = target.low()[1] + (target.high()[1] - target.low()[1]) * (static_cast<double>(j) + 0.5) / ny;
+                f[j * nx + i] = target.log_density(a, {});
+                fmax = std::max(fmax, f[j * nx + i]);
+            }
+        for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
+        const auto o = plot_particles(r.particles, target.low(), target.high(), f, nx, ny,
+                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
+                                      vm["plot"].as<std::string>());
+        fmt::print(stderr, "softmdp: {}\n", o.message);
     }
     write_json(vm, [&](JsonWriter& w) {
         w.begin_object();

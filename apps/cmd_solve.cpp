@@ -10,6 +10,7 @@
 #include "softmdp/errors.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
+#include "softmdp/plot.hpp"
 #include "softmdp/result.hpp"
 #include "softmdp/solve.hpp"
 
@@ -126,7 +127,8 @@ int run(const std::vector<std::string>& args) {
         ("nodes", po::value<std::size_t>()->default_value(24), "continuous actions: Gauss-Legendre nodes per dimension")
         ("samples", po::value<std::uint64_t>()->default_value(20000), "continuous actions: Monte Carlo samples per state")
         ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed")
-        ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr");
+        ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr")
+        ("plot", po::value<std::string>(), "grid-shaped MDPs: heatmap of V with the policy, to OUT.png or OUT.svg (gnuplot)");
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -167,6 +169,7 @@ int run(const std::vector<std::string>& args) {
         print_table(m, sol, vm["rows"].as<std::size_t>());
     }
     write_json(vm, [&](JsonWriter& w) { write_result(w, m, sol); });
+    if (vm.count("plot")) fmt::print(stderr, "softmdp: {}\n", plot_grid(m, sol, vm["plot"].as<std::string>()).message);
     if (vm.count("stats")) {
         struct rusage ru {};
         ::getrusage(RUSAGE_SELF, &ru);

@@ -4,6 +4,7 @@
 #include "cli.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/plot.hpp"
 #include "softmdp/sweep.hpp"
 
 namespace softmdp::cli {
@@ -18,7 +19,8 @@ int run(const std::vector<std::string>& args) {
         ("points", po::value<std::size_t>()->default_value(10), "number of alphas")
         ("log", "space the alphas geometrically")
         ("method,m", po::value<std::string>(), "soft method (default soft-mpi; hard mpi at alpha = 0)")
-        ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)");
+        ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)")
+        ("plot", po::value<std::string>(), "J_soft, hard return and mean entropy against alpha, to OUT.png or OUT.svg (gnuplot)");
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -86,6 +88,18 @@ int run(const std::vector<std::string>& args) {
         w.end_array();
         w.end_object();
     });
+    if (vm.count("plot")) {
+        std::vector<double> x, js, hr, h;
+        for (const auto& p : points) {
+            x.push_back(p.alpha);
+            js.push_back(p.objective);
+            hr.push_back(p.hard_return);
+            h.push_back(p.stats.mean_entropy);
+        }
+        const auto o = plot_series(x, {{"J_soft", js}, {"hard return of the soft policy", hr}, {"mean entropy (nats)", h}}, "alpha",
+                                   fmt::format("{}: the soft optimum across alpha", m.name()), vm["plot"].as<std::string>());
+        fmt::print(stderr, "softmdp: {}\n", o.message);
+    }
     for (const auto& p : points)
         if (!p.converged) return kNotConverged;
     return kOk;
