@@ -108,12 +108,24 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
     if (show_progress(vm)) {
-        opt.progress = [label = std::string(label), last = -1.0](const Progress& p) mutable {
+        // ETA from the geometric decrease of the bound since the previous line: iterations still
+        // needed = log(tolerance / bound) / log(rate per iteration).
+        opt.progress = [label = std::string(label), tol = opt.tolerance, last = -1.0, last_it = std::uint64_t{0},
+                        last_bound = 0.0](const Progress& p) mutable {
             if (p.seconds - last < 0.2) return;
-            last = p.seconds;
-            fmt::print(stderr, "\r{}: iteration {} bound {} {:.1f} s ({:.0f} it/s)   ", label, p.iteration,
+            std::string eta = "?";
+            if (p.bound && last_bound > 0.0 && *p.bound < last_bound && p.iteration > last_it) {
+                const double rate = std::log(*p.bound / last_bound) / static_cast<double>(p.iteration - last_it);
+                const double its = std::log(tol / *p.bound) / rate;
+                const double per_it = (p.seconds - last) / static_cast<double>(p.iteration - last_it);
+                eta = its > 0 ? fmt::format("{:.0f} s", its * per_it) : "0 s";
+            }
+            fmt::print(stderr, "\r{}: iteration {}, bound {}, {:.1f} s, {:.0f} it/s, ETA {}    ", label, p.iteration,
                        p.bound ? fmt::format("{:.3g}", *p.bound) : std::string("n/a"), p.seconds,
-                       static_cast<double>(p.iteration) / std::max(p.seconds, 1e-9));
+                       static_cast<double>(p.iteration) / std::max(p.seconds, 1e-9), eta);
+            last = p.seconds;
+            last_it = p.iteration;
+            last_bound = p.bound.value_or(0.0);
         };
     }
     return opt;
