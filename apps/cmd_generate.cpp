@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/generators.hpp"
 #include "softmdp/output_file.hpp"
@@ -22,7 +23,8 @@ int run(const std::vector<std::string>& args) {
         ("size", po::value<std::vector<std::uint64_t>>()->multitoken(), "gridworld: W H")
         ("slip", po::value<double>()->default_value(0.0), "gridworld: probability of slipping sideways")
         ("map", po::value<std::string>()->default_value("4x4"), "frozenlake: 4x4, 8x8, or a file of S/F/H/G rows")
-        ("not-slippery", "frozenlake: deterministic moves");
+        ("not-slippery", "frozenlake: deterministic moves")
+        ("json", po::value<std::string>(), "also write a summary (softmdp-generate/1: kind, output, seconds) to this file");
     po::positional_options_description pos;
     pos.add("kind", 1);
     po::variables_map vm;
@@ -34,6 +36,7 @@ int run(const std::vector<std::string>& args) {
         return kOk;
     const std::string kind = vm["kind"].as<std::string>();
     const auto gamma = [&](double fallback) { return vm.count("discount") ? vm["discount"].as<double>() : fallback; };
+    const Stopwatch clock;
     OutputFile out(vm["output"].as<std::string>());
     {
         JsonWriter w(out.stream());
@@ -54,6 +57,14 @@ int run(const std::vector<std::string>& args) {
         }
     }
     out.commit();
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        w.key("format").value("softmdp-generate/1");
+        w.key("kind").value(kind);
+        w.key("output").value(vm["output"].as<std::string>());
+        w.key("seconds").value(clock.seconds());
+        w.end_object();
+    });
     return kOk;
 }
 

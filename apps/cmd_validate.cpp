@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/errors.hpp"
 #include "softmdp/continuous_model.hpp"
 #include "softmdp/loader.hpp"
 
@@ -12,29 +13,46 @@ int run(const std::vector<std::string>& args) {
     po::options_description desc("validate options");
     desc.add_options()("file", po::value<std::string>()->required(), "MDP file (softmdp/1)");
     add_model_options(desc);
-    desc.add_options()("quiet,q", "print nothing when the file is valid");
+    add_output_options(desc);
     po::positional_options_description pos;
     pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp validate FILE",
-               "  softmdp validate mdps/gridworld4x4.json && echo valid\n"))
+    if (!parse(args, desc, pos, vm, "softmdp validate FILE [--json OUT]",
+               "  softmdp validate mdps/gridworld4x4.json && echo valid\n"
+               "  softmdp validate tests/bad/sum_half.json --json -\n"))
         return kOk;
-    // Errors propagate to main: message on stderr, exit 2.
     const std::string file = vm["file"].as<std::string>();
-    const MappedFile mapped(file);
-    if (is_continuous_text(mapped.text())) {
-        const ContinuousModel m = parse_continuous_model(mapped.text(), file);
-        std::size_t anchors = 0;
-        for (const auto& a : m.anchors) anchors += a.size();
-        if (!vm.count("quiet"))
-            fmt::print("{}: valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)\n", file,
-                       m.num_states(), m.dim(), anchors);
-        return kOk;
+    std::string summary, error;
+    try {
+        const MappedFile mapped(file);
+        if (is_continuous_text(mapped.text())) {
+            const ContinuousModel m = parse_continuous_model(mapped.text(), file);
+            std::size_t anchors = 0;
+            for (const auto& a : m.anchors) anchors += a.size();
+            summary = fmt::format("valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)",
+                                  m.num_states(), m.dim(), anchors);
+        } else {
+            const Model m = parse_model(mapped.text(), build_options(vm), file);
+            summary = fmt::format("valid softmdp/1 MDP ({} states, {} actions, {} transitions)", m.num_states(),
+                                  m.num_actions(), m.num_transitions());
+        }
+    } catch (const InputError& e) {
+        if (!vm.count("json")) throw;  // main prints it and exits 2
+        error = e.what();
     }
-    const Model m = parse_model(mapped.text(), build_options(vm), file);
-    if (!vm.count("quiet"))
-        fmt::print("{}: valid softmdp/1 MDP ({} states, {} actions, {} transitions)\n", file, m.num_states(),
-                   m.num_actions(), m.num_transitions());
+    write_json(vm, [&](JsonWriter& w) {
+        w.begin_object();
+        w.key("format").value("softmdp-validation/1");
+        w.key("file").value(file);
+        w.key("valid").value(error.empty());
+        w.key(error.empty() ? "summary" : "error").value(error.empty() ? summary : error);
+        w.end_object();
+    });
+    if (!error.empty()) {
+        fmt::print(stderr, "softmdp: error: {}\n", error);
+        return kInvalid;
+    }
+    if (!vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-")) fmt::print("{}: {}\n", file, summary);
     return kOk;
 }
 

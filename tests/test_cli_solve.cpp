@@ -86,15 +86,29 @@ TEST_CASE("exit codes: 0 ok, 2 invalid input or usage, 3 I/O, 4 not converged wi
 }
 
 TEST_CASE("--help on every command, with examples") {
-    for (const char* cmd : {"solve", "info", "validate"}) {
+    for (const char* cmd : {"solve", "info", "validate", "evaluate", "compare", "sweep", "estimate", "sample", "learn", "generate"}) {
         const auto r = test::run_cli(std::string(cmd) + " --help");
+        CAPTURE(cmd);
         CHECK(r.code == 0);
         CHECK(r.out.find("usage: softmdp") != std::string::npos);
         CHECK(r.out.find("examples:") != std::string::npos);
+        CHECK(r.out.find("--json") != std::string::npos);  // every command can write JSON
     }
     const auto top = test::run_cli("--help");
     CHECK(top.code == 0);
     CHECK(top.out.find("solve") != std::string::npos);
+}
+
+TEST_CASE("validate --json reports valid and invalid files") {
+    const auto ok = test::run_cli("validate " + test::source_path("mdps/chain2.json") + " --json -");
+    CHECK(ok.code == 0);
+    CHECK(json::parse(ok.out)["valid"] == true);
+    const auto bad = test::run_cli("validate " + test::source_path("tests/bad/sum_half.json") + " --json -");
+    CHECK(bad.code == 2);
+    const json j = json::parse(bad.out);
+    CHECK(j["format"] == "softmdp-validation/1");
+    CHECK(j["valid"] == false);
+    CHECK(j["error"].get<std::string>().find("probabilities sum to 0.5") != std::string::npos);
 }
 
 TEST_CASE("info --json") {

@@ -18,9 +18,13 @@ Model generate(Fn fn) {
     char* buf = nullptr;
     std::size_t size = 0;
     std::FILE* mem = open_memstream(&buf, &size);
-    {
+    try {
         JsonWriter w(mem);
         fn(w);
+    } catch (...) {
+        std::fclose(mem);
+        std::free(buf);
+        throw;
     }
     std::fclose(mem);
     const std::string text(buf, size);

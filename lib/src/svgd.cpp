@@ -83,10 +83,12 @@ double SvgdState::ksd(std::span<const double> y, std::span<const double> s, doub
     // discrepancy of the particles' empirical measure, so never negative.
     const std::size_t d = d_;
     const auto n = static_cast<std::int64_t>(n_);
-    double total = 0.0;
-#pragma omp parallel for schedule(dynamic, 16) num_threads(threads_) reduction(+ : total)
+    // Row sums first, then a sum in a fixed order: the result does not depend on thread timing.
+    std::vector<double> rows(n_, 0.0);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads_)
     for (std::int64_t ii = 0; ii < n; ++ii) {
         const auto i = static_cast<std::size_t>(ii);
+        double& total = rows[i];
         for (std::size_t j = 0; j < n_; ++j) {
             double r2 = 0.0, ss = 0.0, sx = 0.0, sy = 0.0;
             for (std::size_t k = 0; k < d; ++k) {
@@ -101,6 +103,8 @@ double SvgdState::ksd(std::span<const double> y, std::span<const double> s, doub
             total += kij * (ss + (2.0 / h) * (sx - sy) + 2.0 * static_cast<double>(d) / h - 4.0 * r2 / (h * h));
         }
     }
+    double total = 0.0;
+    for (double r : rows) total += r;
     return std::sqrt(std::max(0.0, total) / (static_cast<double>(n_) * static_cast<double>(n_)));
 }
 
