@@ -20,10 +20,11 @@ std::vector<Command>& commands() {
     return all;
 }
 
-bool parse(const std::vector<std::string>& args, po::options_description& desc,
-           const po::positional_options_description& positional, po::variables_map& vm, std::string_view usage,
-           std::string_view examples) {
+bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* positional_name,
+           po::variables_map& vm, std::string_view usage, std::string_view examples) {
     desc.add_options()("help,h", "show this help");
+    po::positional_options_description positional;
+    positional.add(positional_name, 1);
     try {
         po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
         if (vm.count("help")) {

@@ -33,9 +33,9 @@ struct Register {
 
 // Parses a subcommand's arguments. Prints help (usage, options, examples) and returns false on
 // --help. Throws UsageError for unknown options, bad values, or missing required ones.
-bool parse(const std::vector<std::string>& args, po::options_description& desc,
-           const po::positional_options_description& positional, po::variables_map& vm, std::string_view usage,
-           std::string_view examples);
+// `positional` names the option that takes the one positional argument (e.g. "file").
+bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* positional,
+           po::variables_map& vm, std::string_view usage, std::string_view examples);
 
 // Options shared by the commands that load an MDP and run a solver.
 void add_model_options(po::options_description& desc);   // --renormalize

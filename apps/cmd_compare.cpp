@@ -28,10 +28,8 @@ int run(const std::vector<std::string>& args) {
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp compare FILE --alpha A [--json OUT]",
+    if (!parse(args, desc, "file", vm, "softmdp compare FILE --alpha A [--json OUT]",
                "  softmdp compare mdps/cliffwalking.json --alpha 1\n"
                "  softmdp compare mdps/frozenlake8x8.json --alpha 0.01 --json cmp.json\n"))
         return kOk;

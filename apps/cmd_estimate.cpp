@@ -64,10 +64,8 @@ int run(const std::vector<std::string>& args) {
         ("particles", po::value<std::size_t>()->default_value(100), "SVGD particles for --proposal svgd")
         ("nodes", po::value<std::size_t>()->default_value(64), "Gauss-Legendre nodes per dimension of the reference (d <= 3)");
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp estimate FILE --state S --alpha A [--values R.json] [--samples N] [--proposal P]",
+    if (!parse(args, desc, "file", vm, "softmdp estimate FILE --state S --alpha A [--values R.json] [--samples N] [--proposal P]",
                "  softmdp estimate mdps/multigoal.json --state center --alpha 0.1 --samples 100000\n"
                "  softmdp estimate mdps/multigoal.json --state center --alpha 0.1 --proposal svgd --json -\n"))
         return kOk;

@@ -37,10 +37,8 @@ int run(const std::vector<std::string>& args) {
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp evaluate FILE (--policy P | --residual Q.json) [--alpha A] [--convention state|action]",
+    if (!parse(args, desc, "file", vm, "softmdp evaluate FILE (--policy P | --residual Q.json) [--alpha A] [--convention state|action]",
                "  softmdp evaluate mdps/gridworld4x4.json --policy uniform\n"
                "  softmdp evaluate mdps/frozenlake4x4.json --policy softmax --alpha 0.1 --convention action --json -\n"
                "  softmdp evaluate mdps/chain2.json --alpha 1 --residual result.json\n"))

@@ -25,10 +25,8 @@ int run(const std::vector<std::string>& args) {
         ("map", po::value<std::string>()->default_value("4x4"), "frozenlake: 4x4, 8x8, or a file of S/F/H/G rows")
         ("not-slippery", "frozenlake: deterministic moves")
         ("json", po::value<std::string>(), "also write a summary (softmdp-generate/1: kind, output, seconds) to this file");
-    po::positional_options_description pos;
-    pos.add("kind", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp generate garnet|gridworld|chain|frozenlake [options] [--output FILE]",
+    if (!parse(args, desc, "kind", vm, "softmdp generate garnet|gridworld|chain|frozenlake [options] [--output FILE]",
                "  softmdp generate garnet --states 1000000 --actions 4 --branching 5 --seed 1 --output garnet.json\n"
                "  softmdp generate gridworld --size 20 10 --slip 0.1 --output grid.json\n"
                "  softmdp generate chain --states 50 | softmdp solve /dev/stdin\n"

@@ -13,10 +13,8 @@ int run(const std::vector<std::string>& args) {
     desc.add_options()("file", po::value<std::string>()->required(), "MDP file (softmdp/1)");
     add_model_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp info FILE [--json OUT]",
+    if (!parse(args, desc, "file", vm, "softmdp info FILE [--json OUT]",
                "  softmdp info mdps/frozenlake8x8.json\n  softmdp info mdps/chain2.json --json -\n"))
         return kOk;
     const Model m = load(vm);

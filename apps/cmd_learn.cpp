@@ -26,10 +26,8 @@ int run(const std::vector<std::string>& args) {
         ("points", po::value<std::uint64_t>()->default_value(20), "learning-curve points after step 0");
     add_model_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp learn FILE --alpha A --steps N --seed S [--json OUT]",
+    if (!parse(args, desc, "file", vm, "softmdp learn FILE --alpha A --steps N --seed S [--json OUT]",
                "  softmdp learn mdps/chain2.json --alpha 1 --steps 20000 --seed 1\n"
                "  softmdp learn mdps/forest.json --alpha 0.5 --steps 200000 --behaviour soft --json curve.json\n"))
         return kOk;
@@ -80,12 +78,7 @@ int run(const std::vector<std::string>& args) {
             w.end_object();
         }
         w.end_array();
-        w.key("states").begin_array();
-        for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
-        w.end_array();
-        w.key("actions").begin_array();
-        for (std::size_t a = 0; a < m.num_actions(); ++a) w.value(m.action_name(a));
-        w.end_array();
+        write_names(w, m);
         w.key("q");
         write_per_action(w, m, r.q, true);
         w.key("q_star");

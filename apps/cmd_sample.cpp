@@ -21,10 +21,8 @@ int run(const std::vector<std::string>& args) {
         ("threads", po::value<int>()->default_value(0), "threads (0: all cores)")
         ("plot", po::value<std::string>(), "d = 2: particles over the density pi(a|s), to OUT.png or OUT.svg (gnuplot)");
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp sample FILE --state S --alpha A [--values R.json] [--particles N] [--steps K]",
+    if (!parse(args, desc, "file", vm, "softmdp sample FILE --state S --alpha A [--values R.json] [--particles N] [--steps K]",
                "  softmdp sample mdps/multigoal.json --state center --alpha 0.1 --particles 400 --json particles.json\n"))
         return kOk;
     const double alpha = alpha_option(vm);

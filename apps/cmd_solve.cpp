@@ -74,19 +74,7 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
     }
     write_json(vm, [&](JsonWriter& w) {
         w.begin_object();
-        w.key("format").value("softmdp-result/1");
-        w.key("model").value(m.name);
-        w.key("method").value(sol.method);
-        w.key("alpha").value(alpha);
-        w.key("discount").value(m.discount);
-        w.key("converged").value(sol.converged);
-        w.key("iterations").value(sol.iterations);
-        w.key("sweeps").value(sol.sweeps);
-        w.key("error_bound");
-        sol.error_bound ? w.value(*sol.error_bound) : w.null();
-        w.key("seconds").value(sol.seconds);
-        w.key("reason").value(sol.reason);
-        w.key("objective").value(j);
+        write_solver_fields(w, m.name, m.discount, sol, j);
         w.key("integrator").value(integ);
         if (c.integrator == Integrator::quadrature) {
             w.key("nodes").value(static_cast<std::uint64_t>(c.nodes));
@@ -132,15 +120,13 @@ int run(const std::vector<std::string>& args) {
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
     std::string examples =
         "  softmdp solve mdps/frozenlake8x8.json --json -\n"
         "  softmdp solve mdps/gridworld4x4.json --alpha 0.5 --method soft-vi\n"
         "  softmdp solve mdps/riverswim.json --method pi --json out.json\n\nmethods:\n";
     for (const auto& mi : methods()) examples += fmt::format("  {:<11} {}\n", mi.name, mi.summary);
-    if (!parse(args, desc, pos, vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
+    if (!parse(args, desc, "file", vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
 
     const double alpha = alpha_option(vm);
     const std::string file = vm["file"].as<std::string>();

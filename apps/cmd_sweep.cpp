@@ -24,10 +24,8 @@ int run(const std::vector<std::string>& args) {
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp sweep FILE --alpha-min A --alpha-max B [--points N] [--log]",
+    if (!parse(args, desc, "file", vm, "softmdp sweep FILE --alpha-min A --alpha-max B [--points N] [--log]",
                "  softmdp sweep mdps/frozenlake8x8.json --alpha-min 1e-4 --alpha-max 1 --points 9 --log\n"
                "  softmdp sweep mdps/riverswim.json --alpha-min 0 --alpha-max 0.5 --points 6 --json sweep.json --csv sweep.csv\n"))
         return kOk;

@@ -14,10 +14,8 @@ int run(const std::vector<std::string>& args) {
     desc.add_options()("file", po::value<std::string>()->required(), "MDP file (softmdp/1)");
     add_model_options(desc);
     add_output_options(desc);
-    po::positional_options_description pos;
-    pos.add("file", 1);
     po::variables_map vm;
-    if (!parse(args, desc, pos, vm, "softmdp validate FILE [--json OUT]",
+    if (!parse(args, desc, "file", vm, "softmdp validate FILE [--json OUT]",
                "  softmdp validate mdps/gridworld4x4.json && echo valid\n"
                "  softmdp validate tests/bad/sum_half.json --json -\n"))
         return kOk;

@@ -26,12 +26,13 @@ void write_per_action(JsonWriter& w, const Model& m, std::span<const double> per
     w.end_array();
 }
 
-void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
+void write_solver_fields(JsonWriter& w, const std::string& model_name, double discount, const Solution& sol,
+                         double objective_value) {
     w.key("format").value("softmdp-result/1");
-    w.key("model").value(m.name());
+    w.key("model").value(model_name);
     w.key("method").value(sol.method);
     w.key("alpha").value(sol.alpha);
-    w.key("discount").value(m.discount());
+    w.key("discount").value(discount);
     w.key("converged").value(sol.converged);
     w.key("iterations").value(sol.iterations);
     w.key("sweeps").value(sol.sweeps);
@@ -39,15 +40,23 @@ void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
     sol.error_bound ? w.value(*sol.error_bound) : w.null();
     w.key("seconds").value(sol.seconds);
     w.key("reason").value(sol.reason);
-    w.key("objective").value(objective(m, sol.values));
-    // max |alpha log pi - (Q - V)|: 0 when the policy is exactly pi* = exp((Q - V)/alpha).
-    w.key("policy_residual").value(policy_residual(m, sol.q, sol.values, sol.policy, sol.alpha));
+    w.key("objective").value(objective_value);
+}
+
+void write_names(JsonWriter& w, const Model& m) {
     w.key("states").begin_array();
     for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
     w.end_array();
     w.key("actions").begin_array();
     for (std::size_t a = 0; a < m.num_actions(); ++a) w.value(m.action_name(a));
     w.end_array();
+}
+
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
+    write_solver_fields(w, m.name(), m.discount(), sol, objective(m, sol.values));
+    // max |alpha log pi - (Q - V)|: 0 when the policy is exactly pi* = exp((Q - V)/alpha).
+    w.key("policy_residual").value(policy_residual(m, sol.q, sol.values, sol.policy, sol.alpha));
+    write_names(w, m);
     w.key("values").begin_array();
     for (double v : sol.values) w.value(v);
     w.end_array();

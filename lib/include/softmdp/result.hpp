@@ -17,6 +17,14 @@ namespace softmdp {
 // states, actions, values, q, policy, entropy, greedy, objective.
 void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol);
 
+// The solver part shared by every result (discrete or continuous): format, model, method, alpha,
+// discount, converged, iterations, sweeps, error_bound, seconds, reason, objective.
+void write_solver_fields(JsonWriter& w, const std::string& model_name, double discount, const Solution& sol,
+                         double objective_value);
+
+// "states" and "actions": the model's names.
+void write_names(JsonWriter& w, const Model& m);
+
 // A whole softmdp-result/1 object.
 void write_result(JsonWriter& w, const Model& m, const Solution& sol);
 
