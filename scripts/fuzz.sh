@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET="${1:-30}"
 OUT=build-fuzz
 mkdir -p "$OUT"
-FLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fopenmp -Ilib/include)
+EIGEN=$(pkg-config --cflags eigen3 2>/dev/null || echo -I/usr/include/eigen3)
+FLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -fopenmp -Ilib/include $EIGEN)
 DEPS=$(pkg-config --libs fmt 2>/dev/null || echo -lfmt)
 # The library once, as objects with fuzzer instrumentation (no main).
-LIBFLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fopenmp -Ilib/include)
+LIBFLAGS=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fopenmp -Ilib/include $EIGEN)
 objs=()
 for src in lib/src/*.cpp; do
   obj="$OUT/$(basename "${src%.cpp}").o"

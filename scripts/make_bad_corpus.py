@@ -95,6 +95,8 @@ add("cont_low_ge_high.json", "{" + CONT.replace('"high": [1, 1]', '"high": [1, -
 add("cont_dimension_mismatch.json", "{" + CONT + ', "anchors": [{"s": "s", "at": [0], "next": [["s", 1]]}]}', 2, "has 1 dimensions, the action space has 2")
 add("cont_low_high_lengths.json", "{" + CONT.replace('"high": [1, 1]', '"high": [1]') + ', "anchors": []}', 2, "low has 2 dimensions but high has 1")
 add("cont_bad_successor_sum.json", "{" + CONT + ', "anchors": [{"s": "s", "at": [0, 0], "next": [["s", 0.5]]}]}', 2, "probabilities sum to 0.5")
+# Found by the fuzzer: a continuous-action file whose JSON has a number beyond double's range.
+add("cont_number_overflow.json", "{" + CONT + ', "anchors": [{"s": "s", "at": [0, 1e999], "next": [["s", 1]]}]}', 2, "invalid JSON")
 add("cont_with_transitions.json", "{" + CONT + ', "anchors": [], "transitions": []}', 2, "instead of actions and transitions")
 
 with open(os.path.join(OUT, "expected.tsv"), "w") as f:

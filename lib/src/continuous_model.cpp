@@ -241,7 +241,7 @@ ContinuousModel parse_continuous_model(std::string_view text, const std::string&
 std::vector<double> read_continuous_values(const std::filesystem::path& file, const ContinuousModel& m) {
     const json j = read_json_file(file);
     const std::string src = file.string();
-    if (!j.is_object() || j.value("format", "") != "softmdp-result/1")
+    if (!j.is_object() || format_of(j) != "softmdp-result/1")
         throw InputError("not a softmdp-result/1 file", Location{src, {}, {}, "format"});
     if (!j.contains("values") || !j["values"].is_array() || j["values"].size() != m.num_states())
         throw InputError(fmt::format("needs an array 'values' of {} numbers (one per state of the model)", m.num_states()),

@@ -75,8 +75,10 @@ namespace {
                                const std::string& what) {
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string msg = what;
-    if (const auto p = msg.find(": "); msg.rfind("[json.exception", 0) == 0 && p != std::string::npos)
-        msg = msg.substr(p + 2);
+    if (msg.rfind("[json.exception", 0) == 0) {
+        if (const auto p = msg.find(": "); p != std::string::npos) msg = msg.substr(p + 2);
+        else if (const auto b = msg.find("] "); b != std::string::npos) msg = msg.substr(b + 2);
+    }
     const std::size_t offset = byte > 0 ? byte - 1 : 0;
     throw InputError("invalid JSON: " + msg, Location{source, line_of(text, offset), {}, {}});
 }
@@ -426,6 +428,12 @@ Model load_model(const std::filesystem::path& file, const BuildOptions& options)
     return parse_model(mapped.text(), options, file.string());
 }
 
+std::string format_of(const nlohmann::json& j) {
+    if (!j.is_object()) return {};
+    const auto it = j.find("format");
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
+}
+
 nlohmann::json read_json_file(const std::filesystem::path& file) {
     const MappedFile mapped(file);
     return parse_json_text(mapped.text(), file.string());
@@ -436,6 +444,8 @@ nlohmann::json parse_json_text(std::string_view text, const std::string& source)
         return json::parse(text.begin(), text.end());
     } catch (const json::parse_error& e) {
         syntax_error(source, text, e.byte, e.what());
+    } catch (const json::exception& e) {  // e.g. out_of_range 406: a number beyond double's range
+        syntax_error(source, text, 0, e.what());
     }
 }
 

@@ -49,7 +49,7 @@ std::vector<double> read_policy(const std::filesystem::path& file, const Model& 
     const std::string src = file.string();
     const auto where = [&](const std::string& entry, const std::string& field) { return Location{src, {}, entry, field}; };
     if (!j.is_object()) throw InputError("must be a JSON object", where({}, {}));
-    const std::string format = j.value("format", "");
+    const std::string format = format_of(j);
     if (format != "softmdp-policy/1" && format != "softmdp-result/1")
         throw InputError(fmt::format("\"format\" must be \"softmdp-policy/1\" (or a softmdp-result/1 file), got \"{}\"", format),
                          where({}, "format"));

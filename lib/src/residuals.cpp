@@ -56,7 +56,7 @@ double policy_residual(const Model& m, std::span<const double> q, std::span<cons
 std::vector<double> read_q_table(const std::string& file, const Model& m) {
     const auto j = read_json_file(file);
     const auto where = [&](const std::string& field) { return Location{file, {}, {}, field}; };
-    const std::string format = j.is_object() ? j.value("format", "") : "";
+    const std::string format = format_of(j);
     if (format != "softmdp-q/1" && format != "softmdp-result/1")
         throw InputError(fmt::format("\"format\" must be \"softmdp-q/1\" or \"softmdp-result/1\", got \"{}\"", format),
                          where("format"));

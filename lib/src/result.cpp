@@ -90,7 +90,7 @@ void write_result(JsonWriter& w, const Model& m, const Solution& sol) {
 std::vector<double> read_result_values(const std::filesystem::path& file, const Model& m) {
     const auto j = read_json_file(file);
     const std::string src = file.string();
-    if (!j.is_object() || j.value("format", "") != "softmdp-result/1")
+    if (!j.is_object() || format_of(j) != "softmdp-result/1")
         throw InputError("not a softmdp-result/1 file (\"format\" must be \"softmdp-result/1\")", Location{src, {}, {}, "format"});
     if (!j.contains("values") || !j["values"].is_array())
         throw InputError("missing array 'values'", Location{src, {}, {}, "values"});

@@ -40,6 +40,9 @@ private:
 nlohmann::json read_json_file(const std::filesystem::path& file);
 nlohmann::json parse_json_text(std::string_view text, const std::string& source);
 
+// The "format" of a JSON object, or "" when there is none or it is not a string.
+std::string format_of(const nlohmann::json& j);
+
 // The 1-based line of a byte offset in text.
 std::size_t line_of(std::string_view text, std::size_t offset);
 

@@ -1,0 +1,51 @@
+// Policies: built-ins and softmdp-policy/1 files, including inputs the fuzzer found.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "softmdp/errors.hpp"
+#include "softmdp/policy.hpp"
+#include "softmdp/residuals.hpp"
+#include "softmdp/result.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+
+TEST_CASE("built-in policies") {
+    const Model m = test::example("frozenlake4x4.json");
+    const auto u = uniform_policy(m);
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) CHECK(u[r] == 0.25);
+    std::vector<double> q(m.num_rows(), 0.0);
+    q[m.row_first(0) + 2] = 1.0;
+    const auto g = greedy_policy(m, q);
+    CHECK(g[m.row_first(0) + 2] == 1.0);
+    const auto sm = softmax_policy(m, q, 1.0);
+    CHECK(sm[m.row_first(0) + 2] == doctest::Approx(std::exp(1.0) / (3.0 + std::exp(1.0))));
+}
+
+TEST_CASE("policy, result and Q-table readers reject malformed files with a message, never crash") {
+    const Model m = test::example("chain2.json");
+    const auto dir = test::temp_dir("readers");
+    const auto file = dir / "f.json";
+    const char* bad[] = {
+        R"({"format": 1, "policy": []})",  // found by fuzz_readers: a non-string format
+        R"({"format": "softmdp-policy/1"})",
+        R"({"format": "softmdp-policy/1", "policy": 3})",
+        R"({"format": "softmdp-policy/1", "policy": [[1, 0], "x"]})",
+        R"({"format": "softmdp-policy/1", "policy": {"Q": [1, 0]}})",
+        R"({"format": "softmdp-policy/1", "policy": [{"fly": 1}, [1, 0]]})",
+        R"({"format": "softmdp-policy/1", "policy": [[1e999, 0], [1, 0]]})",
+        "[1, 2",
+    };
+    for (const char* text : bad) {
+        test::write_file(file, text);
+        CAPTURE(text);
+        CHECK_THROWS_AS(read_policy(file, m), InputError);
+        CHECK_THROWS_AS(read_result_values(file, m), InputError);
+        CHECK_THROWS_AS(read_q_table(file, m), InputError);
+    }
+    test::write_file(file, R"({"format": "softmdp-policy/1", "policy": {"A": {"move": 1}, "B": [0.25, 0.75]}})");
+    const auto pi = read_policy(file, m);
+    CHECK(pi == std::vector<double>{0.0, 1.0, 0.25, 0.75});
+}
