@@ -49,7 +49,7 @@ std::pair<double, double> policy_sweep(const Model& m, std::span<const double> p
     const ModelData& d = m.data();
     const auto S = static_cast<std::int64_t>(m.num_states());
     double lo = 0.0, hi = 0.0;
-#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) num_threads(thread_count(threads))
+#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) num_threads(sweep_threads(m, threads))
     for (std::int64_t si = 0; si < S; ++si) {
         const auto s = static_cast<std::size_t>(si);
         double v = 0.0;

@@ -62,6 +62,12 @@ double objective(const Model& m, std::span<const double> V);
 // Resolves the thread count (0: all cores).
 inline int thread_count(int threads) noexcept { return threads > 0 ? threads : omp_get_max_threads(); }
 
+// Threads for a sweep over `transitions` entries: one below 50000, where starting a parallel region
+// costs more than the sweep itself.
+inline int sweep_threads(const Model& m, int threads) noexcept {
+    return m.num_transitions() < 50000 ? 1 : thread_count(threads);
+}
+
 // Wall-clock seconds since construction.
 class Stopwatch {
 public:
@@ -130,11 +136,11 @@ namespace softmdp {
 // (none for gamma = 1 or a non-contraction).
 template <Backup Op>
 std::optional<double> certified_step(const Model& m, const Op& op, std::vector<double>& V, int threads = 0) {
-    std::vector<double> TV(V.size()), q(m.max_actions_per_state() * static_cast<std::size_t>(thread_count(threads)) + 1);
+    std::vector<double> TV(V.size()), q(m.max_actions_per_state() * static_cast<std::size_t>(sweep_threads(m, threads)) + 1);
     const ModelData& d = m.data();
     const auto S = static_cast<std::int64_t>(m.num_states());
     const std::size_t A = m.max_actions_per_state();
-#pragma omp parallel for schedule(static) num_threads(thread_count(threads))
+#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
     for (std::int64_t s = 0; s < S; ++s)
         TV[static_cast<std::size_t>(s)] = backup_state(d, op, static_cast<std::size_t>(s), V.data(), q.data() + A * static_cast<std::size_t>(omp_get_thread_num()));
     const auto [l, u] = difference_range(TV, V);

@@ -19,7 +19,7 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
     const ModelData& d = m.data();
     const std::size_t S = m.num_states(), R = m.num_rows();
     const double gamma = m.discount();
-    const int threads = thread_count(opt.threads);
+    const int threads = sweep_threads(m, opt.threads);
     Solution sol;
     sol.alpha = op.temperature();
     std::vector<double> Q(R, 0.0), Qn(R), VQ(S, 0.0);

@@ -28,7 +28,7 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
     const double gamma = m.discount();
     const bool certified = Op::is_contraction && gamma < 1.0;
     const double c = gamma < 1.0 ? gamma / (1.0 - gamma) : std::numeric_limits<double>::infinity();
-    const int threads = sweep == Sweep::jacobi ? thread_count(opt.threads) : 1;
+    const int threads = sweep == Sweep::jacobi ? sweep_threads(m, opt.threads) : 1;
     const std::size_t A = std::max<std::size_t>(1, m.max_actions_per_state());
 
     Solution sol;
