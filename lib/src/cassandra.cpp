@@ -1,0 +1,350 @@
+#include "softmdp/cassandra.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+#include <sstream>
+
+#include "softmdp/errors.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/model_builder.hpp"
+
+namespace softmdp {
+
+namespace {
+
+struct Token {
+    std::string text;
+    std::size_t line;
+};
+
+// Whitespace-separated tokens, ':' as its own token, '#' comments to the end of the line.
+std::vector<Token> tokenize(std::string_view text) {
+    std::vector<Token> out;
+    std::size_t line = 1, i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            ++i;
+        } else if (c == '#') {
+            while (i < text.size() && text[i] != '\n') ++i;
+        } else if (std::isspace(static_cast<unsigned char>(c))) {
+            ++i;
+        } else if (c == ':') {
+            out.push_back({":", line});
+            ++i;
+        } else {
+            const std::size_t b = i;
+            while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) && text[i] != ':' && text[i] != '#') ++i;
+            out.push_back({std::string(text.substr(b, i - b)), line});
+        }
+    }
+    return out;
+}
+
+class Parser {
+public:
+    Parser(std::vector<Token> t, std::string file) : t_(std::move(t)), file_(std::move(file)) {}
+    Model parse();
+
+private:
+    [[noreturn]] void fail(const std::string& msg) const {
+        const std::size_t line = pos_ < t_.size() ? t_[pos_].line : (t_.empty() ? 1 : t_.back().line);
+        throw InputError(msg, Location{file_, line, {}, {}});
+    }
+    bool done() const { return pos_ >= t_.size(); }
+    const std::string& peek() const { return t_[pos_].text; }
+    std::string next() {
+        if (done()) fail("unexpected end of file");
+        return t_[pos_++].text;
+    }
+    void expect_colon() {
+        if (next() != ":") fail("expected ':'");
+    }
+    bool is_number(const std::string& s) const {
+        char* end = nullptr;
+        std::strtod(s.c_str(), &end);
+        return !s.empty() && end == s.c_str() + s.size();
+    }
+    double number() {
+        const std::string s = next();
+        if (!is_number(s)) fail(fmt::format("expected a number, got '{}'", s));
+        return std::strtod(s.c_str(), nullptr);
+    }
+    std::vector<std::string> names_or_count(const char* what) {
+        std::vector<std::string> names;
+        const std::string first = next();
+        if (is_number(first) && first.find_first_not_of("0123456789") == std::string::npos) {
+            const auto n = std::stoull(first);
+            if (n == 0 || n > 100000) fail(fmt::format("{}: the count must be in 1..100000", what));
+            for (std::size_t i = 0; i < n; ++i) names.push_back(std::to_string(i));
+            return names;
+        }
+        names.push_back(first);
+        while (!done() && peek() != ":" && !is_keyword(pos_)) names.push_back(next());
+        return names;
+    }
+    bool is_keyword(std::size_t p) const {
+        if (p + 2 < t_.size() && t_[p].text == "start" && (t_[p + 1].text == "include" || t_[p + 1].text == "exclude") &&
+            t_[p + 2].text == ":")
+            return true;
+        return p + 1 < t_.size() && t_[p + 1].text == ":" &&
+               (t_[p].text == "discount" || t_[p].text == "values" || t_[p].text == "states" || t_[p].text == "actions" ||
+                t_[p].text == "observations" || t_[p].text == "start" || t_[p].text == "T" || t_[p].text == "R" ||
+                t_[p].text == "O");
+    }
+    // Indices named by a token: a name, an index, or * (all).
+    std::vector<std::size_t> refs(const std::string& tok, const std::vector<std::string>& names, const char* what) {
+        std::vector<std::size_t> out;
+        if (tok == "*") {
+            for (std::size_t i = 0; i < names.size(); ++i) out.push_back(i);
+            return out;
+        }
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] == tok) return {i};
+        if (tok.find_first_not_of("0123456789") == std::string::npos && !tok.empty() && tok.size() < 10 &&
+            std::stoull(tok) < names.size())
+            return {static_cast<std::size_t>(std::stoull(tok))};
+        fail(fmt::format("unknown {} '{}'", what, tok));
+    }
+    double& T(std::size_t a, std::size_t s, std::size_t s2) { return trans_[(a * S_ + s) * S_ + s2]; }
+    double& R(std::size_t a, std::size_t s, std::size_t s2) { return reward_[(a * S_ + s) * S_ + s2]; }
+
+    std::vector<Token> t_;
+    std::string file_;
+    std::size_t pos_ = 0, S_ = 0;
+    std::vector<double> trans_, reward_;
+};
+
+Model Parser::parse() {
+    double discount = -1.0;
+    bool cost = false;
+    std::vector<std::string> states, actions;
+    std::vector<double> start;
+    // Preamble.
+    while (!done() && !(peek() == "T" || peek() == "R" || peek() == "O")) {
+        const std::string key = next();
+        if (key == "start" && !done() && (peek() == "include" || peek() == "exclude")) {
+            const bool include = next() == "include";
+            expect_colon();
+            if (states.empty()) fail("'states' must come before 'start'");
+            start.assign(states.size(), include ? 0.0 : 1.0);
+            while (!done() && !is_keyword(pos_)) for (auto s : refs(next(), states, "state")) start[s] = include ? 1.0 : 0.0;
+            double z = 0.0;
+            for (double p : start) z += p;
+            if (z == 0.0) fail("'start' leaves no state");
+            for (double& p : start) p /= z;
+            continue;
+        }
+        expect_colon();
+        if (key == "discount") discount = number();
+        else if (key == "values") {
+            const std::string v = next();
+            if (v != "reward" && v != "cost") fail(fmt::format("values must be reward or cost, got '{}'", v));
+            cost = v == "cost";
+        } else if (key == "states") states = names_or_count("states");
+        else if (key == "actions") actions = names_or_count("actions");
+        else if (key == "observations") names_or_count("observations");  // POMDP only: ignored
+        else if (key == "start") {
+            if (states.empty()) fail("'states' must come before 'start'");
+            if (peek() == "uniform") {
+                next();
+                start.assign(states.size(), 1.0 / static_cast<double>(states.size()));
+            } else if (is_number(peek()) && states.size() > 1) {
+                start.clear();
+                for (std::size_t i = 0; i < states.size(); ++i) start.push_back(number());
+            } else {
+                start.assign(states.size(), 0.0);
+                start[refs(next(), states, "state")[0]] = 1.0;
+            }
+        } else fail(fmt::format("unknown key '{}'", key));
+    }
+    if (discount < 0.0) fail("missing 'discount:'");
+    if (states.empty()) fail("missing 'states:'");
+    if (actions.empty()) fail("missing 'actions:'");
+    S_ = states.size();
+    const std::size_t A = actions.size();
+    if (S_ * S_ * A > 50'000'000) fail(fmt::format("{} states and {} actions are too many for this dense importer", S_, A));
+    trans_.assign(A * S_ * S_, 0.0);
+    reward_.assign(A * S_ * S_, 0.0);
+    // Entries.
+    while (!done()) {
+        const std::string kind = next();
+        if (kind == "O") {  // observation model: skip to the next entry
+            while (!done() && !is_keyword(pos_)) next();
+            continue;
+        }
+        if (kind != "T" && kind != "R") fail(fmt::format("expected T:, R: or O:, got '{}'", kind));
+        expect_colon();
+        const auto as = refs(next(), actions, "action");
+        if (kind == "T") {
+            if (done() || peek() != ":") {  // T: a  then a matrix, identity or uniform
+                if (peek() == "identity" || peek() == "uniform") {
+                    const bool id = next() == "identity";
+                    for (auto a : as)
+                        for (std::size_t s = 0; s < S_; ++s)
+                            for (std::size_t s2 = 0; s2 < S_; ++s2) T(a, s, s2) = id ? (s == s2 ? 1.0 : 0.0) : 1.0 / static_cast<double>(S_);
+                } else {
+                    std::vector<double> mat;
+                    for (std::size_t i = 0; i < S_ * S_; ++i) mat.push_back(number());
+                    for (auto a : as)
+                        for (std::size_t i = 0; i < S_ * S_; ++i) T(a, i / S_, i % S_) = mat[i];
+                }
+                continue;
+            }
+            expect_colon();
+            const auto ss = refs(next(), states, "state");
+            if (done() || peek() != ":") {  // T: a : s  then a row
+                std::vector<double> row;
+                if (peek() == "uniform") {
+                    next();
+                    row.assign(S_, 1.0 / static_cast<double>(S_));
+                } else {
+                    for (std::size_t i = 0; i < S_; ++i) row.push_back(number());
+                }
+                for (auto a : as)
+                    for (auto s : ss)
+                        for (std::size_t s2 = 0; s2 < S_; ++s2) T(a, s, s2) = row[s2];
+                continue;
+            }
+            expect_colon();
+            const auto ts = refs(next(), states, "state");
+            const double p = number();
+            for (auto a : as)
+                for (auto s : ss)
+                    for (auto s2 : ts) T(a, s, s2) = p;
+        } else {
+            expect_colon();
+            const auto ss = refs(next(), states, "state");
+            expect_colon();
+            const auto ts = refs(next(), states, "state");
+            if (!done() && peek() == ":") {  // observation: any value applies to the MDP reward
+                next();
+                next();
+            }
+            const double r = number();
+            for (auto a : as)
+                for (auto s : ss)
+                    for (auto s2 : ts) R(a, s, s2) = cost ? -r : r;
+        }
+    }
+    ModelBuilder b(file_);
+    b.set_discount(discount);
+    b.set_state_names(states);
+    b.set_action_names(actions);
+    if (!start.empty()) b.set_initial(start);
+    for (std::size_t s = 0; s < S_; ++s)
+        for (std::size_t a = 0; a < A; ++a) {
+            b.begin_entry();
+            b.entry_state(Ref::at(s));
+            b.entry_action(Ref::at(a));
+            for (std::size_t s2 = 0; s2 < S_; ++s2)
+                if (T(a, s, s2) != 0.0) b.entry_next(Ref::at(s2), T(a, s, s2), R(a, s, s2));
+            b.end_entry();
+        }
+    return b.build();
+}
+
+std::string token(const std::string& name) {
+    for (char c : name)
+        if (std::isspace(static_cast<unsigned char>(c)) || c == ':' || c == '#') return {};
+    return name;
+}
+
+}  // namespace
+
+Model read_cassandra(const std::filesystem::path& file) {
+    const MappedFile mapped(file);
+    return Parser(tokenize(mapped.text()), file.string()).parse();
+}
+
+void write_cassandra(std::FILE* out, const Model& m) {
+    const auto names = [&](bool state) {
+        std::string line;
+        const std::size_t n = state ? m.num_states() : m.num_actions();
+        bool named = state ? m.has_state_names() : m.has_action_names();
+        for (std::size_t i = 0; i < n && named; ++i) named = !token(state ? m.state_name(i) : m.action_name(i)).empty() &&
+                                                             (state ? m.state_name(i) : m.action_name(i)).find_first_not_of("0123456789") != std::string::npos;
+        if (!named) return std::to_string(n);
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i) line += ' ';
+            line += state ? m.state_name(i) : m.action_name(i);
+        }
+        return line;
+    };
+    const std::string st = names(true), ac = names(false);
+    const bool state_names = st != std::to_string(m.num_states()), action_names = ac != std::to_string(m.num_actions());
+    const auto sname = [&](std::size_t s) { return state_names ? m.state_name(s) : std::to_string(s); };
+    const auto aname = [&](std::size_t a) { return action_names ? m.action_name(a) : std::to_string(a); };
+    fmt::print(out, "# {} (written by softmdp)\ndiscount: {}\nvalues: reward\nstates: {}\nactions: {}\nstart:", m.name(),
+               m.discount(), st, ac);
+    for (double p : m.initial()) fmt::print(out, " {}", p);
+    fmt::print(out, "\n\n");
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        if (m.is_terminal(s)) {  // absorbing, reward 0 under every action
+            fmt::print(out, "T: * : {} : {} 1\n", sname(s), sname(s));
+            continue;
+        }
+        if (m.num_available(s) != m.num_actions())
+            throw UsageError(fmt::format("cannot export to Cassandra: state {} does not have every action (the format "
+                                         "assumes every action is available everywhere)",
+                                         m.state_name(s)));
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            const auto next = m.successors(r);
+            const auto prob = m.probabilities(r);
+            const auto rto = m.successor_rewards(r);
+            double base = m.row_reward(r);
+            for (std::size_t k = 0; k < rto.size(); ++k) base -= prob[k] * rto[k];
+            for (std::size_t k = 0; k < next.size(); ++k) {
+                fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k]), prob[k]);
+                const double rew = base + (rto.empty() ? 0.0 : rto[k]);
+                if (rew != 0.0) fmt::print(out, "R: {} : {} : {} : * {}\n", aname(m.row_action(r)), sname(s), sname(next[k]), rew);
+            }
+        }
+    }
+}
+
+void write_softmdp(JsonWriter& w, const Model& m) {
+    w.begin_object();
+    w.key("format").value("softmdp/1");
+    w.key("name").value(m.name());
+    w.key("discount").value(m.discount());
+    const auto list = [&](const char* key, bool state) {
+        w.key(key);
+        if (!(state ? m.has_state_names() : m.has_action_names())) {
+            w.value(static_cast<std::uint64_t>(state ? m.num_states() : m.num_actions()));
+            return;
+        }
+        w.begin_array();
+        for (std::size_t i = 0; i < (state ? m.num_states() : m.num_actions()); ++i) w.value(state ? m.state_name(i) : m.action_name(i));
+        w.end_array();
+    };
+    list("states", true);
+    list("actions", false);
+    if (m.data().grid_rows) w.key("grid").begin_object().key("rows").value(static_cast<std::uint64_t>(m.data().grid_rows)).key("cols").value(static_cast<std::uint64_t>(m.data().grid_cols)).end_object();
+    w.key("initial").begin_array();
+    for (double p : m.initial()) w.value(p);
+    w.end_array();
+    w.key("transitions").begin_array();
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            const auto next = m.successors(r);
+            const auto prob = m.probabilities(r);
+            const auto rto = m.successor_rewards(r);
+            double base = m.row_reward(r);
+            for (std::size_t k = 0; k < rto.size(); ++k) base -= prob[k] * rto[k];
+            w.begin_object().key("s").value(static_cast<std::uint64_t>(s)).key("a").value(static_cast<std::uint64_t>(m.row_action(r)));
+            if (base != 0.0) w.key("r").value(base);
+            w.key("next").begin_array();
+            for (std::size_t k = 0; k < next.size(); ++k) {
+                w.begin_array().value(static_cast<std::uint64_t>(next[k])).value(prob[k]);
+                if (!rto.empty() && rto[k] != 0.0) w.value(rto[k]);
+                w.end_array();
+            }
+            w.end_array().end_object();
+        }
+    w.end_array();
+    w.end_object();
+}
+
+}  // namespace softmdp
