@@ -11,15 +11,6 @@ using namespace softmdp;
 
 namespace {
 
-Model self_loops(std::vector<double> rewards, double gamma) {
-    ModelBuilder b;
-    b.set_discount(gamma);
-    b.set_state_count(1);
-    b.set_action_count(rewards.size());
-    for (std::size_t a = 0; a < rewards.size(); ++a) b.add(Ref::at(0), Ref::at(a), rewards[a], {{Ref::at(0), 1.0}});
-    return b.build();
-}
-
 // alpha log sum_a exp(r_a / alpha) with the max factored out, written independently.
 double lse(const std::vector<double>& r, double alpha) {
     double m = r[0];
@@ -41,7 +32,7 @@ TEST_CASE("one state, self-loops: every method, alpha from 0 to 1e12, gamma from
                                              std::vector<double>{1e-300, 2e-300}, std::vector<double>{5.0, 5.0, 5.0, 5.0},
                                              std::vector<double>{0.7}}) {
             for (double alpha : {0.0, 1e-12, 1e-8, 1.0, 1e8, 1e12}) {
-                const Model m = self_loops(r, gamma);
+                const Model m = test::self_loops(r, gamma);
                 const double exact = lse(r, alpha) / (1.0 - gamma);
                 SolverOptions opt;
                 opt.tolerance = std::max(1e-8, 1e-9 * std::abs(exact));

@@ -5,10 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 #include <sys/wait.h>
 
 #include "softmdp/loader.hpp"
 #include "softmdp/model.hpp"
+#include "softmdp/model_builder.hpp"
 
 namespace softmdp::test {
 
@@ -51,6 +53,16 @@ inline std::filesystem::path temp_dir(const std::string& name) {
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
+}
+
+// One state whose actions all loop back to it, with rewards r_a: V* = B(r)/(1 - gamma) in closed form.
+inline Model self_loops(const std::vector<double>& rewards, double gamma) {
+    ModelBuilder b;
+    b.set_discount(gamma);
+    b.set_state_count(1);
+    b.set_action_count(rewards.size());
+    for (std::size_t a = 0; a < rewards.size(); ++a) b.add(Ref::at(0), Ref::at(a), rewards[a], {{Ref::at(0), 1.0}});
+    return b.build();
 }
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }

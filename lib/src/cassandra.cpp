@@ -293,8 +293,7 @@ void write_cassandra(std::FILE* out, const Model& m) {
             const auto next = m.successors(r);
             const auto prob = m.probabilities(r);
             const auto rto = m.successor_rewards(r);
-            double base = m.row_reward(r);
-            for (std::size_t k = 0; k < rto.size(); ++k) base -= prob[k] * rto[k];
+            const double base = m.entry_reward(r);
             for (std::size_t k = 0; k < next.size(); ++k) {
                 fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k]), prob[k]);
                 const double rew = base + (rto.empty() ? 0.0 : rto[k]);
@@ -331,8 +330,7 @@ void write_softmdp(JsonWriter& w, const Model& m) {
             const auto next = m.successors(r);
             const auto prob = m.probabilities(r);
             const auto rto = m.successor_rewards(r);
-            double base = m.row_reward(r);
-            for (std::size_t k = 0; k < rto.size(); ++k) base -= prob[k] * rto[k];
+            const double base = m.entry_reward(r);
             w.begin_object().key("s").value(static_cast<std::uint64_t>(s)).key("a").value(static_cast<std::uint64_t>(m.row_action(r)));
             if (base != 0.0) w.key("r").value(base);
             w.key("next").begin_array();

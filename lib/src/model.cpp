@@ -60,6 +60,13 @@ Offset Model::find_row(std::size_t s, ActionId a) const noexcept {
     return (it != last && *it == a) ? static_cast<Offset>(it - d_.row_action.begin()) : num_rows();
 }
 
+double Model::entry_reward(Offset row) const noexcept {
+    double r = d_.row_reward[row];
+    if (!d_.next_reward.empty())
+        for (Offset t = d_.row_begin[row]; t < d_.row_begin[row + 1]; ++t) r -= d_.next_prob[t] * d_.next_reward[t];
+    return r;
+}
+
 std::size_t Model::csr_bytes() const noexcept {
     return d_.state_begin.size() * sizeof(Offset) + d_.row_action.size() * sizeof(ActionId) +
            d_.row_reward.size() * sizeof(double) + d_.row_begin.size() * sizeof(Offset) +

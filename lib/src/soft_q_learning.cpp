@@ -95,12 +95,8 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
         const auto probs = m.probabilities(row);
         const std::size_t j = draw(probs, rng);
         const std::size_t next = m.successors(row)[j];
-        double reward = d.row_reward[row];
         const auto r_to = m.successor_rewards(row);
-        if (!r_to.empty()) {
-            for (std::size_t i = 0; i < probs.size(); ++i) reward -= probs[i] * r_to[i];
-            reward += r_to[j];
-        }
+        const double reward = r_to.empty() ? d.row_reward[row] : m.entry_reward(row) + r_to[j];
         const double y = reward + m.discount() * soft_value(m, Qt, next, opt.alpha);
         const double lr = opt.schedule == LearnOptions::Schedule::constant
                               ? opt.learning_rate

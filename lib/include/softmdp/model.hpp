@@ -76,6 +76,8 @@ public:
         if (d_.next_reward.empty()) return {};
         return {d_.next_reward.data() + d_.row_begin[row], d_.next_reward.data() + d_.row_begin[row + 1]};
     }
+    // The entry's own reward r (the file's "r"): r(s,a) minus the expected per-successor reward.
+    double entry_reward(Offset row) const noexcept;
     // The row of (s, a), or num_rows() when a is not available in s.
     Offset find_row(std::size_t s, ActionId a) const noexcept;
 
