@@ -8,10 +8,12 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <fmt/format.h>
 #include <span>
 #include <vector>
 
+#include "softmdp/fast_math.hpp"
 #include "softmdp/model.hpp"
 #include "softmdp/soft_operators.hpp"
 
@@ -26,6 +28,15 @@ inline double q_value(const ModelData& d, Offset row, const double* V, double ga
     return d.row_reward[row] + gamma * acc;
 }
 
+// Resolves the thread count (0: all cores).
+inline int thread_count(int threads) noexcept { return threads > 0 ? threads : omp_get_max_threads(); }
+
+// Threads for a sweep over `transitions` entries: one below 50000, where starting a parallel region
+// costs more than the sweep itself.
+inline int sweep_threads(const Model& m, int threads) noexcept {
+    return m.num_transitions() < 50000 ? 1 : thread_count(threads);
+}
+
 // B(Q_V(s, .)) for one state, using qbuf (>= its action count) as scratch; 0 for terminal states.
 template <Backup Op>
 inline double backup_state(const ModelData& d, const Op& op, std::size_t s, const double* V, double* qbuf) noexcept {
@@ -35,15 +46,140 @@ inline double backup_state(const ModelData& d, const Op& op, std::size_t s, cons
     return op.value(std::span<const double>(qbuf, e - b));
 }
 
+namespace detail {
+
+// Rows per chunk of the block kernels: small enough for L1, large enough to vectorise over.
+inline constexpr std::size_t kChunkRows = 1024;
+
+// Per-thread scratch that only grows, so that sweeps allocate nothing after the first one.
+inline double* thread_scratch(std::size_t n) {
+    thread_local std::vector<double> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// Splits the states into chunks [s0, s1) of at most kChunkRows states and rows (a state with more
+// rows is a chunk of its own) and calls f(s0, s1) for each, sharing the chunks among the threads
+// of the enclosing parallel region (an orphaned `omp for`, so callers keep their own reductions).
+template <class F>
+inline void for_each_chunk(const ModelData& d, std::size_t S, F&& f) {
+    constexpr std::size_t kBlock = 4096;  // states per scheduling unit
+    const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
+#pragma omp for schedule(static)
+    for (std::int64_t blk = 0; blk < blocks; ++blk) {
+        const std::size_t end = std::min(S, static_cast<std::size_t>(blk + 1) * kBlock);
+        for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
+            s1 = s0 + 1;
+            while (s1 < end && s1 - s0 < kChunkRows && d.state_begin[s1 + 1] - d.state_begin[s0] <= kChunkRows) ++s1;
+            f(s0, s1);
+        }
+    }
+}
+
+// Scratch doubles for one chunk: its Q rows, and backup_chunk's 2 (rows + states).
+inline std::size_t chunk_scratch(const Model& m) noexcept {
+    return 3 * std::max(kChunkRows, m.max_actions_per_state()) + 2 * kChunkRows;
+}
+
+// out[s - s0] = B(q(s, .)) for the states [s0, s1), whose rows start at q (0 for terminal states).
+// The soft backup runs as vectorised passes over the chunk's rows: exp((q - max)/alpha), then
+// alpha log of the per-state sums; scratch holds 2 (rows + states) doubles.
+template <Backup Op>
+inline void backup_chunk(const ModelData& d, const Op& op, std::size_t s0, std::size_t s1, const double* q,
+                         double* out, double* scratch) noexcept {
+    const Offset base = d.state_begin[s0];
+    if constexpr (std::is_same_v<Op, LogSumExp>) {
+        if (op.alpha > 0.0) {
+            const std::size_t rows = d.state_begin[s1] - base, n = s1 - s0;
+            double* shift = scratch;         // per row: the max of its state
+            double* w = scratch + rows;      // per row: exp((q - max)/alpha)
+            double* mx = w + rows;           // per state
+            double* sum = mx + n;            // per state
+            for (std::size_t s = s0; s < s1; ++s) {
+                const Offset b = d.state_begin[s] - base, e = d.state_begin[s + 1] - base;
+                double m = b == e ? 0.0 : q[b];
+                for (Offset r = b + 1; r < e; ++r) m = q[r] > m ? q[r] : m;
+                mx[s - s0] = m;
+                for (Offset r = b; r < e; ++r) shift[r] = m;
+            }
+            const double alpha = op.alpha;
+#pragma omp simd
+            for (std::size_t r = 0; r < rows; ++r) w[r] = fast_exp((q[r] - shift[r]) / alpha);
+            for (std::size_t s = s0; s < s1; ++s) {
+                double acc = 0.0;  // >= 1 (the max's own term) unless terminal
+                for (Offset r = d.state_begin[s] - base, e = d.state_begin[s + 1] - base; r < e; ++r) acc += w[r];
+                sum[s - s0] = acc;
+            }
+#pragma omp simd
+            for (std::size_t i = 0; i < n; ++i) out[i] = sum[i] == 0.0 ? 0.0 : mx[i] + alpha * fast_log(sum[i]);
+            return;
+        }
+    }
+    for (std::size_t s = s0; s < s1; ++s) {
+        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+        out[s - s0] = b == e ? 0.0 : op.value(std::span<const double>(q + (b - base), e - b));
+    }
+}
+
+}  // namespace detail
+
+// What a sweep V -> TV reports: the range of TV - V over all states (terminal states count with
+// TV - V = 0) and max |TV|, for the MacQueen bracket and the rounding slack.
+struct SweepStats {
+    double lo = std::numeric_limits<double>::infinity();
+    double hi = -std::numeric_limits<double>::infinity();
+    double vmax = 0.0;
+};
+
+// One Jacobi sweep TV(s) = B(Q_V(s, .)) over all states, in parallel over chunks of states.
+template <Backup Op>
+SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V, std::span<double> TV, int threads = 0) {
+    const ModelData& d = m.data();
+    const std::size_t rows_max = std::max(detail::kChunkRows, m.max_actions_per_state());
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0.0;
+#pragma omp parallel num_threads(sweep_threads(m, threads)) reduction(min : lo) reduction(max : hi, vmax)
+    {
+        double* q = detail::thread_scratch(detail::chunk_scratch(m));
+        detail::for_each_chunk(d, m.num_states(), [&](std::size_t s0, std::size_t s1) {
+            const Offset base = d.state_begin[s0];
+            for (Offset r = base; r < d.state_begin[s1]; ++r) q[r - base] = q_value(d, r, V.data(), d.discount);
+            detail::backup_chunk(d, op, s0, s1, q, TV.data() + s0, q + rows_max);
+            for (std::size_t s = s0; s < s1; ++s) {
+                const double diff = TV[s] - V[s];
+                lo = std::min(lo, diff);
+                hi = std::max(hi, diff);
+                vmax = std::max(vmax, std::abs(TV[s]));
+            }
+        });
+    }
+    return {lo, hi, vmax};
+}
+
+// values(s) = B(q(s, .)) for every state from a per-row table q (0 at terminal states).
+template <Backup Op>
+void backup_values(const Model& m, const Op& op, std::span<const double> q, std::span<double> values, int threads = 0) {
+    const ModelData& d = m.data();
+#pragma omp parallel num_threads(sweep_threads(m, threads))
+    {
+        double* scratch = detail::thread_scratch(detail::chunk_scratch(m));
+        detail::for_each_chunk(d, m.num_states(), [&](std::size_t s0, std::size_t s1) {
+            detail::backup_chunk(d, op, s0, s1, q.data() + d.state_begin[s0], values.data() + s0, scratch);
+        });
+    }
+}
+
 // Q_V for every row.
 void compute_q(const Model& m, std::span<const double> V, std::span<double> q, int threads = 0);
 
 // The policy of operator op at Q (per row), and optionally the backed-up values B(Q(s,.)).
 template <Backup Op>
 void policy_from_q(const Model& m, const Op& op, std::span<const double> q, std::span<double> pi,
-                   std::span<double> values = {}) {
+                   std::span<double> values = {}, int threads = 0) {
     const ModelData& d = m.data();
-    for (std::size_t s = 0; s < m.num_states(); ++s) {
+    const auto S = static_cast<std::int64_t>(m.num_states());
+#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
+    for (std::int64_t si = 0; si < S; ++si) {
+        const auto s = static_cast<std::size_t>(si);
         const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
         if (values.size()) values[s] = 0.0;
         if (b == e) continue;
@@ -58,15 +194,6 @@ std::vector<double> policy_entropy(const Model& m, std::span<const double> pi);
 
 // sum_s p0(s) V(s).
 double objective(const Model& m, std::span<const double> V);
-
-// Resolves the thread count (0: all cores).
-inline int thread_count(int threads) noexcept { return threads > 0 ? threads : omp_get_max_threads(); }
-
-// Threads for a sweep over `transitions` entries: one below 50000, where starting a parallel region
-// costs more than the sweep itself.
-inline int sweep_threads(const Model& m, int threads) noexcept {
-    return m.num_transitions() < 50000 ? 1 : thread_count(threads);
-}
 
 // Wall-clock seconds since construction.
 class Stopwatch {
@@ -118,9 +245,9 @@ inline double move_to_midpoint(const Model& m, std::span<double> TV, double l, d
     return c * (u - l) / 2.0 + rounding_slack(m, max_abs(TV));
 }
 
-// min and max of TV - V, with 0 included (terminal states).
+// min and max of TV - V over all states (terminal states, where both are 0, count with 0).
 inline std::pair<double, double> difference_range(std::span<const double> TV, std::span<const double> V) {
-    double l = 0.0, u = 0.0;
+    double l = std::numeric_limits<double>::infinity(), u = -l;
     for (std::size_t s = 0; s < V.size(); ++s) {
         l = std::min(l, TV[s] - V[s]);
         u = std::max(u, TV[s] - V[s]);
@@ -136,16 +263,10 @@ namespace softmdp {
 // (none for gamma = 1 or a non-contraction).
 template <Backup Op>
 std::optional<double> certified_step(const Model& m, const Op& op, std::vector<double>& V, int threads = 0) {
-    std::vector<double> TV(V.size()), q(m.max_actions_per_state() * static_cast<std::size_t>(sweep_threads(m, threads)) + 1);
-    const ModelData& d = m.data();
-    const auto S = static_cast<std::int64_t>(m.num_states());
-    const std::size_t A = m.max_actions_per_state();
-#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
-    for (std::int64_t s = 0; s < S; ++s)
-        TV[static_cast<std::size_t>(s)] = backup_state(d, op, static_cast<std::size_t>(s), V.data(), q.data() + A * static_cast<std::size_t>(omp_get_thread_num()));
-    const auto [l, u] = difference_range(TV, V);
+    std::vector<double> TV(V.size());
+    const SweepStats st = jacobi_sweep(m, op, V, TV, threads);
     std::optional<double> bound;
-    if (Op::is_contraction && m.discount() < 1.0) bound = move_to_midpoint(m, TV, l, u);
+    if (Op::is_contraction && m.discount() < 1.0) bound = move_to_midpoint(m, TV, st.lo, st.hi);
     V.swap(TV);
     return bound;
 }

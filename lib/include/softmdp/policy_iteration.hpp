@@ -5,6 +5,7 @@
 // reported values (see bellman.hpp).
 #include <cmath>
 #include <fmt/format.h>
+#include <limits>
 #include <vector>
 
 #include "softmdp/bellman.hpp"
@@ -15,14 +16,19 @@ namespace softmdp {
 
 namespace detail {
 
-// Greedy improvement that keeps the current action when it is still a maximiser (no cycling).
-inline void keep_or_improve(std::span<const double> q, std::span<double> pi, HardMax) {
+// Greedy improvement that keeps the current action when it is still a maximiser (no cycling);
+// returns whether the policy changed.
+inline bool keep_or_improve(std::span<const double> q, std::span<double> pi, HardMax) {
     const double best = max_of(q);
     for (std::size_t i = 0; i < q.size(); ++i)
-        if (pi[i] == 1.0 && q[i] >= best) return;
+        if (pi[i] == 1.0 && q[i] >= best) return false;
     greedy_policy(q, pi);
+    return true;
 }
-inline void keep_or_improve(std::span<const double> q, std::span<double> pi, const LogSumExp& op) { op.policy(q, pi); }
+inline bool keep_or_improve(std::span<const double> q, std::span<double> pi, const LogSumExp& op) {
+    op.policy(q, pi);
+    return true;
+}
 
 enum class Evaluation { exact, sweeps };
 
@@ -34,12 +40,13 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     const double alpha = op.temperature();
     Solution sol;
     sol.alpha = alpha;
-    std::vector<double> V(S, 0.0), TV(S), q(R), pi(R, 0.0), old_pi;
+    std::vector<double> V(S, 0.0), TV(S), q(R), pi(R, 0.0);
     if (!opt.initial_values.empty()) V.assign(opt.initial_values.begin(), opt.initial_values.end());
     compute_q(m, V, q, opt.threads);
-    policy_from_q(m, op, q, pi);
+    policy_from_q(m, op, q, pi, {}, opt.threads);
 
     bool converged = false;
+    double bellman_span = std::numeric_limits<double>::infinity();  // of TV - V at the last improvement
     for (;;) {
         if (sol.iterations >= opt.max_iterations) {
             sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
@@ -59,27 +66,32 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             V = std::move(e.values);
             sol.sweeps += e.sweeps;
         } else {
+            // Sweep T_pi until its residual span is a tenth of the last Bellman residual span: past
+            // that, evaluating pi more exactly gains less than improving it (fast-mixing MDPs stop
+            // after a few sweeps, slow-mixing ones use all opt.evaluation_sweeps).
             const auto bonus = entropy_bonus(m, pi, alpha);
             for (std::uint64_t k = 1; k < opt.evaluation_sweeps; ++k) {  // k = 0 was the improvement's backup
-                policy_sweep(m, pi, bonus, V, TV, opt.threads);
+                const auto [pl, pu] = policy_sweep(m, pi, bonus, V, TV, opt.threads);
                 V.swap(TV);
                 ++sol.sweeps;
+                if (pu - pl <= 0.1 * bellman_span) break;
             }
         }
         ++sol.iterations;
         // Improve: Q = Q_V, TV = B(Q), pi' = policy of Q.
         compute_q(m, V, q, opt.threads);
-        old_pi = pi;
-        for (std::size_t s = 0; s < S; ++s) {
-            const Offset b = m.row_first(s), e = m.row_last(s);
-            TV[s] = 0.0;
-            if (b == e) continue;
-            std::span<const double> qs(q.data() + b, e - b);
-            TV[s] = op.value(qs);
-            keep_or_improve(qs, std::span<double>(pi.data() + b, e - b), op);
+        backup_values(m, op, q, TV, opt.threads);
+        bool changed = false;
+        const auto SS = static_cast<std::int64_t>(S);
+#pragma omp parallel for schedule(static) reduction(|| : changed) num_threads(sweep_threads(m, opt.threads))
+        for (std::int64_t si = 0; si < SS; ++si) {
+            const Offset b = m.row_first(static_cast<std::size_t>(si)), e = m.row_last(static_cast<std::size_t>(si));
+            if (b != e && keep_or_improve(std::span<const double>(q.data() + b, e - b), std::span<double>(pi.data() + b, e - b), op))
+                changed = true;
         }
         ++sol.sweeps;
         const auto [l, u] = difference_range(TV, V);
+        bellman_span = u - l;
         if (!std::isfinite(u - l)) {
             sol.reason = "values became non-finite";
             break;
@@ -92,7 +104,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             break;
         }
         if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
-        const bool stable = alpha == 0.0 && pi == old_pi;
+        const bool stable = alpha == 0.0 && !changed;
         if ((bound && *bound <= opt.tolerance) || (stable && (!bound || eval == Evaluation::exact))) {
             converged = true;
             if (gamma < 1.0) {
@@ -111,7 +123,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     sol.q.resize(R);
     compute_q(m, sol.values, sol.q, opt.threads);
     sol.policy.assign(R, 0.0);
-    policy_from_q(m, op, sol.q, sol.policy);
+    policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
     sol.seconds = clock.seconds();
     return sol;
 }

@@ -33,12 +33,8 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
                              : fmt::format("stopped at the time limit ({} s)", opt.time_limit);
             break;
         }
-        const auto SS = static_cast<std::int64_t>(S), RR = static_cast<std::int64_t>(R);
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (std::int64_t s = 0; s < SS; ++s) {
-            const auto b = d.state_begin[static_cast<std::size_t>(s)], e = d.state_begin[static_cast<std::size_t>(s) + 1];
-            VQ[static_cast<std::size_t>(s)] = b == e ? 0.0 : op.value(std::span<const double>(Q.data() + b, e - b));
-        }
+        backup_values(m, op, Q, VQ, threads);
+        const auto RR = static_cast<std::int64_t>(R);
         change = 0.0;
 #pragma omp parallel for schedule(static) num_threads(threads) reduction(max : change)
         for (std::int64_t r = 0; r < RR; ++r) {
@@ -71,7 +67,7 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
     sol.sweeps = sol.iterations;
     sol.values.assign(S, 0.0);
     sol.policy.assign(R, 0.0);
-    policy_from_q(m, op, Q, sol.policy, sol.values);
+    policy_from_q(m, op, Q, sol.policy, sol.values, threads);
     sol.q = std::move(Q);
     sol.seconds = clock.seconds();
     return sol;

@@ -28,20 +28,21 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
     const double gamma = m.discount();
     const bool certified = Op::is_contraction && gamma < 1.0;
     const double c = gamma < 1.0 ? gamma / (1.0 - gamma) : std::numeric_limits<double>::infinity();
-    const int threads = sweep == Sweep::jacobi ? sweep_threads(m, opt.threads) : 1;
     const std::size_t A = std::max<std::size_t>(1, m.max_actions_per_state());
 
     Solution sol;
     sol.alpha = op.temperature();
+    const int threads = opt.threads;
     std::vector<double> V(S, 0.0), Vn(sweep == Sweep::jacobi ? S : 0);
     if (!opt.initial_values.empty()) {
         V.assign(opt.initial_values.begin(), opt.initial_values.end());
         for (std::size_t s = 0; s < S; ++s)
             if (m.is_terminal(s)) V[s] = 0.0;
     }
-    std::vector<double> scratch(A * static_cast<std::size_t>(threads));  // per-thread Q buffers
+    std::vector<double> scratch(A);  // Gauss-Seidel's Q buffer
 
-    double lo = 0.0, hi = 0.0, change = std::numeric_limits<double>::infinity();
+    SweepStats st;
+    double change = std::numeric_limits<double>::infinity();
     std::optional<double> bound;
     bool converged = false;
     while (true) {
@@ -53,43 +54,28 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
             sol.reason = fmt::format("stopped at the time limit ({} s)", opt.time_limit);
             break;
         }
-        lo = 0.0, hi = 0.0;
-        double vmax = 0.0;
         if (sweep == Sweep::jacobi) {
-            const auto SS = static_cast<std::int64_t>(S);
-#pragma omp parallel num_threads(threads)
-            {
-                double* q = scratch.data() + A * static_cast<std::size_t>(omp_get_thread_num());
-#pragma omp for schedule(static) reduction(min : lo) reduction(max : hi, vmax)
-                for (std::int64_t si = 0; si < SS; ++si) {
-                    const auto s = static_cast<std::size_t>(si);
-                    Vn[s] = backup_state(d, op, s, V.data(), q);
-                    const double diff = Vn[s] - V[s];
-                    lo = std::min(lo, diff);
-                    hi = std::max(hi, diff);
-                    vmax = std::max(vmax, std::abs(Vn[s]));
-                }
-            }
+            st = jacobi_sweep(m, op, V, Vn, threads);
             V.swap(Vn);
         } else {
+            st = SweepStats{};
             for (std::size_t s = 0; s < S; ++s) {
                 const double v = backup_state(d, op, s, V.data(), scratch.data());
-                const double diff = v - V[s];
-                lo = std::min(lo, diff);
-                hi = std::max(hi, diff);
-                vmax = std::max(vmax, std::abs(v));
+                st.lo = std::min(st.lo, v - V[s]);
+                st.hi = std::max(st.hi, v - V[s]);
+                st.vmax = std::max(st.vmax, std::abs(v));
                 V[s] = v;
             }
         }
         ++sol.iterations;
-        change = std::max(-lo, hi);
+        change = std::max(-st.lo, st.hi);
         if (!std::isfinite(change)) {
             sol.reason = "values became non-finite (overflow)";
             break;
         }
         if (certified) {
-            const double slack = rounding_slack(m, vmax);
-            bound = (sweep == Sweep::jacobi ? c * (hi - lo) / 2.0 : c * change) + slack;
+            const double slack = rounding_slack(m, st.vmax);
+            bound = (sweep == Sweep::jacobi ? c * (st.hi - st.lo) / 2.0 : c * change) + slack;
             if (slack >= opt.tolerance && *bound <= 2.0 * slack) {
                 sol.reason = resolution_reason(opt.tolerance, slack);
                 break;
@@ -101,7 +87,7 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
             break;
         }
     }
-    if (certified && sweep == Sweep::jacobi && sol.iterations > 0) move_to_midpoint(m, V, lo, hi);
+    if (certified && sweep == Sweep::jacobi && sol.iterations > 0) move_to_midpoint(m, V, st.lo, st.hi);
     if (!certified) {
         const std::string why = Op::is_contraction
                                     ? "discount 1: the sup-norm contraction bound does not apply"

@@ -1,0 +1,138 @@
+// Google Benchmark of one Jacobi sweep of hard and soft value iteration on an in-memory Garnet MDP
+// (S states, A = 4 actions, B = 5 successors, gamma = 0.99), against a plain C loop over the same
+// CSR arrays measured in the same run (the "untuned C loop" peer of issue 5), and the random-gather
+// floor (sum of V(s') over all transitions, nothing else).
+//
+//   ./build/softmdp_bench_sweep [--benchmark_filter=...]     (SOFTMDP_BENCH_STATES, default 10^6)
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/random.hpp"
+#include "softmdp/value_iteration.hpp"
+
+namespace {
+
+using namespace softmdp;
+
+Model garnet(std::size_t S, std::size_t A, std::size_t B, std::uint64_t seed) {
+    Rng rng(seed);
+    ModelData d;
+    d.discount = 0.99;
+    d.num_states = S;
+    d.num_actions = A;
+    d.initial.assign(S, 1.0 / static_cast<double>(S));
+    d.state_begin.resize(S + 1);
+    d.row_begin.push_back(0);
+    std::vector<double> cuts(B + 1);
+    for (std::size_t s = 0; s < S; ++s) {
+        d.state_begin[s] = s * A;
+        for (std::size_t a = 0; a < A; ++a) {
+            d.row_action.push_back(static_cast<ActionId>(a));
+            d.row_reward.push_back(rng.uniform());
+            cuts[0] = 0.0;
+            cuts[B] = 1.0;
+            for (std::size_t k = 1; k < B; ++k) cuts[k] = rng.uniform();
+            std::sort(cuts.begin(), cuts.end());
+            for (std::size_t k = 0; k < B; ++k) {
+                d.next_state.push_back(static_cast<StateId>(rng.index(S)));
+                d.next_prob.push_back(cuts[k + 1] - cuts[k]);
+            }
+            d.row_begin.push_back(d.next_state.size());
+        }
+    }
+    d.state_begin[S] = S * A;
+    return Model(std::move(d));
+}
+
+const Model& model() {
+    static const Model m = [] {
+        const char* env = std::getenv("SOFTMDP_BENCH_STATES");
+        return garnet(env ? std::strtoull(env, nullptr, 10) : 1000000, 4, 5, 1);
+    }();
+    return m;
+}
+
+void report(benchmark::State& state) {
+    const Model& m = model();
+    state.counters["states"] = static_cast<double>(m.num_states());
+    state.counters["transitions"] = static_cast<double>(m.num_transitions());
+    state.counters["threads"] = static_cast<double>(state.range(0));
+}
+
+// softmdp: value_iteration with a budget of one sweep per call (what `solve --method vi` runs).
+template <class Op>
+void BM_softmdp_sweep(benchmark::State& state, Op op) {
+    const Model& m = model();
+    SolverOptions opt;
+    opt.threads = static_cast<int>(state.range(0));
+    opt.tolerance = 0.0;
+    std::vector<double> V(m.num_states(), 0.0), Vn(m.num_states());
+    for (auto _ : state) {
+        jacobi_sweep(m, op, V, Vn, opt.threads);
+        V.swap(Vn);
+        benchmark::DoNotOptimize(V.data());
+    }
+    report(state);
+}
+
+// Reference: the straightforward loop over the same arrays (scalar libm exp/log for soft).
+void BM_plain_loop(benchmark::State& state, double alpha) {
+    const Model& m = model();
+    const ModelData& d = m.data();
+    const auto S = static_cast<std::int64_t>(m.num_states());
+    const double gamma = d.discount;
+    std::vector<double> V(m.num_states(), 0.0), Vn(m.num_states());
+    for (auto _ : state) {
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(state.range(0)))
+        for (std::int64_t s = 0; s < S; ++s) {
+            double q[64];
+            const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+            double mx = -INFINITY;
+            for (Offset r = b; r < e; ++r) {
+                double acc = 0.0;
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.next_prob[t] * V[d.next_state[t]];
+                q[r - b] = d.row_reward[r] + gamma * acc;
+                mx = std::max(mx, q[r - b]);
+            }
+            if (alpha > 0.0) {
+                double sum = 0.0;
+                for (Offset r = b; r < e; ++r) sum += std::exp((q[r - b] - mx) / alpha);
+                mx += alpha * std::log(sum);
+            }
+            Vn[s] = mx;
+        }
+        V.swap(Vn);
+        benchmark::DoNotOptimize(V.data());
+    }
+    report(state);
+}
+
+// Floor: gather V(s') once per transition, no arithmetic beyond a sum.
+void BM_gather_floor(benchmark::State& state) {
+    const Model& m = model();
+    const ModelData& d = m.data();
+    const auto T = static_cast<std::int64_t>(m.num_transitions());
+    std::vector<double> V(m.num_states(), 1.0);
+    for (auto _ : state) {
+        double sum = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : sum) num_threads(static_cast<int>(state.range(0)))
+        for (std::int64_t t = 0; t < T; ++t) sum += V[d.next_state[t]];
+        benchmark::DoNotOptimize(sum);
+    }
+    report(state);
+}
+
+}  // namespace
+
+BENCHMARK_CAPTURE(BM_softmdp_sweep, hard, softmdp::HardMax{})->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_softmdp_sweep, soft_alpha1, softmdp::LogSumExp{1.0})->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_plain_loop, hard, 0.0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_plain_loop, soft_alpha1, 1.0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_gather_floor)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_MAIN();
