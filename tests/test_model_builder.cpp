@@ -67,6 +67,13 @@ TEST_CASE("builder errors name the entry and field") {
                          InputError);
 }
 
+TEST_CASE("a state count the machine cannot hold is refused up front, not by a failed allocation") {
+    // 2^31 - 1 states need ~137 GB at kBytesPerState; this holds on any machine with less memory.
+    ModelBuilder b("big.json");
+    CHECK_THROWS_WITH_AS(b.set_state_count(ModelBuilder::kMaxStates), doctest::Contains("GiB of memory"), InputError);
+    CHECK_NOTHROW(b.set_state_count(1'000'000));
+}
+
 TEST_CASE("find_improper_state: a long chain that terminates, and one escape into a loop") {
     const std::size_t n = 20000;  // a quadratic algorithm would take seconds here
     for (bool loop : {false, true}) {

@@ -9,6 +9,7 @@
 
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
+#include "softmdp/model_builder.hpp"
 #include "softmdp/solve.hpp"
 #include "test_helpers.hpp"
 
@@ -119,6 +120,55 @@ TEST_CASE("hand-derived closed forms") {
     const Model cliff = test::example("cliffwalking.json");
     const auto cw = solve(cliff, "pi", 0.0);
     CHECK(cw.values[36] == doctest::Approx(-(1.0 - std::pow(0.99, 13)) / 0.01).epsilon(1e-12));
+}
+
+TEST_CASE("iterative methods on small models finish exact: mpi and vi give the hand-derived values to rounding") {
+    // chain2: V = (18, 20) exactly (mdps/README.md); the greedy policy evaluated by LU reproduces them.
+    for (const char* method : {"vi", "gs-vi", "mpi"}) {
+        const auto sol = solve(test::example("chain2.json"), method, 0.0);
+        REQUIRE(sol.converged);
+        CHECK(std::abs(sol.values[0] - 18.0) <= 1e-13);
+        CHECK(std::abs(sol.values[1] - 20.0) <= 1e-13);
+        CHECK(*sol.error_bound <= 1e-12);
+        CHECK(std::abs(sol.values[1] - 20.0) <= *sol.error_bound);
+    }
+    // Gridworld 4x4: V(s) = -(1 - 0.9^d)/(1 - 0.9) to rounding, from value iteration.
+    const auto grid = solve(test::example("gridworld4x4.json"), "mpi", 0.0);
+    for (std::size_t s = 0; s < 16; ++s) {
+        const int r = static_cast<int>(s) / 4, c = static_cast<int>(s) % 4;
+        const int d = std::min(r + c, (3 - r) + (3 - c));
+        CHECK(std::abs(grid.values[s] + (1.0 - std::pow(0.9, d)) / 0.1) <= 1e-13);
+    }
+}
+
+TEST_CASE("discount 1: every method reaches the proper optimum, never a partially evaluated policy") {
+    // One state a: `go` pays -1 and stays with 0.99 (else terminal), `alt` pays -200 and ends.
+    // Hard: V(a) = max(-1 + 0.99 V, -200) = -100. Soft: the root of
+    // f(V) = alpha log(exp((-1 + 0.99 V)/alpha) + exp(-200/alpha)) - V, found by bisection here.
+    ModelBuilder b;
+    b.set_discount(1.0);
+    b.set_state_count(2);
+    b.set_action_count(2);
+    b.add(Ref::at(0), Ref::at(0), -1.0, {{Ref::at(0), 0.99}, {Ref::at(1), 0.01}});
+    b.add(Ref::at(0), Ref::at(1), -200.0, {{Ref::at(1), 1.0}});
+    const Model m = b.build();
+    for (const char* method : {"vi", "gs-vi", "pi", "mpi"}) {
+        CAPTURE(method);
+        const auto sol = solve(m, method, 0.0);
+        CHECK(sol.converged);
+        CHECK(std::abs(sol.values[0] + 100.0) <= 1e-6);
+    }
+    const double alpha = 1.0;
+    const auto f = [&](double v) { return alpha * std::log(std::exp((-1.0 + 0.99 * v) / alpha) + std::exp(-200.0 / alpha)) - v; };
+    double lo = -200.0, hi = 0.0;  // f(lo) > 0 > f(hi)
+    for (int i = 0; i < 200; ++i) (f(0.5 * (lo + hi)) > 0.0 ? lo : hi) = 0.5 * (lo + hi);
+    for (const char* method : {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-mpi"}) {
+        CAPTURE(method);
+        const auto sol = solve(m, method, alpha);
+        CHECK(sol.converged);
+        CHECK(std::abs(sol.values[0] - lo) <= 1e-6);
+        CHECK_FALSE(sol.error_bound.has_value());
+    }
 }
 
 TEST_CASE("solve rejects bad method names and alpha") {

@@ -93,3 +93,25 @@ TEST_CASE("a non-contraction that does not settle stops at the iteration limit, 
     CHECK(sol.reason.find("iteration limit") != std::string::npos);
     CHECK_FALSE(sol.error_bound.has_value());
 }
+
+namespace {
+// A non-contraction that cycles for ever: from V = 0 on a zero-reward self-loop, B flips the sign
+// of the backed-up value, so V runs 1, -1, 1, ... and the change between sweeps stays at 2.
+struct SignFlip {
+    static constexpr bool is_contraction = false;
+    static constexpr std::string_view name = "sign-flip";
+    double temperature() const noexcept { return 1.0; }
+    double value(std::span<const double> q) const noexcept { return q[0] > 0.0 ? -1.0 : 1.0; }
+    void policy(std::span<const double> q, std::span<double> pi) const noexcept { greedy_policy(q, pi); }
+};
+}  // namespace
+
+TEST_CASE("a non-contraction that cycles is stopped as unconverged after kStallSweeps without progress") {
+    const Model m = test::self_loops({0.0}, 0.9);
+    const auto sol = value_iteration(m, SignFlip{}, Sweep::jacobi, SolverOptions{});
+    CHECK_FALSE(sol.converged);
+    CHECK(sol.iterations == kStallSweeps + 1);  // the first sweep sets the best change (1), then none beats it
+    CHECK(sol.reason.find("no progress") != std::string::npos);
+    CHECK_FALSE(sol.error_bound.has_value());
+    CHECK(std::abs(sol.values[0]) == 1.0);
+}

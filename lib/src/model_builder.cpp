@@ -1,5 +1,8 @@
 #include "softmdp/model_builder.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -43,9 +46,29 @@ void ModelBuilder::set_discount(double gamma) {
     has_discount_ = true;
 }
 
+namespace {
+// Bytes of memory this process may use: physical memory, lowered by address-space or data limits.
+std::uint64_t usable_memory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    std::uint64_t bytes = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
+    for (int what : {RLIMIT_AS, RLIMIT_DATA}) {
+        struct rlimit lim {};
+        if (::getrlimit(what, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur);
+    }
+    return bytes;
+}
+}  // namespace
+
 void ModelBuilder::set_state_count(std::uint64_t n) {
     if (n == 0) fail("the state set is empty", SIZE_MAX, "states");
     if (n > kMaxStates) fail(fmt::format("{} states is more than the limit of {}", n, kMaxStates), SIZE_MAX, "states");
+    // Every state costs the model and a solver about kBytesPerState, whatever the file holds besides:
+    // refuse up front rather than fail an allocation half-way.
+    if (const std::uint64_t need = n * kBytesPerState, have = usable_memory(); need > have)
+        fail(fmt::format("{} states need about {:.1f} GiB of memory (model and solver), more than the {:.1f} GiB "
+                         "available here",
+                         n, static_cast<double>(need) / 0x1p30, static_cast<double>(have) / 0x1p30),
+             SIZE_MAX, "states");
     num_states_ = n;
 }
 
@@ -263,15 +286,22 @@ Model ModelBuilder::build() {
     } else {
         d.initial.assign(S, 1.0 / static_cast<double>(S));
     }
-    double total = 0.0;
-    for (std::size_t s = 0; s < S; ++s) {
-        if (!std::isfinite(d.initial[s]) || d.initial[s] < 0.0)
-            fail(fmt::format("probability of state {} must be finite and >= 0, got {}", describe(s, true), d.initial[s]),
-                 SIZE_MAX, "initial");
-        total += d.initial[s];
+    if (initial_dense_ || !initial_entries_.empty()) {
+        // Neumaier's compensated sum: a naive one drifts by ~S ulps, past kSumTolerance for S ~ 10^8.
+        double total = 0.0, carry = 0.0;
+        for (std::size_t s = 0; s < S; ++s) {
+            const double p = d.initial[s];
+            if (!std::isfinite(p) || p < 0.0)
+                fail(fmt::format("probability of state {} must be finite and >= 0, got {}", describe(s, true), p),
+                     SIZE_MAX, "initial");
+            const double t = total + p;
+            carry += std::abs(total) >= p ? (total - t) + p : (p - t) + total;
+            total = t;
+        }
+        total += carry;
+        if (std::abs(total - 1.0) > kSumTolerance)
+            fail(fmt::format("probabilities sum to {:.17g}, not 1", total), SIZE_MAX, "initial");
     }
-    if (std::abs(total - 1.0) > kSumTolerance)
-        fail(fmt::format("probabilities sum to {:.17g}, not 1", total), SIZE_MAX, "initial");
 
     // CSR arrays.
     d.state_begin.assign(S + 1, 0);

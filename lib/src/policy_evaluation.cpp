@@ -12,10 +12,6 @@
 
 namespace softmdp {
 
-namespace {
-constexpr std::size_t kSparseLuLimit = 5000;
-}  // namespace
-
 std::string_view to_string(EntropyConvention c) { return c == EntropyConvention::state ? "state" : "action"; }
 
 void check_policy(const Model& m, std::span<const double> pi, const std::string& source) {

@@ -45,22 +45,25 @@ Solution solve(const Model& m, std::string_view method, double alpha, const Solv
     if (!info->soft && alpha > 0.0)
         throw UsageError(fmt::format("method '{}' is hard (alpha = 0); with --alpha {} use a soft method such as soft-{}",
                                      method, alpha, method));
-    if (method == "vi") return value_iteration(m, Sweep::jacobi, opt);
-    if (method == "gs-vi") return value_iteration(m, Sweep::gauss_seidel, opt);
-    if (method == "pi") return policy_iteration(m, opt);
-    if (method == "mpi") return modified_policy_iteration(m, 0.0, opt);
-    if (method == "soft-vi") return soft_value_iteration(m, alpha, Sweep::jacobi, opt);
-    if (method == "soft-gs-vi") return soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
-    if (method == "soft-qi") return soft_q_iteration(m, alpha, opt);
-    if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
-    if (method == "soft-mpi") {
-        auto sol = modified_policy_iteration(m, alpha, opt);
-        sol.method = "soft-mpi";
-        return sol;
+    Solution sol;
+    if (method == "vi") sol = value_iteration(m, Sweep::jacobi, opt);
+    else if (method == "gs-vi") sol = value_iteration(m, Sweep::gauss_seidel, opt);
+    else if (method == "pi") return policy_iteration(m, opt);
+    else if (method == "mpi") sol = modified_policy_iteration(m, 0.0, opt);
+    else if (method == "soft-vi") sol = soft_value_iteration(m, alpha, Sweep::jacobi, opt);
+    else if (method == "soft-gs-vi") sol = soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
+    else if (method == "soft-qi") sol = soft_q_iteration(m, alpha, opt);
+    else if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
+    else if (method == "soft-mpi") sol = modified_policy_iteration(m, alpha, opt);
+    else {
+        sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
+                                    : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+        sol.method = std::string(method);
+        return sol;  // their policies do not evaluate to their fixed points: no Newton step
     }
-    Solution sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
-                                         : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
-    sol.method = std::string(method);
+    // The iterative methods: values of the final policy, evaluated exactly, when that is better.
+    if (alpha == 0.0) refine_with_exact_evaluation(m, HardMax{}, sol, opt);
+    else refine_with_exact_evaluation(m, LogSumExp{alpha}, sol, opt);
     return sol;
 }
 

@@ -32,6 +32,8 @@ public:
     static constexpr double kSumTolerance = 1e-9;
     static constexpr double kRenormalizeTolerance = 1e-6;
     static constexpr std::uint64_t kMaxStates = (1ULL << 31) - 1;
+    // Memory per declared state of the model (p0, CSR offsets) and a solve (values, scratch, output).
+    static constexpr std::uint64_t kBytesPerState = 64;
 
     explicit ModelBuilder(std::string source = {}, BuildOptions options = {});
 

@@ -13,6 +13,10 @@
 namespace softmdp {
 
 enum class EntropyConvention { state, action };
+
+// Up to this many states the exact evaluation factorises I - gamma P_pi (sparse LU); above, sparse LU
+// fills in badly on random transition graphs and BiCGSTAB is used.
+inline constexpr std::size_t kSparseLuLimit = 5000;
 std::string_view to_string(EntropyConvention c);
 
 // Exact: solves (I - gamma P_pi) V = r_pi + alpha H_pi (sparse LU, or BiCGSTAB for large models),

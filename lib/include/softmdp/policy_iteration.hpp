@@ -104,15 +104,20 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             break;
         }
         if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
-        const bool stable = alpha == 0.0 && !changed;
-        if ((bound && *bound <= opt.tolerance) || (stable && (!bound || eval == Evaluation::exact))) {
+        // A stable greedy policy is optimal only if it was evaluated exactly; at discount 1 (no
+        // bound) the other methods stop on the Bellman residual instead.
+        const bool exact_and_stable = alpha == 0.0 && !changed && eval == Evaluation::exact;
+        const double residual = std::max(-l, u);
+        if (bound ? (*bound <= opt.tolerance || exact_and_stable) : (exact_and_stable || residual <= opt.tolerance)) {
             converged = true;
             if (gamma < 1.0) {
                 sol.error_bound = move_to_midpoint(m, TV, l, u);
-                V.swap(TV);
             } else {
-                sol.reason = "discount 1: policy stable; no sup-norm bound";
+                sol.reason = exact_and_stable
+                                 ? "discount 1: policy stable under exact evaluation; no sup-norm bound"
+                                 : fmt::format("discount 1: Bellman residual {:.3g} <= tolerance; no sup-norm bound", residual + 0.0);
             }
+            V.swap(TV);
             break;
         }
         if (eval == Evaluation::sweeps) V.swap(TV);  // TV is the first sweep of the next evaluation
@@ -129,6 +134,42 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 }
 
 }  // namespace detail
+
+// A Newton step after an iterative solve of a small model: evaluate the final policy exactly
+// (sparse LU) and keep V^pi when it comes with a smaller certified bound (discount < 1) or Bellman
+// residual (discount 1). The greedy policy of a converged hard solve is almost always optimal, and
+// then V^pi = V* to rounding; for soft policies the step is quadratically convergent.
+template <class Op>
+void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
+    if (!sol.converged || m.num_states() > kSparseLuLimit) return;
+    SolverOptions eo;
+    eo.tolerance = 1e-300;  // no polish sweeps beyond the two minimum: the LU solution is what we test
+    eo.max_iterations = 1;
+    eo.threads = opt.threads;
+    std::vector<double> V;
+    try {
+        V = evaluate_policy_exact(m, sol.policy, op.temperature(), eo).values;
+    } catch (const std::exception&) {
+        return;  // singular (an improper policy at discount 1): keep the iterative answer
+    }
+    std::vector<double> TV(V.size()), Told(V.size());
+    const SweepStats st = jacobi_sweep(m, op, V, TV, opt.threads);
+    if (!std::isfinite(st.hi - st.lo)) return;
+    const double gamma = m.discount();
+    if (gamma < 1.0) {
+        const double c = gamma / (1.0 - gamma);
+        const double bound = c * (st.hi - st.lo) / 2.0 + rounding_slack(m, st.vmax);
+        if (!sol.error_bound || bound >= *sol.error_bound) return;
+        sol.error_bound = move_to_midpoint(m, TV, st.lo, st.hi);
+        sol.values.swap(TV);
+    } else {
+        const SweepStats old = jacobi_sweep(m, op, sol.values, Told, opt.threads);
+        if (std::max(-st.lo, st.hi) >= std::max(-old.lo, old.hi)) return;
+        sol.values.swap(V);
+    }
+    compute_q(m, sol.values, sol.q, opt.threads);
+    policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
+}
 
 // Policy iteration: exact evaluation, greedy improvement; stops when the policy is stable.
 inline Solution policy_iteration(const Model& m, const SolverOptions& opt = {}) {

@@ -20,6 +20,9 @@ namespace softmdp {
 
 enum class Sweep { jacobi, gauss_seidel };
 
+// Sweeps without a new smallest change after which a non-contraction (Boltzmann) is declared stuck.
+inline constexpr std::uint64_t kStallSweeps = 1000;
+
 template <Backup Op>
 Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const SolverOptions& opt) {
     const Stopwatch clock;
@@ -42,7 +45,8 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
     std::vector<double> scratch(A);  // Gauss-Seidel's Q buffer
 
     SweepStats st;
-    double change = std::numeric_limits<double>::infinity();
+    double change = std::numeric_limits<double>::infinity(), best_change = change;
+    std::uint64_t best_at = 0;
     std::optional<double> bound;
     bool converged = false;
     while (true) {
@@ -71,6 +75,15 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
         change = std::max(-st.lo, st.hi);
         if (!std::isfinite(change)) {
             sol.reason = "values became non-finite (overflow)";
+            break;
+        }
+        // A non-contraction may cycle for ever: stop when the change has not reached a new low for
+        // kStallSweeps sweeps.
+        if (change < best_change) best_change = change, best_at = sol.iterations;
+        if (!Op::is_contraction && sol.iterations - best_at >= kStallSweeps) {
+            sol.reason = fmt::format("no progress: the change between sweeps has stayed above {:.3g} for {} sweeps "
+                                     "(now {:.3g}); the iteration oscillates or drifts instead of converging",
+                                     best_change, kStallSweeps, change);
             break;
         }
         if (certified) {
