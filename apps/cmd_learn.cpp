@@ -23,13 +23,14 @@ int run(const std::vector<std::string>& args) {
         ("omega", po::value<double>()->default_value(0.6), "power schedule exponent, in (0.5, 1]")
         ("target-every", po::value<std::uint64_t>()->default_value(1), "refresh the target table every K steps (1: plain soft Q-learning)")
         ("horizon", po::value<std::uint64_t>()->default_value(1000), "restart from p0 after this many steps")
-        ("points", po::value<std::uint64_t>()->default_value(20), "learning-curve points after step 0");
+        ("points", po::value<std::uint64_t>()->default_value(20), "learning-curve points after step 0")
+        ("q-init", po::value<double>()->default_value(0.0), "initial Q(s,a); values above every Q* make a soft behaviour try each action");
     add_model_options(desc);
     add_output_options(desc);
     po::variables_map vm;
     if (!parse(args, desc, "file", vm, "softmdp learn FILE --alpha A --steps N --seed S [--json OUT]",
                "  softmdp learn mdps/chain2.json --alpha 1 --steps 20000 --seed 1\n"
-               "  softmdp learn mdps/forest.json --alpha 0.5 --steps 200000 --behaviour soft --json curve.json\n"))
+               "  softmdp learn mdps/forest.json --alpha 0.5 --steps 200000 --behaviour soft --q-init 50 --json curve.json\n"))
         return kOk;
     LearnOptions o;
     o.alpha = alpha_option(vm);
@@ -49,6 +50,7 @@ int run(const std::vector<std::string>& args) {
     o.target_every = vm["target-every"].as<std::uint64_t>();
     o.horizon = vm["horizon"].as<std::uint64_t>();
     o.curve_points = vm["points"].as<std::uint64_t>();
+    o.initial_q = vm["q-init"].as<double>();
     const Model m = load(vm);
     const LearnResult r = soft_q_learning(m, o);
 

@@ -47,7 +47,8 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
     exact.tolerance = 1e-10;
     res.q_star = solve(m, opt.alpha > 0 ? "soft-pi" : "pi", opt.alpha, exact).q;
     const std::size_t R = m.num_rows();
-    std::vector<double> Q(R, 0.0), target, pi(m.max_actions_per_state()), cdf;
+    if (!std::isfinite(opt.initial_q)) throw UsageError("--q-init must be finite");
+    std::vector<double> Q(R, opt.initial_q), target, pi(m.max_actions_per_state()), cdf;
     std::vector<std::uint64_t> visits(R, 0);
     const auto point = [&](std::uint64_t step) {
         LearnPoint p;

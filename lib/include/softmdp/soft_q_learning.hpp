@@ -24,6 +24,8 @@ struct LearnOptions {
     std::uint64_t target_every = 1;  // K
     std::uint64_t horizon = 1000;    // episode length before a restart from p0
     std::uint64_t curve_points = 20; // points of the learning curve after step 0
+    double initial_q = 0.0;          // Q(s,a) before learning; optimistic values make a soft behaviour
+                                     // try every action (from 0 it may never leave the first good one)
     std::function<void(std::uint64_t step)> progress;
 };
 
