@@ -1,4 +1,5 @@
-// softmdp convert IN OUT: between softmdp/1 (.json) and Cassandra's MDP text format (.mdp/.pomdp).
+// softmdp convert IN OUT: between softmdp/1 (.json), Cassandra's MDP text format (.mdp/.pomdp) and
+// PRISM's explicit files (.tra, with .srew/.trew/.lab beside it).
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -7,71 +8,130 @@
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/prism.hpp"
 
 namespace softmdp::cli {
 namespace {
 
 std::string kind_of(const std::string& path, const std::string& given) {
     if (!given.empty()) {
-        if (given != "cassandra" && given != "softmdp") throw UsageError(fmt::format("format must be cassandra or softmdp, got '{}'", given));
+        if (given != "cassandra" && given != "softmdp" && given != "prism")
+            throw UsageError(fmt::format("format must be softmdp, cassandra or prism, got '{}'", given));
         return given;
     }
     std::string ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ext == ".json" || path == "-") return "softmdp";
     if (ext == ".mdp" || ext == ".pomdp") return "cassandra";
-    throw UsageError(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp): use --from/--to", path));
+    if (ext == ".tra") return "prism";
+    throw UsageError(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp, .tra): use --from/--to", path));
+}
+
+// Moves IN and OUT out of `args`: the arguments that are neither options nor the value of an option
+// that takes one. "-" (stdin, stdout) is a file, not an option.
+std::vector<std::string> take_files(std::vector<std::string>& args, const po::options_description& desc) {
+    std::vector<std::string> files;
+    bool value_next = false;
+    for (auto it = args.begin(); it != args.end();) {
+        const bool option = it->size() > 1 && (*it)[0] == '-';
+        if (!option && !value_next) {
+            files.push_back(*it);
+            it = args.erase(it);
+            continue;
+        }
+        value_next = false;
+        if (option && it->rfind("--", 0) == 0 && it->find('=') == std::string::npos) {
+            const auto* d = desc.find_nothrow(it->substr(2), false);
+            value_next = d && d->semantic()->max_tokens() > 0;
+        }
+        ++it;
+    }
+    return files;
+}
+
+// The files a path stands for: a PRISM model is several.
+std::vector<std::filesystem::path> files_of(const std::string& path, const std::string& kind) {
+    if (path == "-") return {};
+    if (kind != "prism") return {path};
+    const PrismFiles f = prism_files(path);
+    return {f.tra, f.srew, f.trew, f.lab};
+}
+
+Model read_input(const std::string& in, const std::string& from, const po::variables_map& vm) {
+    const BuildOptions options = build_options(vm);
+    if (from == "prism") {
+        if (!vm.count("discount"))
+            throw UsageError("reading PRISM files needs --discount G: the format has none; G = 1 is accepted when "
+                             "every policy reaches a deadlock state");
+        return read_prism(in, vm["discount"].as<double>(), options);
+    }
+    if (from == "cassandra") return read_cassandra(in == "-" ? "/dev/stdin" : in);
+    if (in == "-") {
+        const MappedFile mapped("/dev/stdin");
+        return parse_model(mapped.text(), options, "<stdin>");
+    }
+    return load_model(in, options);
 }
 
 int run(const std::vector<std::string>& args) {
     po::options_description desc("convert options");
     desc.add_options()
-        ("in", po::value<std::string>()->required(), "input file")
-        ("out", po::value<std::string>()->required(), "output file ('-' = stdout, softmdp/1)")
-        ("from", po::value<std::string>()->default_value(""), "input format: cassandra | softmdp (default: from the extension)")
-        ("to", po::value<std::string>()->default_value(""), "output format: cassandra | softmdp (default: from the extension)")
-        ("discount", po::value<double>(), "override the discount")
+        ("in", po::value<std::string>()->required(), "input file ('-' = stdin)")
+        ("out", po::value<std::string>()->required(), "output file ('-' = stdout; not for PRISM, which is several files)")
+        ("from", po::value<std::string>()->default_value(""), "input format: softmdp | cassandra | prism (default: from the extension)")
+        ("to", po::value<std::string>()->default_value(""), "output format: softmdp | cassandra | prism (default: from the extension)")
+        ("discount", po::value<double>(), "the discount (required for PRISM input, which has none; overrides the file's otherwise)")
         ("json", po::value<std::string>(), "also write a summary (softmdp-convert/1) to this file");
     add_model_options(desc);
     po::variables_map vm;
-    // Two positionals: IN and OUT.
     std::vector<std::string> rest = args;
-    std::vector<std::string> positional;
-    for (auto it = rest.begin(); it != rest.end();) {
-        if (!it->empty() && (*it)[0] != '-' && (it == rest.begin() || (*(it - 1)).rfind("--", 0) != 0 ||
-                                                   *(it - 1) == "--renormalize")) {
-            positional.push_back(*it);
-            it = rest.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    if (positional.size() >= 1) rest.insert(rest.end(), {"--in", positional[0]});
-    if (positional.size() >= 2) rest.insert(rest.end(), {"--out", positional[1]});
-    if (positional.size() > 2) throw UsageError("convert takes two files: IN OUT");
-    if (!parse(rest, desc, "in", vm, "softmdp convert IN OUT [--from cassandra|softmdp] [--to cassandra|softmdp] [--discount G]",
-               "  softmdp convert mdps/forest.json forest.mdp\n  softmdp convert problem.POMDP problem.json --discount 0.95\n"))
+    const std::vector<std::string> files = take_files(rest, desc);
+    if (files.size() > 2) throw UsageError("convert takes two files: IN OUT");
+    if (files.size() >= 1) rest.push_back("--in=" + files[0]);
+    if (files.size() >= 2) rest.push_back("--out=" + files[1]);
+    if (!parse(rest, desc, "in", vm, "softmdp convert IN OUT [--from F] [--to F] [--discount G]   (F: softmdp, cassandra, prism)",
+               "  softmdp convert mdps/forest.json forest.mdp\n"
+               "  softmdp convert problem.POMDP problem.json --discount 0.95\n"
+               "  softmdp convert mdps/frozenlake4x4.json lake.tra      (writes lake.tra, lake.lab, lake.trew)\n"
+               "  softmdp convert lake.tra lake.json --discount 0.99    (reads lake.srew/.trew/.lab when present)\n"
+               "  softmdp generate chain --states 5 | softmdp convert - chain.mdp\n"))
         return kOk;
     const std::string in = vm["in"].as<std::string>(), out = vm["out"].as<std::string>();
     const std::string from = kind_of(in, vm["from"].as<std::string>()), to = kind_of(out, vm["to"].as<std::string>());
+    if (from == "prism" && in == "-") throw UsageError("PRISM input is several files (.tra, .srew, .trew, .lab): give the .tra file, not '-'");
+    if (to == "prism" && out == "-") throw UsageError("PRISM output is several files (.tra, .trew, .lab): give OUT.tra, not '-'");
     std::error_code ec;
-    if (out != "-" && std::filesystem::exists(out, ec) && std::filesystem::equivalent(in, out, ec))
-        throw UsageError(fmt::format("OUT {} is the input file: refusing to overwrite it", out));
-    Model m = from == "cassandra" ? read_cassandra(in) : load_model(in, build_options(vm));
-    if (vm.count("discount")) {
+    for (const auto& o : files_of(out, to))
+        for (const auto& i : files_of(in, from))
+            if (std::filesystem::exists(o, ec) && std::filesystem::equivalent(i, o, ec))
+                throw UsageError(fmt::format("OUT {} is the input file {}: refusing to overwrite it", o.string(), i.string()));
+    if (vm.count("discount") && !(vm["discount"].as<double>() >= 0.0 && vm["discount"].as<double>() <= 1.0))
+        throw UsageError(fmt::format("--discount must be in [0, 1], got {}", vm["discount"].as<double>()));
+
+    Model m = read_input(in, from, vm);
+    if (vm.count("discount") && from != "prism") {
         ModelData d = m.data();
         d.discount = vm["discount"].as<double>();
-        if (!(d.discount >= 0.0 && d.discount < 1.0)) throw UsageError("--discount must be in [0, 1)");
         m = Model(std::move(d));
+        const std::size_t s = m.discount() == 1.0 ? find_improper_state(m) : m.num_states();
+        if (s < m.num_states())
+            throw UsageError(fmt::format("--discount 1 needs every policy to reach a terminal state, but from state {} some "
+                                         "policy never terminates",
+                                         m.state_name(s)));
     }
-    OutputFile file(out);
-    if (to == "cassandra") {
-        write_cassandra(file.stream(), m);
+    if (to == "prism") {
+        write_prism(m, out, build_options(vm).warn);
+        fmt::print(stderr, "softmdp: note: PRISM files carry no discount: read them back with --discount {}\n", m.discount());
     } else {
-        JsonWriter w(file.stream());
-        write_softmdp(w, m);
+        OutputFile file(out);
+        if (to == "cassandra") {
+            write_cassandra(file.stream(), m);
+        } else {
+            JsonWriter w(file.stream());
+            write_softmdp(w, m);
+        }
+        file.commit();
     }
-    file.commit();
     write_json(vm, [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-convert/1");
@@ -84,7 +144,7 @@ int run(const std::vector<std::string>& args) {
     return kOk;
 }
 
-const Register reg{{"convert", "convert between softmdp/1 and Cassandra's MDP text format (pomdp-solve, AI-Toolbox)", run}};
+const Register reg{{"convert", "convert between softmdp/1, Cassandra's MDP text format and PRISM's explicit files", run}};
 
 }  // namespace
 }  // namespace softmdp::cli

@@ -54,6 +54,8 @@ TEST_CASE("errors name the file and line") {
         {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 0.5\nT: 0 : 1 : 1 1\n", "probabilities sum to 0.5"},
         {"states: 2\nactions: 1\n", "missing 'discount:'"},
         {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 x\n", ":4: expected a number, got 'x'"},
+        {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 x\nT: 0 : 1 : 1 1\n", ":4: expected a number, got 'x'"},
+        {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 inf\n", ":4: expected a number, got 'inf'"},
         {"discount: 0.9\nvalues: money\n", ":2: values must be reward or cost"},
     };
     for (const auto& c : cases) {

@@ -17,6 +17,11 @@ namespace softmdp::test {
 inline std::string source_path(const std::string& rel) { return std::string(SOFTMDP_SOURCE_DIR) + "/" + rel; }
 inline Model example(const std::string& name) { return load_model(source_path("mdps/" + name)); }
 
+inline std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
 struct Run {
     int code = -1;
     std::string out, err;
@@ -38,12 +43,8 @@ inline Run run_cli(const std::string& args, const std::string& stdin_text = {}) 
     const int status = std::system(cmd.c_str());
     Run r;
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    const auto slurp = [](const std::string& f) {
-        std::ifstream in(f);
-        return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    };
-    r.out = slurp(base + ".out");
-    r.err = slurp(base + ".err");
+    r.out = read_file(base + ".out");
+    r.err = read_file(base + ".err");
     return r;
 }
 

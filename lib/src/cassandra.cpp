@@ -7,6 +7,7 @@
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/model_builder.hpp"
+#include "softmdp/text_input.hpp"
 
 namespace softmdp {
 
@@ -20,24 +21,18 @@ struct Token {
 // Whitespace-separated tokens, ':' as its own token, '#' comments to the end of the line.
 std::vector<Token> tokenize(std::string_view text) {
     std::vector<Token> out;
-    std::size_t line = 1, i = 0;
-    while (i < text.size()) {
-        const char c = text[i];
-        if (c == '\n') {
-            ++line;
-            ++i;
-        } else if (c == '#') {
-            while (i < text.size() && text[i] != '\n') ++i;
-        } else if (std::isspace(static_cast<unsigned char>(c))) {
-            ++i;
-        } else if (c == ':') {
-            out.push_back({":", line});
-            ++i;
-        } else {
-            const std::size_t b = i;
-            while (i < text.size() && !std::isspace(static_cast<unsigned char>(text[i])) && text[i] != ':' && text[i] != '#') ++i;
-            out.push_back({std::string(text.substr(b, i - b)), line});
-        }
+    LineReader lines(text);
+    std::vector<std::string_view> fields;
+    while (lines.next()) {
+        split_fields(lines.line().substr(0, lines.line().find('#')), fields);
+        for (const std::string_view f : fields)
+            for (std::size_t b = 0; b < f.size();) {
+                const std::size_t colon = f.find(':', b);
+                if (colon != b) out.push_back({std::string(f.substr(b, colon - b)), lines.number()});
+                if (colon == std::string_view::npos) break;
+                out.push_back({":", lines.number()});
+                b = colon + 1;
+            }
     }
     return out;
 }
@@ -61,23 +56,22 @@ private:
     void expect_colon() {
         if (next() != ":") fail("expected ':'");
     }
-    bool is_number(const std::string& s) const {
-        char* end = nullptr;
-        std::strtod(s.c_str(), &end);
-        return !s.empty() && end == s.c_str() + s.size();
-    }
+    static bool is_number(const std::string& s) { return parse_double(s).has_value(); }
     double number() {
         const std::string s = next();
-        if (!is_number(s)) fail(fmt::format("expected a number, got '{}'", s));
-        return std::strtod(s.c_str(), nullptr);
+        const auto v = parse_double(s);
+        if (!v) {
+            --pos_;  // report the line of the bad token, not of the next one
+            fail(fmt::format("expected a number, got '{}'", s));
+        }
+        return *v;
     }
     std::vector<std::string> names_or_count(const char* what) {
         std::vector<std::string> names;
         const std::string first = next();
-        if (is_number(first) && first.find_first_not_of("0123456789") == std::string::npos) {
-            const auto n = std::stoull(first);
-            if (n == 0 || n > 100000) fail(fmt::format("{}: the count must be in 1..100000", what));
-            for (std::size_t i = 0; i < n; ++i) names.push_back(std::to_string(i));
+        if (const auto n = parse_index(first)) {
+            if (*n == 0 || *n > 100000) fail(fmt::format("{}: the count must be in 1..100000", what));
+            for (std::size_t i = 0; i < *n; ++i) names.push_back(std::to_string(i));
             return names;
         }
         names.push_back(first);
@@ -102,9 +96,7 @@ private:
         }
         for (std::size_t i = 0; i < names.size(); ++i)
             if (names[i] == tok) return {i};
-        if (tok.find_first_not_of("0123456789") == std::string::npos && !tok.empty() && tok.size() < 10 &&
-            std::stoull(tok) < names.size())
-            return {static_cast<std::size_t>(std::stoull(tok))};
+        if (const auto i = parse_index(tok); i && *i < names.size()) return {static_cast<std::size_t>(*i)};
         fail(fmt::format("unknown {} '{}'", what, tok));
     }
     double& T(std::size_t a, std::size_t s, std::size_t s2) { return trans_[(a * S_ + s) * S_ + s2]; }
