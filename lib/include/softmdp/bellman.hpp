@@ -111,7 +111,10 @@ inline void backup_chunk(const ModelData& d, const Op& op, std::size_t s0, std::
                 sum[s - s0] = acc;
             }
 #pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) out[i] = sum[i] == 0.0 ? 0.0 : mx[i] + alpha * fast_log(sum[i]);
+            for (std::size_t i = 0; i < n; ++i) {
+                const double v = mx[i] + alpha * fast_log(sum[i]);  // unconditional, so the loop vectorises
+                out[i] = sum[i] == 0.0 ? 0.0 : v;                   // terminal states have no rows
+            }
             return;
         }
     }

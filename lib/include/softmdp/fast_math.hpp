@@ -34,11 +34,13 @@ inline double fast_exp(double x) noexcept {
     p = p * r + 0.5;
     p = p * r + 1.0;
     p = p * r + 1.0;
-    // n in [-1077, 1025]: 2^n = 2^h 2^(n-h) with h = n/2, both factors normal.
-    const auto ni = static_cast<std::int64_t>(std::bit_cast<std::uint64_t>(kd) << 12) >> 12;  // sign-extend 52 bits
-    const std::int64_t h = ni >> 1;
-    const double s1 = std::bit_cast<double>(static_cast<std::uint64_t>(h + 1023) << 52);
-    const double s2 = std::bit_cast<double>(static_cast<std::uint64_t>(ni - h + 1023) << 52);
+    // n in [-1077, 1025]: 2^n = 2^h 2^(n-h) with h = floor(n/2), both factors normal. Every integer
+    // step is an add or a left shift of the bits of a double that holds the integer in its low
+    // mantissa bits (the shifter trick again): SSE2 has no 64-bit arithmetic shift or conversion.
+    constexpr std::uint64_t bias = 0x4338000000000000ULL - 1023;  // bits(shifter) - exponent bias
+    const double h = (n * 0.5 - 0.25) + shifter;                 // floor(n/2), exact for integers n
+    const double s1 = std::bit_cast<double>((std::bit_cast<std::uint64_t>(h) - bias) << 52);
+    const double s2 = std::bit_cast<double>((std::bit_cast<std::uint64_t>(kd) - std::bit_cast<std::uint64_t>(h) + 0x3ffULL) << 52);
     return p * s1 * s2;
 }
 
@@ -50,9 +52,12 @@ inline double fast_log(double x) noexcept {
     const bool subnormal = x < 0x1p-1022;
     const double xs = subnormal ? x * 0x1p54 : x;
     const std::uint64_t bits = std::bit_cast<std::uint64_t>(xs);
-    // Offset so that the mantissa lands in [sqrt(1/2), sqrt(2)).
+    // Offset so that the mantissa lands in [sqrt(1/2), sqrt(2)); the exponent k + 1023 is then the top
+    // 12 bits of t + 1023 * 2^52 (non-negative, so a logical shift suffices), turned into a double by
+    // or-ing it into the mantissa of 2^52 (no 64-bit integer conversion in SSE2).
     const std::uint64_t t = bits - 0x3fe6a09e667f3bcdULL;
-    const auto k = static_cast<double>(static_cast<std::int64_t>(t) >> 52) - (subnormal ? 54.0 : 0.0);
+    const std::uint64_t kb = (t + (0x3ffULL << 52)) >> 52;
+    const double k = (std::bit_cast<double>(kb | 0x4330000000000000ULL) - 0x1p52) - (subnormal ? 1077.0 : 1023.0);
     const double m = std::bit_cast<double>(bits - (t & 0xfff0000000000000ULL));
     const double f = (m - 1.0) / (m + 1.0), f2 = f * f;
     double p = 1.0 / 23.0;
@@ -70,7 +75,9 @@ inline double fast_log(double x) noexcept {
     const double lm = 2.0 * f + 2.0 * f * f2 * p;
     const double y = k * ln2_hi + (lm + k * ln2_lo);
     constexpr double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
-    return x > 0.0 ? (x < inf ? y : inf) : (x == 0.0 ? -inf : nan);
+    double r = x == inf ? inf : y;  // one select per special case, so that loops stay vectorisable
+    r = x == 0.0 ? -inf : r;
+    return x < 0.0 || x != x ? nan : r;
 }
 
 }  // namespace softmdp
