@@ -31,7 +31,7 @@ public:
         skip_ws();
         bool saw_format = false;
         if (peek() != '}') {
-            for (;;) {
+            do {
                 const std::string key(string());
                 skip_ws();
                 expect(':');
@@ -42,8 +42,7 @@ public:
                     header(key);
                     saw_format |= key == "format";
                 }
-                if (!comma()) break;
-            }
+            } while (comma());
         }
         expect('}');
         skip_ws();
@@ -235,18 +234,19 @@ private:
         } while (depth > 0 || (peek() != ',' && peek() != '}' && peek() != '\0'));
     }
 
-    // The builder reserves room for the rest of the entries, extrapolated from those read since
-    // `first`: no vector then doubles (a doubling copies the array and briefly holds it twice).
+    // The builder reserves room for the rest of the entries, extrapolated (2% to spare) from those
+    // read since `first` to the rest of the text: no vector then doubles, which would copy it and
+    // briefly hold it twice. Room reserved and never used is never touched, so costs no memory.
     void reserve_rest(const char* first) {
-        const double per_byte = static_cast<double>(b_.entries()) / static_cast<double>(p_ - first);
-        const double scale = 1.0 + per_byte * static_cast<double>(end_ - p_) / static_cast<double>(b_.entries());
-        b_.reserve(static_cast<std::size_t>(static_cast<double>(b_.entries()) * scale * 1.02),
-                   static_cast<std::size_t>(static_cast<double>(b_.transitions()) * scale * 1.02));
+        const double scale = 1.02 * (1.0 + static_cast<double>(end_ - p_) / static_cast<double>(p_ - first));
+        b_.reserve(static_cast<std::size_t>(static_cast<double>(b_.entries()) * scale),
+                   static_cast<std::size_t>(static_cast<double>(b_.transitions()) * scale));
     }
 
+    // Releases the file's pages before `upto` (from the start: released pages cost nothing to
+    // release again, and a page that straddled the last `upto` is released now).
     void release(const char* upto) {
-        if (file_ == nullptr) return;
-        file_->release(static_cast<std::size_t>(released_ - begin_), static_cast<std::size_t>(upto - begin_));
+        if (file_ != nullptr) file_->release(0, static_cast<std::size_t>(upto - begin_));
         released_ = upto;
     }
 
