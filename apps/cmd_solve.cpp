@@ -132,10 +132,10 @@ int run(const std::vector<std::string>& args) {
     const std::string file = vm["file"].as<std::string>();
     const Stopwatch load_clock;
     const MappedFile mapped(file);  // read once: FILE may be a pipe
-    if (is_continuous_text(mapped.text())) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
+    if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
-    const Model m = parse_model(mapped.text(), build_options(vm), file);
+    const Model m = parse_model(mapped, build_options(vm), file);
     const double load_seconds = load_clock.seconds();
     std::vector<double> init;
     if (vm.count("init")) {

@@ -23,14 +23,14 @@ int run(const std::vector<std::string>& args) {
     std::string summary, error;
     try {
         const MappedFile mapped(file);
-        if (is_continuous_text(mapped.text())) {
+        if (is_continuous(mapped)) {
             const ContinuousModel m = parse_continuous_model(mapped.text(), file);
             std::size_t anchors = 0;
             for (const auto& a : m.anchors) anchors += a.size();
             summary = fmt::format("valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)",
                                   m.num_states(), m.dim(), anchors);
         } else {
-            const Model m = parse_model(mapped.text(), build_options(vm), file);
+            const Model m = parse_model(mapped, build_options(vm), file);
             summary = fmt::format("valid softmdp/1 MDP ({} states, {} actions, {} transitions)", m.num_states(),
                                   m.num_actions(), m.num_transitions());
         }

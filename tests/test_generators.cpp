@@ -15,21 +15,7 @@ using namespace softmdp;
 namespace {
 template <class Fn>
 Model generate(Fn fn) {
-    char* buf = nullptr;
-    std::size_t size = 0;
-    std::FILE* mem = open_memstream(&buf, &size);
-    try {
-        JsonWriter w(mem);
-        fn(w);
-    } catch (...) {
-        std::fclose(mem);
-        std::free(buf);
-        throw;
-    }
-    std::fclose(mem);
-    const std::string text(buf, size);
-    std::free(buf);
-    return parse_model(text, {}, "generated");
+    return parse_model(test::written(fn), {}, "generated");
 }
 }  // namespace
 

@@ -4,10 +4,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 #include <sys/wait.h>
 
+#include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/model.hpp"
 #include "softmdp/model_builder.hpp"
@@ -67,5 +69,24 @@ inline Model self_loops(const std::vector<double>& rewards, double gamma) {
 }
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+// What a writer (e.g. a generator) writes, as text.
+inline std::string written(const std::function<void(JsonWriter&)>& fn) {
+    char* buf = nullptr;
+    std::size_t size = 0;
+    std::FILE* mem = open_memstream(&buf, &size);
+    try {
+        JsonWriter w(mem);
+        fn(w);
+    } catch (...) {
+        std::fclose(mem);
+        std::free(buf);
+        throw;
+    }
+    std::fclose(mem);
+    const std::string text(buf, size);
+    std::free(buf);
+    return text;
+}
 
 }  // namespace softmdp::test

@@ -95,9 +95,13 @@ std::vector<double> vector_of(const json& v, const std::string& file, const std:
 
 }  // namespace
 
-bool is_continuous_text(std::string_view text) { return text.find("\"action_space\"") != std::string_view::npos; }
+constexpr std::string_view kActionSpaceKey = "\"action_space\"";
 
-bool is_continuous_file(const std::filesystem::path& file) { return is_continuous_text(MappedFile(file).text()); }
+bool is_continuous_text(std::string_view text) { return text.find(kActionSpaceKey) != std::string_view::npos; }
+
+bool is_continuous(const MappedFile& file) { return file.contains(kActionSpaceKey); }
+
+bool is_continuous_file(const std::filesystem::path& file) { return is_continuous(MappedFile(file)); }
 
 ContinuousModel load_continuous_model(const std::filesystem::path& path) {
     const MappedFile mapped(path);

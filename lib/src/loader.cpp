@@ -13,6 +13,7 @@
 #include <sstream>
 #include <variant>
 
+#include "fast_scanner.hpp"
 #include "softmdp/errors.hpp"
 
 namespace softmdp {
@@ -66,6 +67,28 @@ MappedFile::MappedFile(const std::filesystem::path& file) {
 
 MappedFile::~MappedFile() {
     if (mapped_) ::munmap(const_cast<char*>(data_), size_);
+}
+
+void MappedFile::release(std::size_t from, std::size_t to) const noexcept {
+    if (!mapped_) return;  // a buffer of ours: its memory is not backed by the file
+    static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    from = (from + page - 1) / page * page;  // whole pages only: data_ is page-aligned
+    to = std::min(to, size_) / page * page;
+    if (to <= from) return;
+    // A private read-only mapping: dropped pages read the file again if touched.
+    ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
+}
+
+bool MappedFile::contains(std::string_view needle) const {
+    constexpr std::size_t kWindow = std::size_t{16} << 20;
+    const std::string_view all = text();
+    for (std::size_t at = 0; at < all.size(); at += kWindow) {
+        // Windows overlap by needle.size() - 1 bytes, so a match across a boundary is seen.
+        const std::string_view window = all.substr(at, kWindow + needle.size() - 1);
+        if (::memmem(window.data(), window.size(), needle.data(), needle.size()) != nullptr) return true;  // glibc's is fast
+        release(at, at + kWindow);
+    }
+    return false;
 }
 
 namespace {
@@ -350,82 +373,109 @@ std::vector<std::string> names_of(const json& v, const char* key, const std::str
     return names;
 }
 
-void MdpSax::header_done() {
-    mode_ = Mode::top;
-    const json& v = header_;
+// Checks one top-level value other than "transitions" and hands it to the builder (both parsers).
+void apply_header(ModelBuilder& b, const std::string& key, const json& v, const std::string& source) {
     const auto bad = [&](const std::string& msg) -> void {
-        throw InputError(msg, Location{source_, std::nullopt, {}, key_});
+        throw InputError(msg, Location{source, std::nullopt, {}, key});
     };
-    if (key_ == "format") {
+    if (key == "format") {
         if (!v.is_string() || v.get<std::string>() != "softmdp/1")
             bad(fmt::format("must be \"softmdp/1\", got {}", v.dump()));
-        saw_format_ = true;
-    } else if (key_ == "name" || key_ == "description") {
+    } else if (key == "name" || key == "description") {
         if (!v.is_string()) bad("must be a string");
-        if (key_ == "name") b_.set_name(v.get<std::string>());
-    } else if (key_ == "discount") {
+        if (key == "name") b.set_name(v.get<std::string>());
+    } else if (key == "discount") {
         if (!v.is_number()) bad(fmt::format("must be a number in [0, 1], got {}", v.dump()));
-        b_.set_discount(v.get<double>());
-    } else if (key_ == "states" || key_ == "actions") {
-        const bool st = key_ == "states";
+        b.set_discount(v.get<double>());
+    } else if (key == "states" || key == "actions") {
+        const bool st = key == "states";
         if (v.is_number_unsigned()) {
-            st ? b_.set_state_count(v.get<std::uint64_t>()) : b_.set_action_count(v.get<std::uint64_t>());
+            st ? b.set_state_count(v.get<std::uint64_t>()) : b.set_action_count(v.get<std::uint64_t>());
         } else if (v.is_array()) {
-            auto names = names_of(v, key_.c_str(), source_);
-            st ? b_.set_state_names(std::move(names)) : b_.set_action_names(std::move(names));
+            auto names = names_of(v, key.c_str(), source);
+            st ? b.set_state_names(std::move(names)) : b.set_action_names(std::move(names));
         } else {
             bad(fmt::format("must be a positive count or an array of names, got {}", v.dump()));
         }
-    } else if (key_ == "initial") {
+    } else if (key == "initial") {
         if (v.is_array()) {
             std::vector<double> p0;
             p0.reserve(v.size());
             for (std::size_t i = 0; i < v.size(); ++i) {
                 if (!v[i].is_number())
                     throw InputError(fmt::format("must be a number, got {}", v[i].dump()),
-                                     Location{source_, std::nullopt, {}, fmt::format("initial[{}]", i)});
+                                     Location{source, std::nullopt, {}, fmt::format("initial[{}]", i)});
                 p0.push_back(v[i].get<double>());
             }
-            b_.set_initial(std::move(p0));
+            b.set_initial(std::move(p0));
         } else if (v.is_object()) {
             for (const auto& [name, p] : v.items()) {
                 if (!p.is_number())
                     throw InputError(fmt::format("must be a number, got {}", p.dump()),
-                                     Location{source_, std::nullopt, {}, "initial." + name});
-                b_.add_initial(Ref::named(name), p.get<double>());
+                                     Location{source, std::nullopt, {}, "initial." + name});
+                b.add_initial(Ref::named(name), p.get<double>());
             }
         } else {
             bad("must be an array of probabilities or an object {state: probability}");
         }
-    } else if (key_ == "grid") {
+    } else if (key == "grid") {
         if (!v.is_object() || !v.contains("rows") || !v.contains("cols") || !v["rows"].is_number_unsigned() ||
             !v["cols"].is_number_unsigned())
             bad("must be an object {\"rows\": R, \"cols\": C}");
-        b_.set_grid(v["rows"].get<std::size_t>(), v["cols"].get<std::size_t>());
-    } else if (key_ == "action_space" || key_ == "anchors" || key_ == "bandwidth" || key_ == "action_cost") {
+        b.set_grid(v["rows"].get<std::size_t>(), v["cols"].get<std::size_t>());
+    } else if (key == "action_space" || key == "anchors" || key == "bandwidth" || key == "action_cost") {
         bad("this is a continuous-action file; use a command that reads continuous-action MDPs");
     } else {
         bad(fmt::format("unknown key '{}' (expected format, name, description, discount, states, actions, initial, "
                         "transitions, grid)",
-                        key_));
+                        key));
     }
 }
 
-}  // namespace
+void MdpSax::header_done() {
+    mode_ = Mode::top;
+    apply_header(b_, key_, header_, source_);
+    saw_format_ |= key_ == "format";
+}
 
-Model parse_model(std::string_view text, const BuildOptions& options, const std::string& source) {
-    ModelBuilder builder(source, options);
+// Reads text into a builder with the reference parser: every error with its exact message.
+void sax_parse(std::string_view text, ModelBuilder& builder, const std::string& source) {
     MdpSax sax(builder, source);
     const bool ok = json::sax_parse(text.begin(), text.end(), &sax, json::input_format_t::json, true);
     if (!ok) syntax_error(source, text, sax.error_byte_, sax.error_what_);
     if (!sax.saw_format())
         throw InputError("missing key 'format' (must be \"softmdp/1\")", Location{source, std::nullopt, {}, "format"});
+}
+
+Model read_model(std::string_view text, const MappedFile* file, const BuildOptions& options, const std::string& source,
+                 ParsePath parser) {
+    if (parser != ParsePath::reference) {
+        // Its own builder, gone before the reference starts: a fallback never holds two models.
+        ModelBuilder builder(source, options);
+        const detail::HeaderFn header = [&](const std::string& key, const json& v) { apply_header(builder, key, v, source); };
+        // build() runs on the builder either parser filled alike, so its errors need no fallback.
+        if (detail::fast_scan(text, builder, header, file)) return builder.build();
+        if (parser == ParsePath::fast)
+            throw InputError("not read by the fast scanner", Location{source, std::nullopt, {}, {}});
+    }
+    ModelBuilder builder(source, options);
+    sax_parse(text, builder, source);
     return builder.build();
+}
+
+}  // namespace
+
+Model parse_model(std::string_view text, const BuildOptions& options, const std::string& source, ParsePath parser) {
+    return read_model(text, nullptr, options, source, parser);
+}
+
+Model parse_model(const MappedFile& file, const BuildOptions& options, const std::string& source, ParsePath parser) {
+    return read_model(file.text(), &file, options, source, parser);
 }
 
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
     const MappedFile mapped(file);
-    return parse_model(mapped.text(), options, file.string());
+    return parse_model(mapped, options, file.string());
 }
 
 std::string format_of(const nlohmann::json& j) {

@@ -161,6 +161,16 @@ ModelBuilder::Code ModelBuilder::resolve(Code c, bool state, std::size_t entry, 
     return c;
 }
 
+void ModelBuilder::reserve(std::size_t entries, std::size_t transitions) {
+    entry_s_.reserve(entries);
+    entry_a_.reserve(entries);
+    entry_r_.reserve(entries);
+    entry_begin_.reserve(entries + 1);
+    next_to_.reserve(transitions);
+    next_p_.reserve(transitions);
+    if (any_next_reward_) next_r_.reserve(transitions);
+}
+
 void ModelBuilder::begin_entry() {
     in_entry_ = true;
     cur_s_ = cur_a_ = kMissing;

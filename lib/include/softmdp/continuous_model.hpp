@@ -12,6 +12,8 @@
 
 namespace softmdp {
 
+class MappedFile;
+
 struct Anchor {
     std::vector<double> at;                              // c_k, dimension d
     double reward = 0.0;                                 // r_k
@@ -51,6 +53,9 @@ bool is_continuous_text(std::string_view text);
 
 // True when the file is a continuous-action MDP (has an "action_space" key).
 bool is_continuous_file(const std::filesystem::path& file);
+// The same for a file already open (read once: it may be a pipe), releasing its pages as it
+// searches, so that a huge discrete-action file is not held in memory by the search.
+bool is_continuous(const MappedFile& file);
 
 // The values of a softmdp-result/1 file for this model (count and names checked).
 std::vector<double> read_continuous_values(const std::filesystem::path& file, const ContinuousModel& m);

@@ -1,6 +1,8 @@
 #pragma once
-// Reads softmdp/1 files by streaming (nlohmann/json's SAX interface over a memory-mapped file):
-// transitions go straight into the ModelBuilder, with no JSON DOM of the file in memory.
+// Reads softmdp/1 files by streaming over a memory-mapped file: a hand-written scanner reads the
+// common case fast; anything it does not handle with certainty (an error above all) is read again
+// by nlohmann/json's SAX parser, the reference, whose messages name the file, line, entry and
+// field. Transitions go straight into the ModelBuilder, with no JSON DOM of the file in memory.
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -12,12 +14,13 @@
 
 namespace softmdp {
 
-// Loads a discrete-action MDP file. Throws InputError (bad content, with file, line or entry and
-// field) or IoError (cannot read).
-Model load_model(const std::filesystem::path& file, const BuildOptions& options = {});
-
-// The same from text in memory; `source` names it in error messages.
-Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>");
+// Which parser reads a softmdp/1 text. Both fill the builder with the same calls, so they build the
+// same model and (through the fallback) report the same errors.
+enum class ParsePath {
+    automatic,  // the fast scanner, falling back to the reference for anything it does not handle
+    fast,       // the fast scanner only; where it would fall back, throws InputError (for tests)
+    reference,  // nlohmann/json's SAX parser only
+};
 
 // A read-only view of a whole file (memory-mapped when possible). Throws IoError.
 class MappedFile {
@@ -27,6 +30,12 @@ public:
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
     std::string_view text() const noexcept { return {data_, size_}; }
+    // Gives back the memory of the whole pages in text()[from, to) (mapped files only: the pages stay
+    // in the page cache and are read again if touched), so that one pass over a huge file does not
+    // hold all of it in this process's RSS.
+    void release(std::size_t from, std::size_t to) const noexcept;
+    // Whether text() contains `needle`, searched window by window, releasing the windows behind.
+    bool contains(std::string_view needle) const;
 
 private:
     const char* data_ = nullptr;
@@ -34,6 +43,18 @@ private:
     bool mapped_ = false;
     std::string buffer_;  // for files that cannot be mapped (pipes)
 };
+
+// Loads a discrete-action MDP file. Throws InputError (bad content, with file, line or entry and
+// field) or IoError (cannot read).
+Model load_model(const std::filesystem::path& file, const BuildOptions& options = {});
+
+// The same from a file already open (read once: it may be a pipe); releases its pages as it reads.
+Model parse_model(const MappedFile& file, const BuildOptions& options, const std::string& source,
+                  ParsePath parser = ParsePath::automatic);
+
+// The same from text in memory; `source` names it in error messages.
+Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>",
+                  ParsePath parser = ParsePath::automatic);
 
 // Parses small JSON files (policies, results, Q tables) into a DOM, with the line of any syntax
 // error. Throws InputError or IoError.

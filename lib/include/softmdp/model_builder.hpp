@@ -63,7 +63,11 @@ public:
     // Convenience for code and tests: one whole entry.
     void add(Ref s, Ref a, double r, std::initializer_list<Next> next);
 
+    // Room for this many entries and successors in all (a hint: more still fit).
+    void reserve(std::size_t entries, std::size_t transitions);
+
     std::size_t entries() const noexcept { return entry_s_.size(); }
+    std::size_t transitions() const noexcept { return next_to_.size(); }
     bool has_discount() const noexcept { return has_discount_; }
     bool has_states() const noexcept { return num_states_ > 0; }
     bool has_actions() const noexcept { return num_actions_ > 0; }
