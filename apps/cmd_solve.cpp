@@ -63,6 +63,7 @@ void write_csv_table(CsvWriter& csv, const Model& m, const Solution& sol) {
 // A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
 int run_continuous(const po::variables_map& vm, double alpha, const ContinuousModel& m) {
     if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
+    if (vm.count("plot")) throw UsageError("--plot draws grid-shaped discrete MDPs; for continuous actions see sample --plot");
     ContinuousOptions c;
     const std::string integ = vm["integrator"].as<std::string>();
     if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
@@ -165,6 +166,7 @@ int run(const std::vector<std::string>& args) {
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
     const Model m = parse_model(mapped.text(), build_options(vm), file);
+    if (vm.count("plot")) require_grid(m);  // before solving
     const double load_seconds = load_clock.seconds();
     std::vector<double> init;
     if (vm.count("init")) {

@@ -43,6 +43,11 @@ TEST_CASE("plot_grid draws a PNG heatmap of a grid-shaped MDP") {
     CHECK(png_size(out) == std::pair<unsigned, unsigned>{900, 700});
     CHECK_THROWS_AS(plot_grid(test::example("chain2.json"), solve(test::example("chain2.json"), "pi", 0.0), out), UsageError);
     CHECK_THROWS_AS(plot_grid(m, sol, (dir / "lake.jpg").string()), UsageError);
+    // Through the CLI, a model without a grid is refused before solving.
+    const auto r = test::run_cli("solve " + test::source_path("mdps/chain2.json") + " --plot " + out);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());  // nothing solved, no table
+    CHECK(r.err.find("--plot needs a grid-shaped MDP") != std::string::npos);
 }
 
 TEST_CASE("sweep --plot and sample --plot through the CLI") {

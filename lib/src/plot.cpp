@@ -143,9 +143,13 @@ bool comparable_ranges(std::span<const double> a, std::span<const double> b) {
     return fills(alo, ahi) && fills(blo, bhi);
 }
 
+void require_grid(const Model& m) {
+    if (m.data().grid_rows == 0) throw UsageError("--plot needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
+}
+
 PlotOutcome plot_grid(const Model& m, const Solution& sol, const std::string& out) {
+    require_grid(m);
     const auto& d = m.data();
-    if (d.grid_rows == 0) throw UsageError("--plot needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
     const std::string head = preamble(out), dat = gp(out + ".dat");
     const std::map<std::string, std::pair<double, double>> dirs{{"up", {0, 1}},    {"north", {0, 1}}, {"down", {0, -1}},
                                                                 {"south", {0, -1}}, {"left", {-1, 0}}, {"west", {-1, 0}},

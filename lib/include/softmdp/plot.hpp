@@ -23,6 +23,8 @@ struct PlotOutcome {
 // for actions named up/down/left/right/north/south/east/west (length = probability), otherwise the
 // likeliest action's name. Throws UsageError when the model has no grid.
 PlotOutcome plot_grid(const Model& m, const Solution& sol, const std::string& out);
+// Throws the UsageError of plot_grid when the model has no grid (to check before solving).
+void require_grid(const Model& m);
 
 // The soft optimum across alpha, in two panels: above, J_soft and the hard return of the soft policy
 // (on one axis when their ranges are comparable, else the hard return on the right axis); below, the
