@@ -2,11 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fmt/format.h>
-#include <iostream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <sstream>
+#include <typeinfo>
 
 #include "softmdp/errors.hpp"
 #include "softmdp/json_writer.hpp"
@@ -20,13 +26,192 @@ std::vector<Command>& commands() {
     return all;
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+
+// ---- progress: one line on stderr ----
+struct ProgressState {
+    bool enabled = false;
+    std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    std::size_t width = 0;  // characters of the line on screen
+    std::string label;
+};
+ProgressState& progress_state() {
+    static ProgressState p;
+    return p;
+}
+std::atomic<bool> g_line_open{false};
+
+// ---- option checks done by parse() ----
+
+const std::string* string_option(const po::variables_map& vm, const char* name) {
+    if (!vm.count(name) || vm[name].value().type() != typeid(std::string)) return nullptr;
+    return &vm[name].as<std::string>();
+}
+
+bool is_unsigned(const po::value_semantic* v) {
+    return dynamic_cast<const po::typed_value<unsigned long>*>(v) || dynamic_cast<const po::typed_value<unsigned>*>(v) ||
+           dynamic_cast<const po::typed_value<unsigned long long>*>(v) ||
+           dynamic_cast<const po::typed_value<std::vector<unsigned long>>*>(v);
+}
+
+// Boost converts "-1" to an unsigned option by wrapping it to 2^64 - 1: refuse it by name.
+void reject_negative_unsigned(const po::parsed_options& parsed, const po::options_description& desc) {
+    for (const auto& o : parsed.options) {
+        const auto* d = desc.find_nothrow(o.string_key, false);
+        if (!d || !is_unsigned(d->semantic().get())) continue;
+        for (const auto& v : o.value) {
+            const auto i = v.find_first_not_of(" \t");
+            if (i != std::string::npos && v[i] == '-')
+                throw UsageError(fmt::format("--{} must be a number >= 0, got {}", o.string_key, v));
+        }
+    }
+}
+
+std::string format_of(const po::variables_map& vm) {
+    if (vm.count("format") && !vm["format"].defaulted()) return vm["format"].as<std::string>();
+    const auto* json = string_option(vm, "json");
+    return json && *json == "-" ? "json" : "table";
+}
+
+// Outputs other than the --format document that can go to stdout, as (option, label).
+constexpr std::pair<const char*, const char*> kStdoutOutputs[] = {{"csv", "--csv -"}, {"output", "--output -"}, {"out", "OUT -"}};
+
+// At most one thing goes to stdout: a table and a JSON document (or an MDP) are never mixed.
+void check_stdout(const po::variables_map& vm) {
+    if (vm.count("format")) {
+        const std::string f = vm["format"].as<std::string>();
+        if (f != "table" && f != "json" && f != "csv") throw UsageError(fmt::format("--format must be table, json or csv, got '{}'", f));
+    }
+    std::vector<std::string> writers;
+    const auto* json = string_option(vm, "json");
+    if (json && *json == "-") writers.emplace_back("--json -");
+    if (vm.count("format") && !vm["format"].defaulted() && !(format_of(vm) == "json" && json && *json == "-"))
+        writers.push_back("--format " + format_of(vm));
+    for (const auto& [name, label] : kStdoutOutputs)
+        if (const auto* p = string_option(vm, name); p && *p == "-")
+            writers.push_back(std::string(label) + (vm[name].defaulted() ? " (the default)" : ""));
+    if (writers.size() > 1)
+        throw UsageError(fmt::format("{} and {} both write to standard output: send one of them to a file", writers[0], writers[1]));
+}
+
+// Whether two paths name the same file: by identity when both exist (devices and pipes are never
+// a clash: nothing replaces them), else by their normalised absolute paths. "-" is stdout.
+bool same_file(const std::string& a, const std::string& b) {
+    if (a == "-" || b == "-" || a.empty() || b.empty()) return false;
+    std::error_code ea, eb;
+    const auto sa = fs::status(a, ea), sb = fs::status(b, eb);
+    const bool xa = !ea && fs::exists(sa), xb = !eb && fs::exists(sb);
+    if (xa && xb) {
+        std::error_code ec;
+        return fs::is_regular_file(sa) && fs::is_regular_file(sb) && fs::equivalent(a, b, ec) && !ec;
+    }
+    if (xa || xb) return false;
+    const auto ca = fs::weakly_canonical(fs::absolute(a, ea), ea), cb = fs::weakly_canonical(fs::absolute(b, eb), eb);
+    return !ea && !eb && ca.lexically_normal() == cb.lexically_normal();
+}
+
+struct PathOption {
+    const char* name;
+    const char* label;
+    std::initializer_list<std::string_view> keywords;  // values that are not file names
+};
+const PathOption kInputs[] = {{"file", "FILE", {}},
+                              {"in", "IN", {}},
+                              {"policy", "--policy", {"uniform", "greedy", "softmax"}},
+                              {"values", "--values", {}},
+                              {"residual", "--residual", {}},
+                              {"residual-states", "--residual-states", {"uniform", "initial"}},
+                              {"residual-actions", "--residual-actions", {"uniform", "softmax", "policy"}},
+                              {"init", "--init", {}},
+                              {"map", "--map", {"4x4", "8x8"}}};
+const PathOption kOutputs[] = {{"json", "--json", {}}, {"csv", "--csv", {}}, {"output", "--output", {}}, {"out", "OUT", {}}};
+
+// No output may replace an input or another output; checked before any work.
+void check_paths(const po::variables_map& vm) {
+    struct Named {
+        std::string label, path;
+    };
+    std::vector<Named> inputs, outputs;
+    for (const auto& o : kInputs)
+        if (const auto* p = string_option(vm, o.name); p && std::find(o.keywords.begin(), o.keywords.end(), *p) == o.keywords.end())
+            inputs.push_back({o.label, *p});
+    for (const auto& o : kOutputs)
+        if (const auto* p = string_option(vm, o.name)) outputs.push_back({o.label, *p});
+    if (const auto* p = string_option(vm, "plot")) {
+        const std::string ext = fs::path(*p).extension().string();
+        if (ext != ".png" && ext != ".svg") throw UsageError(fmt::format("--plot {}: the picture must end in .png or .svg", *p));
+        outputs.push_back({"--plot", *p});
+        outputs.push_back({"--plot's data file", *p + ".dat"});
+        outputs.push_back({"--plot's script", *p + ".gp"});
+    }
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+        for (const auto& in : inputs)
+            if (same_file(outputs[i].path, in.path))
+                throw UsageError(fmt::format("{} {} is the same file as {} {}: refusing to overwrite an input", outputs[i].label,
+                                             outputs[i].path, in.label, in.path));
+        for (std::size_t k = 0; k < i; ++k)
+            if (same_file(outputs[i].path, outputs[k].path))
+                throw UsageError(fmt::format("{} {} and {} {} are the same file: give them different paths", outputs[k].label,
+                                             outputs[k].path, outputs[i].label, outputs[i].path));
+    }
+}
+
+// Writes through an OutputFile: `fn` gets its stream.
+template <class Fn>
+void write_atomically(const std::string& path, Fn&& fn) {
+    OutputFile file(path);
+    fn(file.stream());
+    file.commit();
+}
+
+void write_json_to(const std::string& path, const std::function<void(JsonWriter&)>& fn) {
+    write_atomically(path, [&](std::FILE* f) {
+        JsonWriter w(f);
+        fn(w);
+    });
+}
+
+// One header and one row: the top-level fields of the JSON document (except "format"), in order;
+// arrays and objects as compact JSON text.
+void summary_csv(CsvWriter& csv, const std::function<void(JsonWriter&)>& fn) {
+    char* buf = nullptr;
+    std::size_t len = 0;
+    std::FILE* mem = ::open_memstream(&buf, &len);
+    if (!mem) throw std::bad_alloc();
+    {
+        JsonWriter w(mem);
+        fn(w);
+    }
+    std::fclose(mem);
+    const std::string text(buf, len);
+    std::free(buf);
+    std::vector<std::string> header, row;
+    const auto doc = nlohmann::ordered_json::parse(text);
+    for (const auto& [key, v] : doc.items()) {
+        if (key == "format") continue;
+        header.push_back(CsvWriter::field(key));
+        row.push_back(CsvWriter::field(v.is_string() ? v.get<std::string>() : v.is_null() ? std::string() : v.dump()));
+    }
+    csv.row_of(header);
+    csv.row_of(row);
+}
+
+}  // namespace
+
 bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* positional_name,
            po::variables_map& vm, std::string_view usage, std::string_view examples) {
+    if (desc.find_nothrow("json", false) && !desc.find_nothrow("format", false))
+        desc.add_options()("format", po::value<std::string>()->default_value("table"),
+                           "what goes to stdout: table | json (the --json document) | csv (the main table)");
     desc.add_options()("help,h", "show this help");
     po::positional_options_description positional;
     positional.add(positional_name, 1);
     try {
-        po::store(po::command_line_parser(args).options(desc).positional(positional).run(), vm);
+        const auto parsed = po::command_line_parser(args).options(desc).positional(positional).run();
+        reject_negative_unsigned(parsed, desc);
+        po::store(parsed, vm);
         if (vm.count("help")) {
             std::ostringstream os;
             os << desc;
@@ -37,6 +222,9 @@ bool parse(const std::vector<std::string>& args, po::options_description& desc, 
     } catch (const po::error& e) {
         throw UsageError(fmt::format("{} (usage: {}; see --help)", e.what(), usage));
     }
+    check_stdout(vm);
+    check_paths(vm);
+    progress_state().enabled = show_progress(vm);
     return true;
 }
 
@@ -53,9 +241,9 @@ void add_solver_options(po::options_description& desc) {
         ("evaluation-sweeps", po::value<std::uint64_t>()->default_value(20), "modified policy iteration: sweeps per evaluation");
 }
 
-void add_output_options(po::options_description& desc) {
+void add_output_options(po::options_description& desc, const char* json_help) {
     desc.add_options()
-        ("json", po::value<std::string>(), "write the result as JSON to this file ('-' = stdout)")
+        ("json", po::value<std::string>(), json_help)
         ("quiet,q", "no progress lines and no table on stdout");
 }
 
@@ -108,12 +296,13 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
     if (opt.threads < 0) throw UsageError("--threads must be >= 0");
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
+    set_progress_label(std::string(label));
     if (show_progress(vm)) {
         // ETA from the geometric decrease of the bound since the previous line: iterations still
         // needed = log(tolerance / bound) / log(rate per iteration).
-        opt.progress = [label = std::string(label), tol = opt.tolerance, last = -1.0, last_it = std::uint64_t{0},
-                        last_bound = 0.0](const Progress& p) mutable {
-            if (p.seconds - last < 0.2) return;
+        opt.progress = [tol = opt.tolerance, last = 0.0, last_it = std::uint64_t{0}, last_bound = 0.0](const Progress& p) mutable {
+            if (p.iteration < last_it || p.seconds < last) last = 0.0, last_it = 0, last_bound = 0.0;  // the next solve
+            if (!progress_due()) return;
             std::string eta = "?";
             if (p.bound && last_bound > 0.0 && *p.bound < last_bound && p.iteration > last_it) {
                 const double rate = std::log(*p.bound / last_bound) / static_cast<double>(p.iteration - last_it);
@@ -121,9 +310,9 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
                 const double per_it = (p.seconds - last) / static_cast<double>(p.iteration - last_it);
                 eta = its > 0 ? fmt::format("{:.0f} s", its * per_it) : "0 s";
             }
-            fmt::print(stderr, "\r{}: iteration {}, bound {}, {:.1f} s, {:.0f} it/s, ETA {}    ", label, p.iteration,
-                       p.bound ? fmt::format("{:.3g}", *p.bound) : std::string("n/a"), p.seconds,
-                       static_cast<double>(p.iteration) / std::max(p.seconds, 1e-9), eta);
+            progress_line(fmt::format("{}: iteration {}, bound {}, {:.1f} s, {:.0f} it/s, ETA {}", progress_state().label,
+                                      p.iteration, p.bound ? fmt::format("{:.3g}", *p.bound) : std::string("n/a"), p.seconds,
+                                      static_cast<double>(p.iteration) / std::max(p.seconds, 1e-9), eta));
             last = p.seconds;
             last_it = p.iteration;
             last_bound = p.bound.value_or(0.0);
@@ -139,24 +328,71 @@ double alpha_option(const po::variables_map& vm) {
     return alpha;
 }
 
-void write_json(const po::variables_map& vm, const std::function<void(JsonWriter&)>& fn) {
-    if (!vm.count("json")) return;
-    const std::string out = vm["json"].as<std::string>();
-    if (out != "-") {
-        std::error_code ec;
-        for (const char* in : {"file", "policy", "values", "init", "residual"}) {
-            if (!vm.count(in)) continue;
-            const std::string input = vm[in].as<std::string>();
-            if (std::filesystem::exists(out, ec) && std::filesystem::equivalent(out, input, ec))
-                throw UsageError(fmt::format("--json {} is the input file {}: refusing to overwrite it", out, input));
-        }
+bool progress_due() {
+    const auto& p = progress_state();
+    return p.enabled && std::chrono::steady_clock::now() - p.last >= std::chrono::milliseconds(200);
+}
+
+void progress_line(std::string_view text) {
+    auto& p = progress_state();
+    if (!p.enabled) return;
+    std::string line(text);
+    if (line.size() < p.width) line.append(p.width - line.size(), ' ');  // clear the rest of the previous line
+    fmt::print(stderr, "\r{}", line);
+    p.width = text.size();
+    p.last = std::chrono::steady_clock::now();
+    g_line_open = true;
+}
+
+void end_progress() {
+    if (g_line_open.exchange(false)) fmt::print(stderr, "\n");
+    progress_state().width = 0;
+}
+
+bool progress_line_open() noexcept { return g_line_open; }
+
+void set_progress_label(std::string label) { progress_state().label = std::move(label); }
+
+std::string CsvWriter::field(std::string_view s) {
+    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+std::string CsvWriter::field(double v) { return std::isfinite(v) ? format_double(v) : std::string(); }
+
+void CsvWriter::row_of(std::span<const std::string> fields) {
+    std::string line;
+    for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + fields[i];
+    line += "\n";
+    std::fwrite(line.data(), 1, line.size(), out_);
+}
+
+bool wants_document(const po::variables_map& vm) { return vm.count("json") || format_of(vm) != "table"; }
+
+void emit(const po::variables_map& vm, const Report& report) {
+    end_progress();
+    const std::string format = format_of(vm);
+    if (format == "json") {
+        write_json_to("-", report.json);
+    } else if (format == "csv") {
+        write_csv("-", report.csv ? report.csv : [&](CsvWriter& c) { summary_csv(c, report.json); });
+    } else if (report.table && !vm.count("quiet")) {
+        bool other = false;  // e.g. generate's MDP or sweep's --csv on stdout
+        for (const auto& o : kStdoutOutputs) other = other || (string_option(vm, o.first) && *string_option(vm, o.first) == "-");
+        if (!other) report.table();
     }
-    OutputFile file(out);
-    {
-        JsonWriter w(file.stream());
-        fn(w);
-    }
-    file.commit();
+    if (const auto* json = string_option(vm, "json"); json && *json != "-") write_json_to(*json, report.json);
+}
+
+void write_json(const po::variables_map& vm, const std::function<void(JsonWriter&)>& fn) { emit(vm, {{}, fn, {}}); }
+
+void write_csv(const std::string& path, const std::function<void(CsvWriter&)>& fn) {
+    write_atomically(path, [&](std::FILE* f) {
+        CsvWriter c(f);
+        fn(c);
+    });
 }
 
 }  // namespace softmdp::cli

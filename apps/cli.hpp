@@ -2,7 +2,10 @@
 // The softmdp command line: each subcommand lives in its own cmd_*.cpp and registers itself here.
 // The CLI only parses options, calls the library and prints; exit codes are mapped in main.cpp.
 #include <boost/program_options.hpp>
+#include <concepts>
+#include <cstdio>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,22 +35,71 @@ struct Register {
 };
 
 // Parses a subcommand's arguments. Prints help (usage, options, examples) and returns false on
-// --help. Throws UsageError for unknown options, bad values, or missing required ones.
-// `positional` names the option that takes the one positional argument (e.g. "file").
+// --help. Throws UsageError for unknown options, bad values, missing required ones, a negative
+// value of an unsigned option, two outputs to stdout, and an output path that is an input path or
+// another output's path: all checked here, before any work. Every command with --json also gets
+// --format. `positional` names the option that takes the one positional argument (e.g. "file").
 bool parse(const std::vector<std::string>& args, po::options_description& desc, const char* positional,
            po::variables_map& vm, std::string_view usage, std::string_view examples);
 
 // Options shared by the commands that load an MDP and run a solver.
 void add_model_options(po::options_description& desc);   // --renormalize
 void add_solver_options(po::options_description& desc);  // --tolerance --max-iterations --time-limit --threads
-void add_output_options(po::options_description& desc);  // --json --quiet
+// --json --quiet (and, through parse, --format).
+void add_output_options(po::options_description& desc,
+                        const char* json_help = "write the result as JSON to this file ('-' = stdout)");
 Model load(const po::variables_map& vm, const std::string& key = "file");
 BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warnings to stderr
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
 
-// Writes JSON to `path` ("-" = stdout) atomically: fn gets a JsonWriter. Refuses to overwrite an input.
+// CSV rows: a field is quoted when it holds a comma, a quote or a line break; doubles in the
+// shortest form that reads back exactly; absent or non-finite numbers are empty fields.
+class CsvWriter {
+public:
+    explicit CsvWriter(std::FILE* out) : out_(out) {}
+    template <class... T>
+    void row(const T&... fields) {
+        const std::vector<std::string> f{field(fields)...};
+        row_of(f);
+    }
+    void row_of(std::span<const std::string> fields);
+
+    static std::string field(std::string_view s);
+    static std::string field(const char* s) { return field(std::string_view(s)); }
+    static std::string field(const std::string& s) { return field(std::string_view(s)); }
+    static std::string field(double v);
+    static std::string field(const std::optional<double>& v) { return v ? field(*v) : std::string(); }
+    static std::string field(bool v) { return v ? "true" : "false"; }
+    template <std::integral T>
+        requires(!std::same_as<T, bool>)
+    static std::string field(T v) {
+        return std::to_string(v);
+    }
+
+private:
+    std::FILE* out_;
+};
+
+// What a command prints. `--format` picks what goes to stdout: the table (default), the JSON
+// document (as `--json -`), or the CSV of the main table; `--json FILE` also writes the JSON to a
+// file. The table is printed only when nothing else goes to stdout and --quiet is not given.
+struct Report {
+    std::function<void()> table;            // readable output on stdout (empty: none)
+    std::function<void(JsonWriter&)> json;  // the command's softmdp-<kind>/1 document
+    std::function<void(CsvWriter&)> csv;    // the main table, header first (empty: one row of the
+                                            // JSON document's top-level fields)
+};
+void emit(const po::variables_map& vm, const Report& report);
+
+// emit() of a command with nothing but a JSON document.
 void write_json(const po::variables_map& vm, const std::function<void(JsonWriter&)>& fn);
+
+// A CSV file written atomically ("-" = stdout).
+void write_csv(const std::string& path, const std::function<void(CsvWriter&)>& fn);
+
+// True when a JSON or CSV document is asked for (--json, or --format json|csv).
+bool wants_document(const po::variables_map& vm);
 
 // Continuous-action commands (estimate, sample): the model, the state of --state and the
 // successor values of --values (V = 0 without it).
@@ -61,5 +113,15 @@ ContinuousInput continuous_input(const po::variables_map& vm);
 
 // True when progress lines should be shown (stderr is a TTY and no --quiet).
 bool show_progress(const po::variables_map& vm);
+
+// The one progress line on stderr, rewritten in place with '\r'. Shown only when show_progress()
+// held for the parsed options. progress_due() is true at most every 0.2 s; progress_line() prints;
+// end_progress() ends the line (emit() and main() call it before printing anything else).
+bool progress_due();
+void progress_line(std::string_view text);
+void end_progress();
+bool progress_line_open() noexcept;  // async-signal-safe
+// The label of the solver progress lines (solver_options sets it; sweep names the alpha point).
+void set_progress_label(std::string label);
 
 }  // namespace softmdp::cli

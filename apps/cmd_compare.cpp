@@ -41,8 +41,16 @@ int run(const std::vector<std::string>& args) {
                                  vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string());
     const double j_soft = objective(m, c.soft.values), j_hard = objective(m, c.hard.values);
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
+    // The likeliest soft action of s and its probability.
+    const auto soft_choice = [&](std::size_t s) {
+        const std::string sa = likeliest(m, c.soft.policy, s);
+        double p = 0.0;
+        for (Offset k = m.row_first(s); k < m.row_last(s); ++k)
+            if (m.action_name(m.row_action(k)) == sa) p = c.soft.policy[k];
+        return std::pair{sa, p};
+    };
+    Report report;
+    report.table = [&] {
         fmt::print("{:<12} {:>13} {:>13} {:>11} {:>11}  {:<10} {:<10} {:>7} {:>8}\n", "state", "V_soft", "V_hard", "gap",
                    "gap bound", "greedy", "soft", "p_soft", "entropy");
         const std::size_t n = std::min(m.num_states(), vm["rows"].as<std::size_t>());
@@ -51,10 +59,8 @@ int run(const std::vector<std::string>& args) {
                 fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  (terminal)\n", m.state_name(s), 0.0, 0.0, 0.0, 0.0);
                 continue;
             }
-            const std::string g = likeliest(m, c.hard.policy, s), sa = likeliest(m, c.soft.policy, s);
-            double p = 0.0;
-            for (Offset k = m.row_first(s); k < m.row_last(s); ++k)
-                if (m.action_name(m.row_action(k)) == sa) p = c.soft.policy[k];
+            const std::string g = likeliest(m, c.hard.policy, s);
+            const auto [sa, p] = soft_choice(s);
             fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  {:<10} {:<10} {:>7.4f} {:>8.4f}\n", m.state_name(s),
                        c.soft.values[s], c.hard.values[s], c.soft.values[s] - c.hard.values[s],
                        c.gap_bound.empty() ? NAN : c.gap_bound[s], g, sa + (sa != g ? "*" : ""), p, c.stats.entropy[s]);
@@ -69,8 +75,19 @@ int run(const std::vector<std::string>& args) {
         fmt::print("states whose likeliest action changes (*)  {} of {}\n", c.stats.changed, m.num_states() - m.num_terminal());
         fmt::print("mean entropy {:.4f} nats, mean probability of the greedy action {:.4f}\n", c.stats.mean_entropy,
                    c.stats.greedy_probability);
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.csv = [&](CsvWriter& csv) {
+        csv.row("state", "v_soft", "v_hard", "gap", "gap_bound", "greedy", "soft_likeliest", "p_soft", "entropy",
+                "soft_policy_hard_value");
+        for (std::size_t s = 0; s < m.num_states(); ++s) {
+            const bool t = m.is_terminal(s);
+            const auto [sa, p] = t ? std::pair{std::string(), 0.0} : soft_choice(s);
+            csv.row(m.state_name(s), c.soft.values[s], c.hard.values[s], c.soft.values[s] - c.hard.values[s],
+                    c.gap_bound.empty() ? std::optional<double>() : c.gap_bound[s], t ? "" : likeliest(m, c.hard.policy, s), sa,
+                    t ? std::optional<double>() : p, c.stats.entropy[s], c.soft_policy_hard_values[s]);
+        }
+    };
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-compare/1");
         w.key("alpha").value(alpha);
@@ -98,7 +115,8 @@ int run(const std::vector<std::string>& args) {
         write_result_fields(w, m, c.hard);
         w.end_object();
         w.end_object();
-    });
+    };
+    emit(vm, report);
     return c.soft.converged && c.hard.converged ? kOk : kNotConverged;
 }
 

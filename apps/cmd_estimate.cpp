@@ -83,16 +83,16 @@ int run(const std::vector<std::string>& args) {
     if (target.dim() <= 3) reference = alpha * log_integral_quadrature(target, vm["nodes"].as<std::size_t>());
     const double estimate = alpha * e.log_z, se = alpha * e.std_error;
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
+    Report report;
+    report.table = [&] {
         fmt::print("soft value alpha log integral exp(Q/alpha) da at state {} (alpha {}):\n", in.model.state_names[in.state], alpha);
         fmt::print("  estimate    {:.10g} +- {:.3g} (standard error), {} proposal\n", estimate, se, q.name());
         fmt::print("  samples     {}, effective sample size {:.1f}\n", e.samples, e.ess);
         if (reference)
             fmt::print("  quadrature  {:.10g} ({} nodes per dimension); difference {:.2f} standard errors\n", *reference,
                        vm["nodes"].as<std::size_t>(), se > 0 ? (estimate - *reference) / se : 0.0);
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-estimate/1");
         w.key("state").value(in.model.state_names[in.state]);
@@ -106,7 +106,8 @@ int run(const std::vector<std::string>& args) {
         w.key("reference");
         reference ? w.value(*reference) : w.null();
         w.end_object();
-    });
+    };
+    emit(vm, report);
     return kOk;
 }
 

@@ -23,31 +23,40 @@ int run(const std::vector<std::string>& args) {
         ("size", po::value<std::vector<std::uint64_t>>()->multitoken(), "gridworld: W H")
         ("slip", po::value<double>()->default_value(0.0), "gridworld: probability of slipping sideways")
         ("map", po::value<std::string>()->default_value("4x4"), "frozenlake: 4x4, 8x8, or a file of S/F/H/G rows")
-        ("not-slippery", "frozenlake: deterministic moves")
-        ("json", po::value<std::string>(), "also write a summary (softmdp-generate/1: kind, output, seconds) to this file");
+        ("not-slippery", "frozenlake: deterministic moves");
+    add_output_options(desc, "also write a summary (softmdp-generate/1: kind, output, seconds) to this file ('-' = stdout, "
+                             "with --output FILE)");
     po::variables_map vm;
     if (!parse(args, desc, "kind", vm, "softmdp generate garnet|gridworld|chain|frozenlake [options] [--output FILE]",
                "  softmdp generate garnet --states 1000000 --actions 4 --branching 5 --seed 1 --output garnet.json\n"
                "  softmdp generate gridworld --size 20 10 --slip 0.1 --output grid.json\n"
                "  softmdp generate chain --states 50 | softmdp solve /dev/stdin\n"
-               "  softmdp generate frozenlake --map 8x8 --output lake.json\n"))
+               "  softmdp generate frozenlake --map 8x8 --output lake.json --json -\n"))
         return kOk;
     const std::string kind = vm["kind"].as<std::string>();
     const auto gamma = [&](double fallback) { return vm.count("discount") ? vm["discount"].as<double>() : fallback; };
     const Stopwatch clock;
-    OutputFile out(vm["output"].as<std::string>());
+    const std::string output = vm["output"].as<std::string>();
+    const GenerateProgress progress = [&](std::uint64_t done, std::uint64_t total) {
+        if (progress_due())
+            progress_line(fmt::format("generate {}: {} of {} states ({:.0f}%), {:.1f} s", kind, done, total,
+                                      100.0 * static_cast<double>(done) / static_cast<double>(total), clock.seconds()));
+    };
+    OutputFile out(output);
     {
         JsonWriter w(out.stream());
         if (kind == "garnet") {
             if (!vm.count("states")) throw UsageError("generate garnet needs --states N");
-            write_garnet(w, {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(),
-                             vm["branching"].as<std::uint64_t>(), vm["seed"].as<std::uint64_t>(), gamma(0.99)});
+            write_garnet(w,
+                         {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(), vm["branching"].as<std::uint64_t>(),
+                          vm["seed"].as<std::uint64_t>(), gamma(0.99)},
+                         progress);
         } else if (kind == "gridworld") {
             const auto size = vm.count("size") ? vm["size"].as<std::vector<std::uint64_t>>() : std::vector<std::uint64_t>{4, 4};
             if (size.size() != 2) throw UsageError("--size takes two numbers: W H");
-            write_gridworld(w, {size[0], size[1], vm["slip"].as<double>(), gamma(0.95)});
+            write_gridworld(w, {size[0], size[1], vm["slip"].as<double>(), gamma(0.95)}, progress);
         } else if (kind == "chain") {
-            write_chain(w, {vm.count("states") ? vm["states"].as<std::uint64_t>() : 10, gamma(0.9)});
+            write_chain(w, {vm.count("states") ? vm["states"].as<std::uint64_t>() : 10, gamma(0.9)}, progress);
         } else if (kind == "frozenlake") {
             write_frozenlake(w, {frozenlake_map(vm["map"].as<std::string>()), !vm.count("not-slippery"), gamma(0.99)});
         } else {
@@ -55,14 +64,17 @@ int run(const std::vector<std::string>& args) {
         }
     }
     out.commit();
-    write_json(vm, [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-generate/1");
-        w.key("kind").value(kind);
-        w.key("output").value(vm["output"].as<std::string>());
-        w.key("seconds").value(clock.seconds());
-        w.end_object();
-    });
+    const double seconds = clock.seconds();
+    emit(vm, {[&] { fmt::print("wrote {} ({}) in {:.3f} s\n", output, kind, seconds); },
+              [&](JsonWriter& w) {
+                  w.begin_object();
+                  w.key("format").value("softmdp-generate/1");
+                  w.key("kind").value(kind);
+                  w.key("output").value(output);
+                  w.key("seconds").value(seconds);
+                  w.end_object();
+              },
+              {}});
     return kOk;
 }
 

@@ -1,51 +1,107 @@
-// softmdp info FILE: sizes, transitions, terminal states, discount.
+// softmdp info FILE: sizes, transitions, terminal states, discount (discrete or continuous actions).
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/continuous_model.hpp"
 #include "softmdp/json_writer.hpp"
+#include "softmdp/loader.hpp"
 #include "softmdp/model.hpp"
 
 namespace softmdp::cli {
 namespace {
 
+// A continuous-action file: states, the action box, anchors, bandwidth, action cost, discount.
+void describe_continuous(const po::variables_map& vm, const ContinuousModel& m) {
+    std::size_t anchors = 0, terminal = 0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        anchors += m.anchors[s].size();
+        terminal += m.is_terminal(s);
+    }
+    emit(vm, {[&] {
+                  fmt::print("name         {}\n", m.name.empty() ? "(none)" : m.name);
+                  fmt::print("actions      continuous, {}-dimensional\n", m.dim());
+                  fmt::print("states       {}\n", m.num_states());
+                  fmt::print("box          {}\n", [&] {
+                      std::string box;
+                      for (std::size_t k = 0; k < m.dim(); ++k) box += fmt::format("{}[{}, {}]", k ? " x " : "", m.low[k], m.high[k]);
+                      return box;
+                  }());
+                  fmt::print("anchors      {}\n", anchors);
+                  fmt::print("terminal     {}\n", terminal);
+                  fmt::print("bandwidth    {}\n", m.bandwidth);
+                  fmt::print("action cost  {}\n", m.action_cost);
+                  fmt::print("discount     {}\n", m.discount);
+              },
+              [&](JsonWriter& w) {
+                  w.begin_object();
+                  w.key("format").value("softmdp-info/1");
+                  w.key("name").value(m.name);
+                  w.key("action_space").value("continuous");
+                  w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
+                  w.key("dimension").value(static_cast<std::uint64_t>(m.dim()));
+                  w.key("low").begin_array();
+                  for (double x : m.low) w.value(x);
+                  w.end_array();
+                  w.key("high").begin_array();
+                  for (double x : m.high) w.value(x);
+                  w.end_array();
+                  w.key("anchors").value(static_cast<std::uint64_t>(anchors));
+                  w.key("terminal").value(static_cast<std::uint64_t>(terminal));
+                  w.key("bandwidth").value(m.bandwidth);
+                  w.key("action_cost").value(m.action_cost);
+                  w.key("discount").value(m.discount);
+                  w.end_object();
+              },
+              {}});
+}
+
 int run(const std::vector<std::string>& args) {
     po::options_description desc("info options");
-    desc.add_options()("file", po::value<std::string>()->required(), "MDP file (softmdp/1)");
+    desc.add_options()("file", po::value<std::string>()->required(), "MDP file (softmdp/1, discrete or continuous actions)");
     add_model_options(desc);
     add_output_options(desc);
     po::variables_map vm;
     if (!parse(args, desc, "file", vm, "softmdp info FILE [--json OUT]",
-               "  softmdp info mdps/frozenlake8x8.json\n  softmdp info mdps/chain2.json --json -\n"))
+               "  softmdp info mdps/frozenlake8x8.json\n  softmdp info mdps/chain2.json --json -\n"
+               "  softmdp info mdps/multigoal.json --format csv\n"))
         return kOk;
-    const Model m = load(vm);
-    if (!vm.count("quiet")) {
-        fmt::print("name         {}\n", m.name().empty() ? "(none)" : m.name());
-        fmt::print("states       {}\n", m.num_states());
-        fmt::print("actions      {}\n", m.num_actions());
-        fmt::print("pairs (s,a)  {}\n", m.num_rows());
-        fmt::print("transitions  {}\n", m.num_transitions());
-        fmt::print("terminal     {}\n", m.num_terminal());
-        fmt::print("max actions  {} per state\n", m.max_actions_per_state());
-        fmt::print("discount     {}\n", m.discount());
-        fmt::print("csr bytes    {}\n", m.csr_bytes());
+    const std::string file = vm["file"].as<std::string>();
+    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    if (is_continuous_text(mapped.text())) {
+        describe_continuous(vm, parse_continuous_model(mapped.text(), file));
+        return kOk;
     }
-    write_json(vm, [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-info/1");
-        w.key("name").value(m.name());
-        w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
-        w.key("actions").value(static_cast<std::uint64_t>(m.num_actions()));
-        w.key("pairs").value(static_cast<std::uint64_t>(m.num_rows()));
-        w.key("transitions").value(static_cast<std::uint64_t>(m.num_transitions()));
-        w.key("terminal").value(static_cast<std::uint64_t>(m.num_terminal()));
-        w.key("discount").value(m.discount());
-        w.key("csr_bytes").value(static_cast<std::uint64_t>(m.csr_bytes()));
-        w.end_object();
-    });
+    const Model m = parse_model(mapped.text(), build_options(vm), file);
+    emit(vm, {[&] {
+                  fmt::print("name         {}\n", m.name().empty() ? "(none)" : m.name());
+                  fmt::print("states       {}\n", m.num_states());
+                  fmt::print("actions      {}\n", m.num_actions());
+                  fmt::print("pairs (s,a)  {}\n", m.num_rows());
+                  fmt::print("transitions  {}\n", m.num_transitions());
+                  fmt::print("terminal     {}\n", m.num_terminal());
+                  fmt::print("max actions  {} per state\n", m.max_actions_per_state());
+                  fmt::print("discount     {}\n", m.discount());
+                  fmt::print("csr bytes    {}\n", m.csr_bytes());
+              },
+              [&](JsonWriter& w) {
+                  w.begin_object();
+                  w.key("format").value("softmdp-info/1");
+                  w.key("name").value(m.name());
+                  w.key("action_space").value("discrete");
+                  w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
+                  w.key("actions").value(static_cast<std::uint64_t>(m.num_actions()));
+                  w.key("pairs").value(static_cast<std::uint64_t>(m.num_rows()));
+                  w.key("transitions").value(static_cast<std::uint64_t>(m.num_transitions()));
+                  w.key("terminal").value(static_cast<std::uint64_t>(m.num_terminal()));
+                  w.key("discount").value(m.discount());
+                  w.key("csr_bytes").value(static_cast<std::uint64_t>(m.csr_bytes()));
+                  w.end_object();
+              },
+              {}});
     return kOk;
 }
 
-const Register reg{{"info", "sizes, transitions, terminal states and discount of an MDP file", run}};
+const Register reg{{"info", "sizes, transitions, terminal states and discount of an MDP file (discrete or continuous actions)", run}};
 
 }  // namespace
 }  // namespace softmdp::cli

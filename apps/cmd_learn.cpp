@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/result.hpp"
 #include "softmdp/soft_q_learning.hpp"
@@ -52,15 +53,28 @@ int run(const std::vector<std::string>& args) {
     o.curve_points = vm["points"].as<std::uint64_t>();
     o.initial_q = vm["q-init"].as<double>();
     const Model m = load(vm);
+    if (show_progress(vm)) {
+        const Stopwatch clock;
+        o.progress = [&o, clock](std::uint64_t step) {
+            if (progress_due())
+                progress_line(fmt::format("learn: step {} of {} ({:.0f}%), {:.1f} s", step, o.steps,
+                                          100.0 * static_cast<double>(step) / static_cast<double>(std::max<std::uint64_t>(o.steps, 1)),
+                                          clock.seconds()));
+        };
+    }
     const LearnResult r = soft_q_learning(m, o);
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
+    Report report;
+    report.table = [&] {
         fmt::print("soft Q-learning (alpha {}, {} behaviour, {} episodes) on {}\n{:>10} {:>14} {:>16}\n", o.alpha, beh,
                    r.episodes, vm["file"].as<std::string>(), "step", "||Q - Q*||", "J(soft policy)");
         for (const auto& p : r.curve) fmt::print("{:>10} {:>14.6g} {:>16.10g}\n", p.step, p.q_error, p.objective);
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.csv = [&](CsvWriter& csv) {
+        csv.row("step", "q_error", "objective");
+        for (const auto& p : r.curve) csv.row(p.step, p.q_error, p.objective);
+    };
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-learn/1");
         w.key("model").value(m.name());
@@ -86,7 +100,8 @@ int run(const std::vector<std::string>& args) {
         w.key("q_star");
         write_per_action(w, m, r.q_star, true);
         w.end_object();
-    });
+    };
+    emit(vm, report);
     return kOk;
 }
 

@@ -38,11 +38,12 @@ int run(const std::vector<std::string>& args) {
     if (!(so.step_size > 0.0)) throw UsageError("--step-size must be > 0");
     const auto in = continuous_input(vm);
     const SoftQTarget target(in.model, in.state, in.values, alpha);
+    if (vm.count("plot") && target.dim() != 2) throw UsageError("--plot draws 2-D action spaces only");
     const SvgdResult r = svgd(target, so);
     const std::size_t d = target.dim();
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
+    Report report;
+    report.table = [&] {
         fmt::print("SVGD at state {} (alpha {}): {} particles, {} steps ({}), bandwidth {:.4g}, KSD {:.4g}\n",
                    in.model.state_names[in.state], alpha, so.particles, r.steps, r.converged ? "converged" : "step budget",
                    r.bandwidth, r.ksd);
@@ -51,26 +52,17 @@ int run(const std::vector<std::string>& args) {
             for (std::size_t i = 0; i < so.particles; ++i) mean += r.particles[i * d + k];
             fmt::print("  mean a[{}] = {:.4f}\n", k, mean / static_cast<double>(so.particles));
         }
-    }
-    if (vm.count("plot")) {
-        if (d != 2) throw UsageError("--plot draws 2-D action spaces only");
-        const std::size_t nx = 120, ny = 120;
-        std::vector<double> f(nx * ny), a(2);
-        double fmax = -INFINITY;
-        for (std::size_t j = 0; j < ny; ++j)
-            for (std::size_t i = 0; i < nx; ++i) {
-                a[0] = target.low()[0] + (target.high()[0] - target.low()[0]) * (static_cast<double>(i) + 0.5) / nx;
-                a[1] = target.low()[1] + (target.high()[1] - target.low()[1]) * (static_cast<double>(j) + 0.5) / ny;
-                f[j * nx + i] = target.log_density(a, {});
-                fmax = std::max(fmax, f[j * nx + i]);
-            }
-        for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
-        const auto o = plot_particles(r.particles, target.low(), target.high(), f, nx, ny,
-                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
-                                      vm["plot"].as<std::string>());
-        fmt::print(stderr, "softmdp: {}\n", o.message);
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.csv = [&](CsvWriter& csv) {
+        std::vector<std::string> row;
+        for (std::size_t k = 0; k < d; ++k) row.push_back(fmt::format("a{}", k));
+        csv.row_of(row);
+        for (std::size_t i = 0; i < so.particles; ++i) {
+            for (std::size_t k = 0; k < d; ++k) row[k] = CsvWriter::field(r.particles[i * d + k]);
+            csv.row_of(row);
+        }
+    };
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-samples/1");
         w.key("state").value(in.model.state_names[in.state]);
@@ -88,7 +80,25 @@ int run(const std::vector<std::string>& args) {
         }
         w.end_array();
         w.end_object();
-    });
+    };
+    emit(vm, report);
+    if (vm.count("plot")) {
+        const std::size_t nx = 120, ny = 120;
+        std::vector<double> f(nx * ny), a(2);
+        double fmax = -INFINITY;
+        for (std::size_t j = 0; j < ny; ++j)
+            for (std::size_t i = 0; i < nx; ++i) {
+                a[0] = target.low()[0] + (target.high()[0] - target.low()[0]) * (static_cast<double>(i) + 0.5) / nx;
+                a[1] = target.low()[1] + (target.high()[1] - target.low()[1]) * (static_cast<double>(j) + 0.5) / ny;
+                f[j * nx + i] = target.log_density(a, {});
+                fmax = std::max(fmax, f[j * nx + i]);
+            }
+        for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
+        const auto o = plot_particles(r.particles, target.low(), target.high(), f, nx, ny,
+                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
+                                      vm["plot"].as<std::string>());
+        fmt::print(stderr, "softmdp: {}\n", o.message);
+    }
     return kOk;
 }
 

@@ -17,6 +17,14 @@
 namespace softmdp::cli {
 namespace {
 
+// The likeliest action's row of state s (the greedy one at alpha = 0).
+Offset likeliest_row(const Model& m, const Solution& sol, std::size_t s) {
+    Offset best = m.row_first(s);
+    for (Offset r = best + 1; r < m.row_last(s); ++r)
+        if (sol.policy[r] > sol.policy[best]) best = r;
+    return best;
+}
+
 void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
     const auto H = policy_entropy(m, sol.policy);
     const bool soft = sol.alpha > 0.0;
@@ -27,9 +35,7 @@ void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
             fmt::print("{:<16} {:>16.10g}  {:<14}\n", m.state_name(s), sol.values[s], "(terminal)");
             continue;
         }
-        Offset best = m.row_first(s);
-        for (Offset r = best + 1; r < m.row_last(s); ++r)
-            if (sol.policy[r] > sol.policy[best]) best = r;
+        const Offset best = likeliest_row(m, sol, s);
         if (soft)
             fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", m.state_name(s), sol.values[s],
                        m.action_name(m.row_action(best)), sol.policy[best], H[s]);
@@ -39,9 +45,25 @@ void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
     if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
 }
 
+// One row per state: the value, the likeliest action (empty at terminal states), its probability
+// and the policy's entropy.
+void write_csv_table(CsvWriter& csv, const Model& m, const Solution& sol) {
+    const auto H = policy_entropy(m, sol.policy);
+    csv.row("state", "value", "action", "probability", "entropy");
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        if (m.is_terminal(s)) {
+            csv.row(m.state_name(s), sol.values[s], "", "", H[s]);
+            continue;
+        }
+        const Offset best = likeliest_row(m, sol, s);
+        csv.row(m.state_name(s), sol.values[s], m.action_name(m.row_action(best)), sol.policy[best], H[s]);
+    }
+}
+
 // A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
 int run_continuous(const po::variables_map& vm, double alpha, const ContinuousModel& m) {
     if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
+    if (vm.count("plot")) throw UsageError("--plot draws grid-shaped discrete MDPs; for continuous actions see sample --plot");
     ContinuousOptions c;
     const std::string integ = vm["integrator"].as<std::string>();
     if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
@@ -60,8 +82,8 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
     const Solution& sol = cs.solution;
     double j = 0.0;
     for (std::size_t s = 0; s < m.num_states(); ++s) j += m.initial[s] * sol.values[s];
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
+    Report report;
+    report.table = [&] {
         fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {} (to the fixed point of the discretised "
                    "operator), {:.3f} s\n",
                    sol.method, alpha, vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged",
@@ -71,8 +93,15 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
         for (std::size_t s = 0; s < std::min(m.num_states(), vm["rows"].as<std::size_t>()); ++s)
             fmt::print("{:<16} {:>16.10g}{}\n", m.state_names[s], sol.values[s],
                        cs.mc_std_error.empty() ? std::string() : fmt::format("   {:.3g}", cs.mc_std_error[s]));
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.csv = [&](CsvWriter& csv) {
+        if (cs.mc_std_error.empty()) csv.row("state", "value");
+        else csv.row("state", "value", "mc_std_error");
+        for (std::size_t s = 0; s < m.num_states(); ++s)
+            if (cs.mc_std_error.empty()) csv.row(m.state_names[s], sol.values[s]);
+            else csv.row(m.state_names[s], sol.values[s], cs.mc_std_error[s]);
+    };
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         write_solver_fields(w, m.name, m.discount, sol, j);
         w.key("integrator").value(integ);
@@ -95,7 +124,8 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
             w.end_array();
         }
         w.end_object();
-    });
+    };
+    emit(vm, report);
     if (!sol.converged) {
         fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);
         return kNotConverged;
@@ -136,6 +166,7 @@ int run(const std::vector<std::string>& args) {
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
     SolverOptions opt = solver_options(vm, method);
     const Model m = parse_model(mapped, build_options(vm), file);
+    if (vm.count("plot")) require_grid(m);  // before solving
     const double load_seconds = load_clock.seconds();
     std::vector<double> init;
     if (vm.count("init")) {
@@ -143,18 +174,16 @@ int run(const std::vector<std::string>& args) {
         opt.initial_values = init;
     }
     const Solution sol = solve(m, method, alpha, opt);
-    if (opt.progress) fmt::print(stderr, "\n");
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
-    if (table) {
-        fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
-                   vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged", sol.iterations,
-                   sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : std::string("none"), sol.seconds);
-        if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
-        fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
-        print_table(m, sol, vm["rows"].as<std::size_t>());
-    }
-    write_json(vm, [&](JsonWriter& w) { write_result(w, m, sol); });
+    emit(vm, {[&] {
+                  fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
+                             vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged", sol.iterations,
+                             sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : std::string("none"), sol.seconds);
+                  if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
+                  fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
+                  print_table(m, sol, vm["rows"].as<std::size_t>());
+              },
+              [&](JsonWriter& w) { write_result(w, m, sol); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
     if (vm.count("plot")) fmt::print(stderr, "softmdp: {}\n", plot_grid(m, sol, vm["plot"].as<std::string>()).message);
     if (vm.count("stats")) {
         struct rusage ru {};

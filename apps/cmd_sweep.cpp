@@ -3,7 +3,6 @@
 
 #include "cli.hpp"
 #include "softmdp/errors.hpp"
-#include "softmdp/output_file.hpp"
 #include "softmdp/plot.hpp"
 #include "softmdp/sweep.hpp"
 
@@ -20,7 +19,7 @@ int run(const std::vector<std::string>& args) {
         ("log", "space the alphas geometrically")
         ("method,m", po::value<std::string>(), "soft method (default soft-mpi; hard mpi at alpha = 0)")
         ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)")
-        ("plot", po::value<std::string>(), "J_soft, hard return and mean entropy against alpha, to OUT.png or OUT.svg (gnuplot)");
+        ("plot", po::value<std::string>(), "J_soft and the hard return (above), mean entropy (below) against alpha, to OUT.png or OUT.svg (gnuplot)");
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -31,31 +30,31 @@ int run(const std::vector<std::string>& args) {
         return kOk;
     const auto alphas = alpha_grid(vm["alpha-min"].as<double>(), vm["alpha-max"].as<double>(), vm["points"].as<std::size_t>(),
                                    vm.count("log") > 0);
-    const SolverOptions opt = solver_options(vm, "sweep");
+    const SolverOptions opt = solver_options(vm, "sweep: the hard optimum");
     const Model m = load(vm);
-    const auto points = alpha_sweep(m, alphas, vm.count("method") ? vm["method"].as<std::string>() : std::string(), opt);
+    const auto points = alpha_sweep(m, alphas, vm.count("method") ? vm["method"].as<std::string>() : std::string(), opt,
+                                    [&](std::size_t i, double alpha) {
+                                        set_progress_label(fmt::format("sweep: point {} of {} (alpha {:.4g})", i + 1, alphas.size(), alpha));
+                                    });
 
-    const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-") &&
-                       !(vm.count("csv") && vm["csv"].as<std::string>() == "-");
-    if (table) {
+    const auto csv_table = [&](CsvWriter& csv) {
+        csv.row("alpha", "j_soft", "hard_return", "mean_entropy", "greedy_probability", "kl_from_greedy", "changed_states",
+                "iterations", "error_bound", "converged", "seconds");
+        for (const auto& p : points)
+            csv.row(p.alpha, p.objective, p.hard_return, p.stats.mean_entropy, p.stats.greedy_probability, p.stats.kl_from_greedy,
+                    p.stats.changed, p.iterations, p.error_bound, p.converged, p.seconds);
+    };
+    Report report;
+    report.table = [&] {
         fmt::print("{:>11} {:>14} {:>14} {:>9} {:>9} {:>10} {:>7} {:>6} {:>9}\n", "alpha", "J_soft", "hard return",
                    "entropy", "p_greedy", "KL(g||pi)", "changed", "iters", "seconds");
         for (const auto& p : points)
             fmt::print("{:>11.4g} {:>14.8g} {:>14.8g} {:>9.4f} {:>9.4f} {:>10.4g} {:>7} {:>6} {:>9.4f}{}\n", p.alpha, p.objective,
                        p.hard_return, p.stats.mean_entropy, p.stats.greedy_probability, p.stats.kl_from_greedy, p.stats.changed,
                        p.iterations, p.seconds, p.converged ? "" : "  NOT converged");
-    }
-    if (vm.count("csv")) {
-        OutputFile out(vm["csv"].as<std::string>());
-        fmt::print(out.stream(), "alpha,j_soft,hard_return,mean_entropy,greedy_probability,kl_from_greedy,changed_states,"
-                                 "iterations,error_bound,converged,seconds\n");
-        for (const auto& p : points)
-            fmt::print(out.stream(), "{},{},{},{},{},{},{},{},{},{},{}\n", p.alpha, p.objective, p.hard_return,
-                       p.stats.mean_entropy, p.stats.greedy_probability, p.stats.kl_from_greedy, p.stats.changed,
-                       p.iterations, p.error_bound ? fmt::format("{}", *p.error_bound) : "", p.converged, p.seconds);
-        out.commit();
-    }
-    write_json(vm, [&](JsonWriter& w) {
+    };
+    report.csv = csv_table;
+    report.json = [&](JsonWriter& w) {
         w.begin_object();
         w.key("format").value("softmdp-sweep/1");
         w.key("model").value(m.name());
@@ -85,7 +84,9 @@ int run(const std::vector<std::string>& args) {
         }
         w.end_array();
         w.end_object();
-    });
+    };
+    emit(vm, report);
+    if (vm.count("csv")) write_csv(vm["csv"].as<std::string>(), csv_table);
     if (vm.count("plot")) {
         std::vector<double> x, js, hr, h;
         for (const auto& p : points) {
@@ -94,8 +95,7 @@ int run(const std::vector<std::string>& args) {
             hr.push_back(p.hard_return);
             h.push_back(p.stats.mean_entropy);
         }
-        const auto o = plot_series(x, {{"J_soft", js}, {"hard return of the soft policy", hr}, {"mean entropy (nats)", h}}, "alpha",
-                                   fmt::format("{}: the soft optimum across alpha", m.name()), vm["plot"].as<std::string>());
+        const auto o = plot_sweep(x, js, hr, h, fmt::format("{}: the soft optimum across alpha", m.name()), vm["plot"].as<std::string>());
         fmt::print(stderr, "softmdp: {}\n", o.message);
     }
     for (const auto& p : points)

@@ -35,22 +35,25 @@ int run(const std::vector<std::string>& args) {
                                   m.num_actions(), m.num_transitions());
         }
     } catch (const InputError& e) {
-        if (!vm.count("json")) throw;  // main prints it and exits 2
+        if (!wants_document(vm)) throw;  // main prints it and exits 2
         error = e.what();
     }
-    write_json(vm, [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-validation/1");
-        w.key("file").value(file);
-        w.key("valid").value(error.empty());
-        w.key(error.empty() ? "summary" : "error").value(error.empty() ? summary : error);
-        w.end_object();
-    });
+    emit(vm, {[&] {
+                  if (error.empty()) fmt::print("{}: {}\n", file, summary);
+              },
+              [&](JsonWriter& w) {
+                  w.begin_object();
+                  w.key("format").value("softmdp-validation/1");
+                  w.key("file").value(file);
+                  w.key("valid").value(error.empty());
+                  w.key(error.empty() ? "summary" : "error").value(error.empty() ? summary : error);
+                  w.end_object();
+              },
+              {}});
     if (!error.empty()) {
         fmt::print(stderr, "softmdp: error: {}\n", error);
         return kInvalid;
     }
-    if (!vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-")) fmt::print("{}: {}\n", file, summary);
     return kOk;
 }
 

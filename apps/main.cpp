@@ -15,26 +15,39 @@
 
 namespace {
 
+// Exit 3 (an I/O failure: nothing was written) after removing the temporary files of pending outputs,
+// so an earlier output is untouched and no partial file is left. Async-signal-safe.
 void on_signal(int sig) {
     softmdp::remove_pending_outputs();
-    const char msg[] = "\nsoftmdp: interrupted; no output file was written\n";
-    [[maybe_unused]] auto n = ::write(2, msg, sizeof msg - 1);
-    ::_exit(sig == SIGINT ? 130 : 143);
+    const char* msg = sig == SIGINT    ? "softmdp: interrupted by SIGINT; no output file written\n"
+                      : sig == SIGTERM ? "softmdp: interrupted by SIGTERM; no output file written\n"
+                                       : "softmdp: interrupted by SIGHUP; no output file written\n";
+    ssize_t n = 0;
+    if (softmdp::cli::progress_line_open()) n = ::write(2, "\n", 1);
+    n = ::write(2, msg, std::strlen(msg));
+    static_cast<void>(n);
+    ::_exit(softmdp::cli::kIo);
+}
+
+// Ends a progress line, prints "softmdp: KIND: MESSAGE" on stderr and returns the exit code.
+int fail(int code, const char* kind, const char* message) {
+    softmdp::cli::end_progress();
+    fmt::print(stderr, "softmdp: {}: {}\n", kind, message);
+    return code;
 }
 
 void print_overview() {
     fmt::print("softmdp: exact soft (entropy-regularised) and hard solvers for finite MDPs\n\n"
                "usage: softmdp COMMAND [options]   (softmdp COMMAND --help for each)\n\ncommands:\n");
     for (const auto& c : softmdp::cli::commands()) fmt::print("  {:<10} {}\n", c.name, c.summary);
-    fmt::print("\nexit codes: 0 ok, 1 unexpected, 2 invalid input or usage, 3 I/O, 4 not converged (result written)\n");
+    fmt::print("\nexit codes: 0 ok, 1 unexpected, 2 invalid input or usage, 3 I/O or interrupted (nothing written), 4 not converged (result written)\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     using namespace softmdp::cli;
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) std::signal(sig, on_signal);
     std::signal(SIGPIPE, SIG_IGN);
     if (argc < 2) {
         print_overview();
@@ -56,19 +69,14 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "softmdp: unknown command '{}' (run softmdp --help for the list)\n", name);
         return kInvalid;
     } catch (const softmdp::InputError& e) {
-        fmt::print(stderr, "softmdp: error: {}\n", e.what());
-        return kInvalid;
+        return fail(kInvalid, "error", e.what());
     } catch (const softmdp::UsageError& e) {
-        fmt::print(stderr, "softmdp: usage error: {}\n", e.what());
-        return kInvalid;
+        return fail(kInvalid, "usage error", e.what());
     } catch (const softmdp::IoError& e) {
-        fmt::print(stderr, "softmdp: I/O error: {}\n", e.what());
-        return kIo;
+        return fail(kIo, "I/O error", e.what());
     } catch (const std::bad_alloc&) {
-        fmt::print(stderr, "softmdp: out of memory (the model or result is too large for this machine)\n");
-        return kUnexpected;
+        return fail(kUnexpected, "out of memory", "the model or result is too large for this machine");
     } catch (const std::exception& e) {
-        fmt::print(stderr, "softmdp: unexpected error: {}\n", e.what());
-        return kUnexpected;
+        return fail(kUnexpected, "unexpected error", e.what());
     }
 }

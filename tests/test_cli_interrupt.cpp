@@ -1,46 +1,122 @@
-// SIGINT / SIGTERM during a long run: exit 130 / 143, the earlier output untouched, no temp files.
+// SIGINT / SIGTERM / SIGHUP during a long run: exit 3 with the reason, the earlier output untouched,
+// no temporary file left; --time-limit: exit 4 with the result and a finite bound.
 #include <doctest/doctest.h>
 
 #include <chrono>
 #include <csignal>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
 
-#include <fstream>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
+#include "softmdp/loader.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;
 
-TEST_CASE("an interrupted solve leaves the earlier result file as it was") {
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The temporary files (.NAME.tmp.XXXXXX) in dir.
+std::vector<std::string> temp_files(const std::filesystem::path& dir) {
+    std::vector<std::string> found;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().find(".tmp.") != std::string::npos) found.push_back(e.path().string());
+    return found;
+}
+
+// Runs softmdp ARGS in the background with stderr to err_file; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::string& err_file) {
+    std::fflush(nullptr);  // the child must not write the test's buffered output again
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::vector<char*> argv{const_cast<char*>("softmdp")};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        const int err = ::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), null = ::open("/dev/null", O_RDWR);
+        if (err < 0 || null < 0 || ::dup2(err, 2) < 0 || ::dup2(null, 1) < 0 || ::dup2(null, 0) < 0) ::_exit(126);
+        ::execv(SOFTMDP_BINARY, argv.data());
+        ::_exit(127);
+    }
+    return pid;
+}
+
+int exit_code(pid_t pid) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"; }
+
+}  // namespace
+
+TEST_CASE("an interrupted solve exits 3 and leaves the earlier result file as it was") {
     const auto dir = test::temp_dir("interrupt");
     const std::string mdp = (dir / "slow.json").string();
-    REQUIRE(test::run_cli("generate garnet --states 20000 --seed 3 --discount 0.9999 --output " + mdp).code == 0);
-    const std::string out = (dir / "out.json").string();
-    for (int sig : {SIGINT, SIGTERM}) {
+    // A long chain: value iteration needs about one sweep per state to converge (tens of seconds).
+    REQUIRE(test::run_cli("generate chain --states 100000 --discount 0.9999 --quiet --output " + mdp).code == 0);
+    const std::string out = (dir / "out.json").string(), err = (dir / "err.txt").string();
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
         test::write_file(out, "earlier result\n");
-        const pid_t pid = ::fork();
-        REQUIRE(pid >= 0);
-        if (pid == 0) {
-            ::execl(SOFTMDP_BINARY, "softmdp", "solve", mdp.c_str(), "--method", "vi", "--tolerance", "1e-13", "--json",
-                    out.c_str(), "--quiet", static_cast<char*>(nullptr));
-            ::_exit(127);
-        }
+        const pid_t pid = spawn({"solve", mdp, "--method", "vi", "--json", out, "--quiet"}, err);
         std::this_thread::sleep_for(std::chrono::milliseconds(800));
         ::kill(pid, sig);
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        CAPTURE(sig);
-        REQUIRE(WIFEXITED(status));
-        CHECK(WEXITSTATUS(status) == (sig == SIGINT ? 130 : 143));
-        std::ifstream in(out);
-        std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        CHECK(content == "earlier result\n");
-        for (const auto& e : std::filesystem::directory_iterator(dir))
-            CHECK_MESSAGE(e.path().filename().string().find(".tmp.") == std::string::npos, e.path().string());
+        CAPTURE(std::string(signal_name(sig)));
+        CHECK(exit_code(pid) == 3);
+        CHECK(slurp(err).find(fmt::format("interrupted by {}; no output file written", signal_name(sig))) != std::string::npos);
+        CHECK(slurp(out) == "earlier result\n");
+        CHECK(temp_files(dir).empty());
     }
+}
+
+TEST_CASE("an interrupt while the output is being written removes the temporary file") {
+    // generate streams a large Garnet into F's temporary file: signal once that file exists.
+    const auto dir = test::temp_dir("interrupt-write");
+    const std::string out = (dir / "big.json").string(), err = (dir / "err.txt").string();
+    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+        test::write_file(out, "earlier file\n");
+        const pid_t pid = spawn({"generate", "garnet", "--states", "2000000", "--output", out}, err);
+        const auto start = std::chrono::steady_clock::now();
+        while (temp_files(dir).empty() && std::chrono::steady_clock::now() - start < std::chrono::seconds(20))
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const auto pending = temp_files(dir);
+        REQUIRE(pending.size() == 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));  // some of the MDP is written
+        ::kill(pid, sig);
+        CAPTURE(std::string(signal_name(sig)));
+        CHECK(exit_code(pid) == 3);
+        CHECK(slurp(err).find(fmt::format("interrupted by {}", signal_name(sig))) != std::string::npos);
+        CHECK(slurp(out) == "earlier file\n");
+        CHECK_MESSAGE(temp_files(dir).empty(), pending[0]);
+    }
+}
+
+TEST_CASE("--time-limit: exit 4, the result written with converged false and a finite bound") {
+    const auto dir = test::temp_dir("time-limit");
+    const std::string mdp = (dir / "slow.json").string(), out = (dir / "r.json").string();
+    REQUIRE(test::run_cli("generate chain --states 100000 --discount 0.9999 --quiet --output " + mdp).code == 0);
+    const auto r = test::run_cli("solve " + mdp + " --method vi --time-limit 0.5 --quiet --json " + out);
+    CHECK(r.code == 4);
+    CHECK(r.err.find("not converged") != std::string::npos);
+    const auto j = read_json_file(out);
+    CHECK(j["converged"] == false);
+    REQUIRE(j["error_bound"].is_number());
+    CHECK(std::isfinite(j["error_bound"].get<double>()));
+    CHECK(j["error_bound"].get<double>() > 1e-8);
+    CHECK(j["reason"].get<std::string>().find("time limit") != std::string::npos);
+    CHECK(j["values"].size() == 100000);
 }
 
 TEST_CASE("a failing write exits 3 with the reason and leaves nothing behind") {

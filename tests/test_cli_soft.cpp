@@ -60,6 +60,51 @@ TEST_CASE("evaluate --residual: zero soft residual at the soft optimum, positive
     CHECK(j["residuals"]["boltzmann"]["v_residual"].get<double>() > 1e-3);
 }
 
+TEST_CASE("evaluate --residual-states / --residual-actions: the weights p and mu, by hand on chain2") {
+    // Q = 0, alpha 1: V_Q = log 2 in both states, so Q_hat(s, a) = r(s, a) + c with c = 0.9 log 2, and
+    // the squared residuals are (1 + c)^2, c^2 in A (stay, move) and (2 + c)^2, c^2 in B.
+    const auto dir = test::temp_dir("cli-residual-weights");
+    const std::string chain = test::source_path("mdps/chain2.json");
+    const std::string q = (dir / "q.json").string(), mu = (dir / "mu.json").string(), p = (dir / "p.json").string();
+    test::write_file(q, R"({"format": "softmdp-q/1", "q": [[0, 0], [0, 0]]})");
+    test::write_file(mu, R"({"format": "softmdp-policy/1", "policy": {"A": {"stay": 0.8, "move": 0.2}, "B": {"stay": 0.3, "move": 0.7}}})");
+    test::write_file(p, R"({"format": "softmdp-weights/1", "weights": {"B": 3}})");
+    const double c = 0.9 * std::log(2.0);
+    const double a_stay = (1 + c) * (1 + c), b_stay = (2 + c) * (2 + c), move = c * c;
+    const double jv_a = std::pow(c + std::log(1 + std::exp(1.0)) - std::log(2.0), 2);
+    const double jv_b = std::pow(c + std::log(1 + std::exp(2.0)) - std::log(2.0), 2);
+    const struct {
+        std::string options;
+        double j_q, j_v;
+    } cases[] = {
+        {"", 0.5 * (a_stay + move), jv_a},  // p0 = (1, 0), uniform mu
+        {" --residual-states initial --residual-actions uniform", 0.5 * (a_stay + move), jv_a},
+        {" --residual-actions " + mu, 0.8 * a_stay + 0.2 * move, jv_a},
+        {" --residual-states uniform --residual-actions " + mu,
+         0.5 * (0.8 * a_stay + 0.2 * move) + 0.5 * (0.3 * b_stay + 0.7 * move), 0.5 * (jv_a + jv_b)},
+        {" --residual-states " + p, 0.5 * (b_stay + move), jv_b},  // weights normalised: p = (0, 1)
+        {" --residual-actions softmax", 0.5 * (a_stay + move), jv_a},  // softmax(0) is uniform
+        {" --policy " + mu + " --residual-actions policy", 0.8 * a_stay + 0.2 * move, jv_a},
+    };
+    for (const auto& k : cases) {
+        CAPTURE(k.options);
+        const auto r = test::run_cli("evaluate " + chain + " --alpha 1 --residual " + q + k.options + " --json -");
+        REQUIRE(r.code == 0);
+        const json j = json::parse(r.out);
+        CHECK(j["residuals"]["soft"]["q_residual"].get<double>() == doctest::Approx(k.j_q).epsilon(1e-12));
+        CHECK(j["residuals"]["soft"]["v_residual"].get<double>() == doctest::Approx(k.j_v).epsilon(1e-12));
+    }
+    const auto table = test::run_cli("evaluate " + chain + " --alpha 1 --residual " + q + " --residual-states uniform");
+    CHECK(table.out.find("state weights uniform, action weights uniform") != std::string::npos);
+    const auto no_policy = test::run_cli("evaluate " + chain + " --alpha 1 --residual " + q + " --residual-actions policy");
+    CHECK(no_policy.code == 2);
+    CHECK(no_policy.err.find("give --policy") != std::string::npos);
+    test::write_file(p, R"({"format": "softmdp-weights/1", "weights": [0, -1]})");
+    const auto negative = test::run_cli("evaluate " + chain + " --alpha 1 --residual " + q + " --residual-states " + p);
+    CHECK(negative.code == 2);
+    CHECK(negative.err.find("must be a finite number >= 0, got -1") != std::string::npos);
+}
+
 TEST_CASE("compare: JSON holds both results and the bounds hold") {
     const auto r = test::run_cli("compare " + test::source_path("mdps/frozenlake4x4.json") + " --alpha 0.05 --json -");
     REQUIRE(r.code == 0);
@@ -91,8 +136,9 @@ TEST_CASE("sweep: table, JSON points, CSV, and bad ranges") {
     const json j = read_json_file(dir / "s.json");
     CHECK(j["format"] == "softmdp-sweep/1");
     REQUIRE(j["points"].size() == 4);
-    CHECK(j["points"][0]["alpha"].get<double>() == doctest::Approx(0.001));
-    CHECK(j["points"][1]["alpha"].get<double>() == doctest::Approx(0.01));
+    CHECK(j["points"][0]["alpha"] == 0.001);  // exactly, not 0.0010000000000000002
+    CHECK(j["points"][1]["alpha"] == 0.01);
+    CHECK(j["points"][2]["alpha"] == 0.1);
     CHECK(j["points"][3]["alpha"] == 1.0);
     CHECK(j["points"][3]["entropy"].size() == 6);
     const std::string csv(MappedFile(dir / "s.csv").text());
@@ -102,4 +148,12 @@ TEST_CASE("sweep: table, JSON points, CSV, and bad ranges") {
     CHECK(test::run_cli("sweep " + river + " --alpha-min 0 --alpha-max 1 --log").code == 2);
     CHECK(test::run_cli("sweep " + river + " --alpha-min -1 --alpha-max 1").code == 2);
     CHECK(test::run_cli("sweep " + river + " --alpha-min 0 --alpha-max 1 --points 0").code == 2);
+    // --points 1 is the single alpha --alpha-min, and needs --alpha-max equal to it.
+    const auto one = test::run_cli("sweep " + river + " --alpha-min 0.2 --alpha-max 0.2 --points 1 --json -");
+    REQUIRE(one.code == 0);
+    CHECK(json::parse(one.out)["points"].size() == 1);
+    CHECK(json::parse(one.out)["points"][0]["alpha"] == 0.2);
+    const auto differ = test::run_cli("sweep " + river + " --alpha-min 0.2 --alpha-max 1 --points 1");
+    CHECK(differ.code == 2);
+    CHECK(differ.err.find("--points 1 is the single alpha --alpha-min") != std::string::npos);
 }

@@ -114,12 +114,33 @@ TEST_CASE("validate --json reports valid and invalid files") {
 TEST_CASE("info --json") {
     const auto r = test::run_cli("info " + test::source_path("mdps/frozenlake4x4.json") + " --json -");
     REQUIRE(r.code == 0);
-    const auto pos = r.out.find('{');
-    const json j = json::parse(r.out.substr(pos));
+    const json j = json::parse(r.out);  // the JSON alone, no table before it
     CHECK(j["format"] == "softmdp-info/1");
+    CHECK(j["action_space"] == "discrete");
     CHECK(j["states"] == 16);
     CHECK(j["terminal"] == 5);  // 4 holes and the goal
     CHECK(j["transitions"] == 128);
+}
+
+TEST_CASE("info describes continuous-action files") {
+    const auto r = test::run_cli("info " + test::source_path("mdps/multigoal.json") + " --json -");
+    REQUIRE(r.code == 0);
+    const json j = json::parse(r.out);
+    CHECK(j["format"] == "softmdp-info/1");
+    CHECK(j["action_space"] == "continuous");
+    CHECK(j["states"] == 2);
+    CHECK(j["dimension"] == 2);
+    CHECK(j["low"] == json({-1.0, -1.0}));
+    CHECK(j["high"] == json({1.0, 1.0}));
+    CHECK(j["anchors"] == 9);
+    CHECK(j["terminal"] == 1);
+    CHECK(j["bandwidth"] == 0.2);
+    CHECK(j["action_cost"] == 0.1);
+    CHECK(j["discount"] == 0.9);
+    const auto table = test::run_cli("info " + test::source_path("mdps/multigoal.json"));
+    CHECK(table.code == 0);
+    CHECK(table.out.find("actions      continuous, 2-dimensional") != std::string::npos);
+    CHECK(table.out.find("box          [-1, 1] x [-1, 1]") != std::string::npos);
 }
 
 TEST_CASE("--init warm-starts from a result and refuses a result of another MDP") {

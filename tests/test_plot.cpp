@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 
 #include "softmdp/errors.hpp"
 #include "softmdp/plot.hpp"
@@ -42,6 +43,11 @@ TEST_CASE("plot_grid draws a PNG heatmap of a grid-shaped MDP") {
     CHECK(png_size(out) == std::pair<unsigned, unsigned>{900, 700});
     CHECK_THROWS_AS(plot_grid(test::example("chain2.json"), solve(test::example("chain2.json"), "pi", 0.0), out), UsageError);
     CHECK_THROWS_AS(plot_grid(m, sol, (dir / "lake.jpg").string()), UsageError);
+    // Through the CLI, a model without a grid is refused before solving.
+    const auto r = test::run_cli("solve " + test::source_path("mdps/chain2.json") + " --plot " + out);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());  // nothing solved, no table
+    CHECK(r.err.find("--plot needs a grid-shaped MDP") != std::string::npos);
 }
 
 TEST_CASE("sweep --plot and sample --plot through the CLI") {
@@ -55,4 +61,99 @@ TEST_CASE("sweep --plot and sample --plot through the CLI") {
     const auto png = (dir / "particles.png").string();
     REQUIRE(test::run_cli("sample " + test::source_path("mdps/multigoal.json") + " --state center --alpha 0.1 --particles 50 --steps 50 --quiet --plot " + png).code == 0);
     CHECK(png_size(png) == std::pair<unsigned, unsigned>{900, 700});
+}
+
+namespace {
+// Sets PATH for the commands run by this test (run_cli inherits it) and restores it after.
+struct PathOverride {
+    std::string saved = std::getenv("PATH") ? std::getenv("PATH") : "";
+    explicit PathOverride(const std::string& path) { ::setenv("PATH", path.c_str(), 1); }
+    ~PathOverride() { ::setenv("PATH", saved.c_str(), 1); }
+};
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+bool has_temp_files(const std::filesystem::path& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        if (e.path().filename().string().find(".tmp.") != std::string::npos) return true;
+    return false;
+}
+}  // namespace
+
+TEST_CASE("a failed plot exits 3 with the reason and leaves the earlier picture untouched") {
+    const auto dir = test::temp_dir("plot-fail");
+    const auto bin = dir / "bin";
+    std::filesystem::create_directories(bin);
+    const auto fake = [&](const std::string& body) {
+        test::write_file(bin / "gnuplot", "#!/bin/sh\n" + body + "\n");
+        std::filesystem::permissions(bin / "gnuplot", std::filesystem::perms::owner_all);
+    };
+    const PathOverride path(bin.string() + ":" + std::string(std::getenv("PATH")));
+    const std::string out = (dir / "sweep.png").string();
+    const std::string cmd = "sweep " + test::source_path("mdps/chain2.json") + " --alpha-min 0.1 --alpha-max 1 --points 2 --quiet --plot " + out;
+    fake("echo 'line 3: undefined variable: nonsense' >&2; exit 1");
+    test::write_file(out, "earlier picture");
+    const auto r = test::run_cli(cmd);
+    CHECK(r.code == 3);
+    CHECK(r.err.find("gnuplot failed (exit status 1)") != std::string::npos);
+    CHECK(r.err.find("undefined variable: nonsense") != std::string::npos);
+    CHECK(slurp(out) == "earlier picture");
+    CHECK_FALSE(has_temp_files(dir));
+    // gnuplot that exits 0 without drawing anything: still a failure.
+    fake("exit 0");
+    const auto empty = test::run_cli(cmd);
+    CHECK(empty.code == 3);
+    CHECK(empty.err.find("gnuplot exited 0 but wrote nothing") != std::string::npos);
+    CHECK(slurp(out) == "earlier picture");
+    CHECK_FALSE(has_temp_files(dir));
+    // The picture goes to the temporary file named by `outfile`, never to OUT itself.
+    fake("echo \"$2\" > " + (dir / "args.txt").string() + "; exit 1");
+    CHECK(test::run_cli(cmd).code == 3);
+    CHECK(slurp(dir / "args.txt").rfind("outfile='" + (dir / ".sweep.png.tmp.").string(), 0) == 0);
+}
+
+TEST_CASE("without gnuplot: data and script written, no picture, exit 0") {
+    const auto dir = test::temp_dir("plot-none");
+    std::filesystem::create_directories(dir / "empty");
+    const PathOverride path((dir / "empty").string());
+    const std::string out = (dir / "s.svg").string();
+    const auto r = test::run_cli("sweep " + test::source_path("mdps/chain2.json") + " --alpha-min 0.1 --alpha-max 1 --points 2 --quiet --plot " + out);
+    CHECK(r.code == 0);
+    CHECK(r.err.find("gnuplot is not installed") != std::string::npos);
+    CHECK(std::filesystem::exists(out + ".gp"));
+    CHECK_FALSE(std::filesystem::exists(out));
+    CHECK_FALSE(has_temp_files(dir));
+}
+
+TEST_CASE("plot paths with quotes and spaces; key text is not enhanced") {
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0) return;
+    const auto dir = test::temp_dir("plot-quote") / "it's a dir";
+    std::filesystem::create_directories(dir);
+    const auto out = dir / "J's \"sweep\".svg";
+    const auto r = test::run_cli("sweep " + test::source_path("mdps/riverswim.json") +
+                                 " --alpha-min 0.01 --alpha-max 1 --points 3 --log --quiet --plot '" +
+                                 std::regex_replace(out.string(), std::regex("'"), "'\\''") + "'");
+    REQUIRE(r.code == 0);
+    const std::string svg = slurp(out);
+    CHECK(svg.find("<svg") != std::string::npos);
+    CHECK(svg.find("J_soft (return + alpha entropy)") != std::string::npos);  // not J with a subscript
+    CHECK(slurp(out.string() + ".gp").find("it''s a dir") != std::string::npos);
+    CHECK_FALSE(has_temp_files(dir));
+    // The script redraws the picture by hand too (outfile defaults to OUT).
+    std::filesystem::remove(out);
+    CHECK(std::system(("gnuplot '" + std::regex_replace(out.string(), std::regex("'"), "'\\''") + ".gp' 2>/dev/null").c_str()) == 0);
+    CHECK(std::filesystem::file_size(out) > 0);
+}
+
+TEST_CASE("comparable_ranges: one y axis only for curves of comparable spread") {
+    const std::vector<double> j{2.8, 2.9, 13.9}, hard{2.8, 2.7, 0.05};
+    CHECK(comparable_ranges(j, hard));
+    const std::vector<double> big{100.0, 150.0, 400.0}, small{1.0, 0.9, 0.5};
+    CHECK_FALSE(comparable_ranges(big, small));  // the small curve would be a flat line at the bottom
+    const std::vector<double> flat{1.0, 1.0, 1.0};
+    CHECK(comparable_ranges(big, flat));
+    CHECK(comparable_ranges(std::vector<double>{}, small));
 }

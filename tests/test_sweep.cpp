@@ -19,6 +19,13 @@ TEST_CASE("alpha_grid: linear, geometric, and invalid ranges") {
     CHECK(lg[2] == doctest::Approx(1e-1));
     CHECK(lg[4] == 10.0);
     CHECK(alpha_grid(0.5, 0.5, 1, false) == std::vector<double>{0.5});
+    CHECK(alpha_grid(0.5, 0.5, 1, true) == std::vector<double>{0.5});
+    CHECK_THROWS_AS(alpha_grid(0.5, 1.0, 1, false), UsageError);  // one point: --alpha-min == --alpha-max
+    // The ends exactly, and decimal points as written.
+    CHECK(alpha_grid(1e-3, 1.0, 4, true) == std::vector<double>{1e-3, 1e-2, 1e-1, 1.0});
+    CHECK(alpha_grid(1e-4, 1.0, 9, true).front() == 1e-4);
+    CHECK(alpha_grid(0.0, 0.3, 4, false) == std::vector<double>{0.0, 0.1, 0.2, 0.3});
+    CHECK(alpha_grid(0.001, 0.7, 5, true).back() == 0.7);
     CHECK_THROWS_AS(alpha_grid(1.0, 0.5, 3, false), UsageError);
     CHECK_THROWS_AS(alpha_grid(0.0, 1.0, 3, true), UsageError);
     CHECK_THROWS_AS(alpha_grid(-1.0, 1.0, 3, false), UsageError);

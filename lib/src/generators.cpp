@@ -47,7 +47,7 @@ void entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
 
 }  // namespace
 
-void write_garnet(JsonWriter& w, const GarnetSpec& g) {
+void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& progress) {
     if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError("--states, --actions and --branching must be >= 1");
     if (g.branching > g.states) throw UsageError(fmt::format("--branching {} exceeds --states {}", g.branching, g.states));
     if (g.states > (1ULL << 31) - 1) throw UsageError("--states must be < 2^31");
@@ -81,12 +81,13 @@ void write_garnet(JsonWriter& w, const GarnetSpec& g) {
             w.end_array();
             w.end_object();
         }
+        if (progress) progress(s + 1, g.states);
     }
     w.end_array();
     w.end_object();
 }
 
-void write_gridworld(JsonWriter& w, const GridworldSpec& g) {
+void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress) {
     if (g.width < 1 || g.height < 1 || g.width * g.height < 2) throw UsageError("--size needs at least 2 cells");
     if (g.width * g.height > 100'000'000) throw UsageError("--size: at most 10^8 cells");
     if (!(g.slip >= 0.0 && g.slip <= 1.0)) throw UsageError(fmt::format("--slip must be in [0, 1], got {}", g.slip));
@@ -120,12 +121,13 @@ void write_gridworld(JsonWriter& w, const GridworldSpec& g) {
                 move(perp[a][1], g.slip / 2.0);
                 entry(w, cell(x, y), acts[static_cast<std::size_t>(a)], -1.0, next);
             }
+            if (progress) progress(y * g.width + x + 1, g.width * g.height);
         }
     w.end_array();
     w.end_object();
 }
 
-void write_chain(JsonWriter& w, const ChainSpec& c) {
+void write_chain(JsonWriter& w, const ChainSpec& c, const GenerateProgress& progress) {
     if (c.states < 1 || c.states > (1ULL << 31) - 1) throw UsageError("--states must be in 1..2^31-1");
     header(w, fmt::format("chain-{}", c.states), "a line of states; right in the last state pays 1", c.discount);
     w.key("states").value(c.states);
@@ -138,6 +140,7 @@ void write_chain(JsonWriter& w, const ChainSpec& c) {
         w.begin_object().key("s").value(s).key("a").value("right");
         if (s + 1 == c.states) w.key("r").value(1.0);
         w.key("next").begin_array().begin_array().value(s + 1 == c.states ? s : s + 1).value(1.0).end_array().end_array().end_object();
+        if (progress) progress(s + 1, c.states);
     }
     w.end_array();
     w.end_object();

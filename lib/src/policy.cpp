@@ -1,7 +1,9 @@
 #include "softmdp/policy.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "softmdp/errors.hpp"
@@ -42,34 +44,69 @@ std::size_t find_name(std::span<const std::string> names, std::size_t count, con
     return count;
 }
 
-}  // namespace
-
-std::vector<double> read_policy(const std::filesystem::path& file, const Model& m) {
-    const auto j = read_json_file(file);
-    const std::string src = file.string();
-    const auto where = [&](const std::string& entry, const std::string& field) { return Location{src, {}, entry, field}; };
-    if (!j.is_object()) throw InputError("must be a JSON object", where({}, {}));
-    const std::string format = format_of(j);
-    if (format != "softmdp-policy/1" && format != "softmdp-result/1")
-        throw InputError(fmt::format("\"format\" must be \"softmdp-policy/1\" (or a softmdp-result/1 file), got \"{}\"", format),
-                         where({}, "format"));
-    if (!j.contains("policy")) throw InputError("missing key 'policy'", where({}, "policy"));
-    const auto& p = j["policy"];
+// The per-state entries of j[key]: an array over all states, or an object {state name or index: ...}
+// (states not listed: nullptr). Throws InputError.
+std::vector<const nlohmann::json*> state_entries(const nlohmann::json& j, const std::string& key, const Model& m,
+                                                 const std::string& src) {
+    const auto where = [&](const std::string& field) { return Location{src, {}, {}, field}; };
+    if (!j.contains(key)) throw InputError(fmt::format("missing key '{}'", key), where(key));
+    const auto& p = j[key];
     std::vector<const nlohmann::json*> per_state(m.num_states(), nullptr);
     if (p.is_array()) {
         if (p.size() != m.num_states())
-            throw InputError(fmt::format("has {} states, the model has {}: a policy for another MDP?", p.size(), m.num_states()),
-                             where({}, "policy"));
+            throw InputError(fmt::format("has {} states, the model has {}: a {} for another MDP?", p.size(), m.num_states(), key),
+                             where(key));
         for (std::size_t s = 0; s < m.num_states(); ++s) per_state[s] = &p[s];
     } else if (p.is_object()) {
         for (const auto& [name, v] : p.items()) {
             const std::size_t s = find_name(m.state_names(), m.num_states(), name);
-            if (s == m.num_states()) throw InputError(fmt::format("unknown state '{}'", name), where({}, "policy." + name));
+            if (s == m.num_states()) throw InputError(fmt::format("unknown state '{}'", name), where(key + "." + name));
             per_state[s] = &v;
         }
     } else {
-        throw InputError("must be an array over states or an object {state: ...}", where({}, "policy"));
+        throw InputError("must be an array over states or an object {state: ...}", where(key));
     }
+    return per_state;
+}
+
+// Reads a JSON object file of one of the given formats.
+nlohmann::json read_format(const std::filesystem::path& file, std::initializer_list<std::string_view> formats) {
+    auto j = read_json_file(file);
+    const auto where = [&](const std::string& field) { return Location{file.string(), {}, {}, field}; };
+    if (!j.is_object()) throw InputError("must be a JSON object", where({}));
+    const std::string format = format_of(j);
+    if (std::find(formats.begin(), formats.end(), format) == formats.end())
+        throw InputError(fmt::format("\"format\" must be \"{}\", got \"{}\"", fmt::join(formats, "\" or \""), format), where("format"));
+    return j;
+}
+
+}  // namespace
+
+std::vector<double> read_state_weights(const std::filesystem::path& file, const Model& m) {
+    const auto j = read_format(file, {"softmdp-weights/1"});
+    const std::string src = file.string();
+    const auto per_state = state_entries(j, "weights", m, src);
+    std::vector<double> w(m.num_states(), 0.0);
+    double sum = 0.0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        const nlohmann::json* v = per_state[s];
+        if (!v || v->is_null()) continue;
+        if (!v->is_number() || !std::isfinite(v->get<double>()) || v->get<double>() < 0.0)
+            throw InputError(fmt::format("must be a finite number >= 0, got {}", v->dump()),
+                             Location{src, {}, {}, fmt::format("weights.{}", m.state_name(s))});
+        w[s] = v->get<double>();
+        sum += w[s];
+    }
+    if (!(sum > 0.0)) throw InputError("the weights sum to 0: give some state a positive weight", Location{src, {}, {}, "weights"});
+    for (double& x : w) x /= sum;
+    return w;
+}
+
+std::vector<double> read_policy(const std::filesystem::path& file, const Model& m) {
+    const auto j = read_format(file, {"softmdp-policy/1", "softmdp-result/1"});
+    const std::string src = file.string();
+    const auto where = [&](const std::string& entry, const std::string& field) { return Location{src, {}, entry, field}; };
+    const auto per_state = state_entries(j, "policy", m, src);
     std::vector<double> pi(m.num_rows(), 0.0);
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         const std::string entry = fmt::format("policy for state {}", m.state_name(s));

@@ -1,6 +1,7 @@
 #include "softmdp/sweep.hpp"
 
 #include <cmath>
+#include <string>
 #include <fmt/format.h>
 
 #include "softmdp/bellman.hpp"
@@ -15,22 +16,30 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     if (lo < 0.0) throw UsageError(fmt::format("--alpha-min must be >= 0, got {}", lo));
     if (lo > hi) throw UsageError(fmt::format("--alpha-min {} is larger than --alpha-max {}", lo, hi));
     if (n < 1) throw UsageError("--points must be >= 1");
+    if (n == 1 && lo != hi)
+        throw UsageError(fmt::format("--points 1 is the single alpha --alpha-min: give --alpha-max equal to it (got {} and {})", lo, hi));
     if (log_scale && lo <= 0.0) throw UsageError("--log needs --alpha-min > 0");
     std::vector<double> a(n);
+    // Interior points rounded to 15 significant digits, so that decimal grids read as written
+    // (0.1, not 0.09999999999999999; 0.01 from 1e-3..1e-1 on a log scale).
+    const double e0 = log_scale ? std::log10(lo) : 0.0, e1 = log_scale ? std::log10(hi) : 0.0;
     for (std::size_t i = 0; i < n; ++i) {
-        const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
-        a[i] = log_scale ? std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))) : lo + t * (hi - lo);
+        const double k = static_cast<double>(i), last = static_cast<double>(n > 1 ? n - 1 : 1);
+        const double x = log_scale ? std::pow(10.0, e0 + (e1 - e0) * k / last) : lo + (hi - lo) * k / last;
+        a[i] = std::stod(fmt::format("{:.15g}", x));
     }
+    a.front() = lo;
     a.back() = hi;
     return a;
 }
 
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method,
-                                    const SolverOptions& opt) {
+                                    const SolverOptions& opt, const SweepPointStarted& started) {
     const Solution hard = solve(m, default_method(0.0), 0.0, opt);
     std::vector<SweepPoint> points;
     std::vector<double> warm;
     for (double alpha : alphas) {
+        if (started) started(points.size(), alpha);
         SolverOptions o = opt;
         if (!warm.empty()) o.initial_values = warm;
         const std::string_view mth = method.empty() ? default_method(alpha) : method;

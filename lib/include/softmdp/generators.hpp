@@ -2,12 +2,17 @@
 // Generators of softmdp/1 files, streamed through a JsonWriter entry by entry, so a million-state
 // Garnet is written without holding the model in memory.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "softmdp/json_writer.hpp"
 
 namespace softmdp {
+
+// Called after the transitions of each state are written, with (states done, states in all): for
+// progress lines. The large generators (garnet, gridworld, chain) take one.
+using GenerateProgress = std::function<void(std::uint64_t done, std::uint64_t total)>;
 
 // Garnet(S, A, B) (Archibald et al. 1995; Bhatnagar et al. 2009): for every (s, a), B distinct
 // successors drawn uniformly without replacement (Floyd's algorithm), probabilities the gaps between
@@ -17,7 +22,7 @@ struct GarnetSpec {
     std::uint64_t states = 100, actions = 4, branching = 5, seed = 0;
     double discount = 0.99;
 };
-void write_garnet(JsonWriter& w, const GarnetSpec& spec);
+void write_garnet(JsonWriter& w, const GarnetSpec& spec, const GenerateProgress& progress = {});
 
 // W x H grid, actions up/down/left/right; the move goes as intended with probability 1 - slip and to
 // each perpendicular direction with slip/2 (walls: stay). Reward -1 per step; the bottom-right cell
@@ -27,7 +32,7 @@ struct GridworldSpec {
     std::uint64_t width = 4, height = 4;
     double slip = 0.0, discount = 0.95;
 };
-void write_gridworld(JsonWriter& w, const GridworldSpec& spec);
+void write_gridworld(JsonWriter& w, const GridworldSpec& spec, const GenerateProgress& progress = {});
 
 // N states in a line, actions left/right (deterministic, walls at the ends); `right` in the last state
 // pays 1 and stays. V*(s) = gamma^(N-1-s) / (1 - gamma).
@@ -35,7 +40,7 @@ struct ChainSpec {
     std::uint64_t states = 10;
     double discount = 0.9;
 };
-void write_chain(JsonWriter& w, const ChainSpec& spec);
+void write_chain(JsonWriter& w, const ChainSpec& spec, const GenerateProgress& progress = {});
 
 // Gymnasium FrozenLake: map rows of S (start), F (frozen), H (hole), G (goal); slippery: the intended
 // direction or either perpendicular one, 1/3 each; holes and goal terminal; reward 1 on reaching G.

@@ -16,6 +16,9 @@ public:
 
     std::FILE* stream() const noexcept { return file_; }
     bool is_stdout() const noexcept { return path_ == "-"; }
+    // The temporary file that commit() renames into place (empty for stdout and devices): another
+    // process may write the content there (e.g. gnuplot's picture) before commit().
+    const std::string& temp_path() const noexcept { return temp_; }
     // Flushes, syncs, closes and renames into place. Throws IoError (the target is left untouched).
     void commit();
 

@@ -1,6 +1,6 @@
 #pragma once
 // Stochastic policies, stored per row of the model (pi(a|s) for each available (s, a)):
-// built-ins (uniform, greedy(Q), softmax(Q/alpha)) and softmdp-policy/1 files.
+// built-ins (uniform, greedy(Q), softmax(Q/alpha)) and softmdp-policy/1 files; weights over states.
 #include <filesystem>
 #include <span>
 #include <vector>
@@ -20,5 +20,10 @@ std::vector<double> softmax_policy(const Model& m, std::span<const double> q, do
 //   probabilities over all actions, or an object {action name or index: probability}.
 // Terminal states may be omitted or null. Checks sizes, names, and sums. Throws InputError.
 std::vector<double> read_policy(const std::filesystem::path& file, const Model& m);
+
+// Reads a softmdp-weights/1 file, weights over states (e.g. the state weights p of the soft Bellman
+// residuals): {"format": "softmdp-weights/1", "weights": array over states, or object {state: w}
+// (unlisted states 0)}. Weights are finite and >= 0, not all 0; returned normalised to sum 1.
+std::vector<double> read_state_weights(const std::filesystem::path& file, const Model& m);
 
 }  // namespace softmdp

@@ -1,6 +1,7 @@
 #pragma once
 // A sweep over the temperature alpha: for each alpha the soft optimum, warm-started from its
 // neighbour, and what it costs and buys against the hard optimum.
+#include <functional>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -12,8 +13,10 @@
 
 namespace softmdp {
 
-// n points from lo to hi, evenly spaced, or geometrically with log_scale (needs lo > 0).
-// Throws UsageError for lo > hi, n < 1, lo < 0, non-finite ends.
+// n points from lo to hi, evenly spaced, or geometrically with log_scale (needs lo > 0). The ends are
+// exactly lo and hi; a geometric grid whose ends are powers of ten gives the powers of ten exactly
+// (1e-3, 1e-2, ...). n = 1 is the single alpha lo and needs lo == hi. Throws UsageError for lo > hi,
+// n < 1, n = 1 with lo != hi, lo < 0, non-finite ends.
 std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_scale);
 
 struct SweepPoint {
@@ -27,9 +30,12 @@ struct SweepPoint {
     double seconds = 0.0;
 };
 
+// Called before the solve of each point (its index and alpha), e.g. for progress lines.
+using SweepPointStarted = std::function<void(std::size_t index, double alpha)>;
+
 // method: empty = default_method(alpha). Points are solved in the order given, each warm-started
 // from the previous point's values.
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method = {},
-                                    const SolverOptions& opt = {});
+                                    const SolverOptions& opt = {}, const SweepPointStarted& started = {});
 
 }  // namespace softmdp

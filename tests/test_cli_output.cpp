@@ -1,0 +1,237 @@
+// Output conventions shared by every command: --format table|json|csv, never two things on stdout,
+// no output over an input or another output (checked before any work), unsigned options refuse
+// negative numbers, progress lines on a terminal only and never under the table.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <pty.h>
+#include <span>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "softmdp/loader.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+using nlohmann::json;
+
+namespace {
+
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+std::size_t lines(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+// Runs softmdp ARGS with stdout and stderr on a pseudo-terminal; returns what it printed and the exit code.
+test::Run run_on_terminal(const std::vector<std::string>& args) {
+    int master = -1;
+    std::fflush(nullptr);  // the child must not write the test's buffered output again
+    const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        std::vector<char*> argv{const_cast<char*>("softmdp")};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(SOFTMDP_BINARY, argv.data());
+        ::_exit(127);
+    }
+    test::Run r;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(master, buf, sizeof buf)) > 0;) r.out.append(buf, static_cast<std::size_t>(n));
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r;
+}
+
+// Each (arguments, message): exit 2, nothing on stdout, the message on stderr.
+void expect_usage_errors(std::span<const std::pair<std::string, std::string>> cases) {
+    for (const auto& [args, message] : cases) {
+        CAPTURE(args);
+        const auto r = test::run_cli(args);
+        CHECK(r.code == 2);
+        CHECK(r.out.empty());
+        CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("--format json prints the command's JSON document and nothing else, for every command") {
+    const std::string chain = test::source_path("mdps/chain2.json"), mg = test::source_path("mdps/multigoal.json");
+    const std::pair<std::string, std::string> cases[] = {
+        {"info " + chain, "softmdp-info/1"},
+        {"info " + mg, "softmdp-info/1"},
+        {"validate " + chain, "softmdp-validation/1"},
+        {"solve " + chain, "softmdp-result/1"},
+        {"solve " + mg + " --alpha 0.1 --nodes 8", "softmdp-result/1"},
+        {"evaluate " + chain + " --policy uniform", "softmdp-result/1"},
+        {"compare " + chain + " --alpha 1", "softmdp-compare/1"},
+        {"sweep " + chain + " --alpha-min 0.1 --alpha-max 1 --points 2", "softmdp-sweep/1"},
+        {"learn " + chain + " --steps 1000 --points 2", "softmdp-learn/1"},
+        {"estimate " + mg + " --state center --alpha 0.1 --samples 1000", "softmdp-estimate/1"},
+        {"sample " + mg + " --state center --alpha 0.1 --particles 10 --steps 10", "softmdp-samples/1"},
+    };
+    for (const auto& [args, format] : cases) {
+        CAPTURE(args);
+        const auto r = test::run_cli(args + " --format json");
+        REQUIRE(r.code == 0);
+        CHECK(json::parse(r.out)["format"] == format);  // the whole of stdout is one JSON document
+        const auto same = test::run_cli(args + " --json -");
+        REQUIRE(same.code == 0);
+        CHECK(json::parse(same.out)["format"] == format);
+    }
+}
+
+TEST_CASE("--format csv prints the main table as CSV, header first") {
+    const std::string chain = test::source_path("mdps/chain2.json"), mg = test::source_path("mdps/multigoal.json");
+    const struct {
+        std::string args, header;
+        std::size_t rows;
+    } cases[] = {
+        {"solve " + chain, "state,value,action,probability,entropy", 2},
+        {"solve " + mg + " --alpha 0.1 --nodes 8", "state,value", 2},
+        {"evaluate " + chain + " --policy uniform", "state,value,entropy", 2},
+        {"compare " + chain + " --alpha 1",
+         "state,v_soft,v_hard,gap,gap_bound,greedy,soft_likeliest,p_soft,entropy,soft_policy_hard_value", 2},
+        {"sweep " + chain + " --alpha-min 0.1 --alpha-max 1 --points 3",
+         "alpha,j_soft,hard_return,mean_entropy,greedy_probability,kl_from_greedy,changed_states,iterations,error_bound,converged,"
+         "seconds",
+         3},
+        {"learn " + chain + " --steps 1000 --points 4", "step,q_error,objective", 5},
+        {"sample " + mg + " --state center --alpha 0.1 --particles 7 --steps 10", "a0,a1", 7},
+        {"info " + chain, "name,action_space,states,actions,pairs,transitions,terminal,discount,csr_bytes", 1},
+        {"info " + mg, "name,action_space,states,dimension,low,high,anchors,terminal,bandwidth,action_cost,discount", 1},
+        {"validate " + chain, "file,valid,summary", 1},
+        {"estimate " + mg + " --state center --alpha 0.1 --samples 1000",
+         "state,alpha,proposal,estimate,std_error,ess,samples,seed,reference", 1},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.args);
+        const auto r = test::run_cli(c.args + " --format csv");
+        REQUIRE(r.code == 0);
+        CHECK(first_line(r.out) == c.header);
+        CHECK(lines(r.out) == c.rows + 1);
+    }
+    const auto solve = test::run_cli("solve " + chain + " --format csv");
+    CHECK(solve.out.find("\nA,18.0000000000000") != std::string::npos);
+    CHECK(solve.out.find(",move,1,0\n") != std::string::npos);
+    // Fields with commas are quoted: the box of a continuous file.
+    CHECK(test::run_cli("info " + mg + " --format csv").out.find(",\"[-1,-1]\",\"[1,1]\",") != std::string::npos);
+}
+
+TEST_CASE("never a table and JSON on stdout; two stdout outputs are refused") {
+    const std::string chain = test::source_path("mdps/chain2.json");
+    const auto info = test::run_cli("info " + chain + " --json -");
+    REQUIRE(info.code == 0);
+    CHECK(json::parse(info.out)["states"] == 2);  // no table before the JSON
+    const auto dir = test::temp_dir("cli-stdout");
+    const auto both = test::run_cli("solve " + chain + " --format json --json " + (dir / "r.json").string());
+    REQUIRE(both.code == 0);
+    CHECK(json::parse(both.out)["values"] == read_json_file(dir / "r.json")["values"]);
+
+    const std::pair<std::string, std::string> refused[] = {
+        {"generate chain --states 2 --json -", "--json - and --output - (the default) both write to standard output"},
+        {"generate chain --states 2 --format csv", "--format csv and --output - (the default)"},
+        {"info " + chain + " --format csv --json -", "--json - and --format csv both write to standard output"},
+        {"info " + chain + " --format table --json -", "--json - and --format table"},
+        {"sweep " + chain + " --alpha-min 0 --alpha-max 1 --csv - --json -", "--json - and --csv -"},
+        {"info " + chain + " --format xml", "--format must be table, json or csv, got 'xml'"},
+    };
+    expect_usage_errors(refused);
+    // generate: the MDP to a file, the summary (only) on stdout.
+    const auto gen = test::run_cli("generate chain --states 2 --output " + (dir / "c.json").string() + " --json -");
+    REQUIRE(gen.code == 0);
+    CHECK(json::parse(gen.out)["format"] == "softmdp-generate/1");
+    CHECK(load_model(dir / "c.json").num_states() == 2);
+    const auto line = test::run_cli("generate chain --states 2 --output " + (dir / "c.json").string());
+    CHECK(line.out.find("wrote " + (dir / "c.json").string()) != std::string::npos);
+    CHECK(test::run_cli("generate chain --states 2 --quiet --output " + (dir / "c.json").string()).out.empty());
+}
+
+TEST_CASE("an output path equal to an input or another output is refused before any work") {
+    const auto dir = test::temp_dir("cli-clash");
+    const std::string chain = (dir / "chain.json").string();
+    std::filesystem::copy_file(test::source_path("mdps/chain2.json"), chain);
+    const std::string original(MappedFile(chain).text());
+    // An invalid MDP: the clash is reported, not the file's error, so nothing was read or solved.
+    const std::string bad = (dir / "bad.json").string();
+    std::filesystem::copy_file(test::source_path("tests/bad/sum_half.json"), bad);
+    REQUIRE(test::run_cli("solve " + chain + " --json " + (dir / "r.json").string()).code == 0);
+    const std::string r = (dir / "r.json").string(), d = dir.string();
+    const std::pair<std::string, std::string> cases[] = {
+        {"solve " + bad + " --json " + bad, "--json " + bad + " is the same file as FILE " + bad},
+        {"solve " + chain + " --json " + d + "/./chain.json", "is the same file as FILE"},
+        {"solve " + chain + " --init " + r + " --json " + r, "--json " + r + " is the same file as --init " + r},
+        {"evaluate " + chain + " --residual " + r + " --csv x --format json --json " + r, "--residual"},
+        {"evaluate " + chain + " --policy " + r + " --json " + r, "the same file as --policy"},
+        {"sweep " + chain + " --alpha-min 0 --alpha-max 1 --json " + d + "/s.out --csv " + d + "/s.out",
+         "--json " + d + "/s.out and --csv " + d + "/s.out are the same file"},
+        {"sweep " + chain + " --alpha-min 0 --alpha-max 1 --json " + d + "/new/../p.svg.dat --plot " + d + "/p.svg",
+         "--plot's data file"},
+        {"solve " + chain + " --plot " + d + "/p.png --json " + d + "/p.png.gp", "--plot's script"},
+        {"solve " + chain + " --plot " + d + "/p.jpg", "must end in .png or .svg"},
+        {"generate chain --output " + d + "/g.json --json " + d + "/g.json", "--json " + d + "/g.json and --output"},
+        {"convert " + chain + " " + chain, "OUT " + chain + " is the same file as IN " + chain},
+        {"sample " + chain + " --state 0 --alpha 1 --values " + r + " --json " + r, "the same file as --values"},
+    };
+    expect_usage_errors(cases);
+    CHECK(std::string(MappedFile(chain).text()) == original);
+    // Keywords are not files, and "-" is never a clash.
+    const auto kw = test::run_cli("evaluate " + chain + " --policy uniform --json uniform --quiet");
+    CHECK(kw.code == 0);
+    std::filesystem::remove("uniform");
+    CHECK(test::run_cli("info " + chain + " --json -").code == 0);
+}
+
+TEST_CASE("a negative number for an unsigned option is refused, naming the option") {
+    const std::string chain = test::source_path("mdps/chain2.json"), mg = test::source_path("mdps/multigoal.json");
+    const std::pair<std::string, std::string> cases[] = {
+        {"solve " + chain + " --max-iterations -1", "--max-iterations must be a number >= 0, got -1"},
+        {"solve " + chain + " --max-iterations=-1", "--max-iterations must be a number >= 0, got -1"},
+        {"solve " + chain + " --evaluation-sweeps -3", "--evaluation-sweeps"},
+        {"solve " + chain + " --rows -2", "--rows"},
+        {"sweep " + chain + " --alpha-min 0 --alpha-max 1 --points -4", "--points"},
+        {"learn " + chain + " --steps -10", "--steps"},
+        {"sample " + mg + " --state center --alpha 0.1 --particles -5", "--particles"},
+        {"estimate " + mg + " --state center --alpha 0.1 --seed -1", "--seed"},
+        {"generate garnet --states -7", "--states"},
+        {"generate gridworld --size -3 4", "--size must be a number >= 0, got -3"},
+    };
+    expect_usage_errors(cases);
+}
+
+TEST_CASE("progress lines: on a terminal, ended before the table, naming the sweep point; none with --quiet") {
+    const auto dir = test::temp_dir("cli-progress");
+    const std::string mdp = (dir / "g.json").string();
+    // Slow enough for lines every 0.2 s: 120000 states to write, then a sweep on 20000 states.
+    const auto gen = run_on_terminal({"generate", "garnet", "--states", "120000", "--seed", "3", "--output", mdp});
+    REQUIRE(gen.code == 0);
+    CHECK(gen.out.find("generate garnet: ") != std::string::npos);
+    CHECK(gen.out.find("of 120000 states") != std::string::npos);
+    REQUIRE(test::run_cli("generate garnet --states 20000 --seed 3 --discount 0.99 --quiet --output " + mdp).code == 0);
+    const auto sweep = run_on_terminal({"sweep", mdp, "--alpha-min", "0.01", "--alpha-max", "1", "--points", "3", "--log"});
+    REQUIRE(sweep.code == 0);
+    CHECK(sweep.out.find("sweep: point ") != std::string::npos);
+    CHECK(sweep.out.find(" of 3 (alpha ") != std::string::npos);
+    // The table header starts a line of its own.
+    const auto header = sweep.out.find("      alpha         J_soft");
+    REQUIRE(header != std::string::npos);
+    CHECK((header == 0 || sweep.out[header - 1] == '\n'));
+    const auto quiet = run_on_terminal({"sweep", mdp, "--alpha-min", "0.01", "--alpha-max", "1", "--points", "3", "--log", "--quiet"});
+    CHECK(quiet.code == 0);
+    CHECK(quiet.out.find('\r') == std::string::npos);
+    CHECK(quiet.out.empty());
+    const auto learn = run_on_terminal({"learn", mdp, "--steps", "3000000", "--points", "50"});
+    REQUIRE(learn.code == 0);
+    CHECK(learn.out.find("learn: step ") != std::string::npos);
+    const auto table = learn.out.find("      step");
+    REQUIRE(table != std::string::npos);
+    CHECK(learn.out[table - 1] == '\n');
+    // Not a terminal (the tests' files): no progress line.
+    CHECK(test::run_cli("sweep " + mdp + " --alpha-min 0.01 --alpha-max 1 --points 3 --log").err.empty());
+}
