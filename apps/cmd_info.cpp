@@ -67,11 +67,11 @@ int run(const std::vector<std::string>& args) {
         return kOk;
     const std::string file = vm["file"].as<std::string>();
     const MappedFile mapped(file);  // read once: FILE may be a pipe
-    if (is_continuous_text(mapped.text())) {
+    if (is_continuous(mapped)) {
         describe_continuous(vm, parse_continuous_model(mapped.text(), file));
         return kOk;
     }
-    const Model m = parse_model(mapped.text(), build_options(vm), file);
+    const Model m = parse_model(mapped, build_options(vm), file);
     emit(vm, {[&] {
                   fmt::print("name         {}\n", m.name().empty() ? "(none)" : m.name());
                   fmt::print("states       {}\n", m.num_states());
