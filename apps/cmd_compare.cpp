@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args) {
     desc.add_options()
         ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
         ("alpha,a", po::value<double>()->required(), "temperature alpha > 0")
-        ("method,m", po::value<std::string>(), "soft method (default soft-mpi)")
+        ("method,m", po::value<std::string>(), "soft method (default: as solve)")
         ("hard-method", po::value<std::string>(), "hard method (default mpi)")
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table");
     add_model_options(desc);

@@ -19,7 +19,7 @@ std::vector<double> policy_from_option(const std::string& spec, const Model& m, 
         // The optimal Q of the same problem: hard for greedy, soft at alpha for softmax (= pi*).
         const double a = spec == "greedy" ? 0.0 : alpha;
         if (spec == "softmax" && alpha == 0.0) throw UsageError("--policy softmax needs --alpha > 0");
-        const Solution opt_sol = solve(m, default_method(a), a, opt);
+        const Solution opt_sol = solve(m, default_method(m, a), a, opt);
         return spec == "greedy" ? greedy_policy(m, opt_sol.q) : softmax_policy(m, opt_sol.q, alpha);
     }
     return read_policy(spec, m);

@@ -137,7 +137,7 @@ int run(const std::vector<std::string>& args) {
     po::options_description desc("solve options");
     desc.add_options()
         ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
-        ("method,m", po::value<std::string>(), "solver (see below); default: mpi, or soft-mpi with --alpha > 0")
+        ("method,m", po::value<std::string>(), "solver (see below); default: vi, or with --alpha > 0 soft-pi up to 5000 states and soft-mpi above")
         ("alpha,a", po::value<double>(), "temperature alpha >= 0 (0 or absent: hard)")
         ("init", po::value<std::string>(), "warm start from the values of a softmdp-result/1 file")
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table")
@@ -163,10 +163,10 @@ int run(const std::vector<std::string>& args) {
     const Stopwatch load_clock;
     const MappedFile mapped(file);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
-    const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(alpha));
-    SolverOptions opt = solver_options(vm, method);
     const Model m = parse_model(mapped, build_options(vm), file);
     if (vm.count("plot")) require_grid(m);  // before solving
+    const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(m, alpha));
+    SolverOptions opt = solver_options(vm, method);
     const double load_seconds = load_clock.seconds();
     std::vector<double> init;
     if (vm.count("init")) {

@@ -17,7 +17,7 @@ int run(const std::vector<std::string>& args) {
         ("alpha-max", po::value<double>()->required(), "largest alpha")
         ("points", po::value<std::size_t>()->default_value(10), "number of alphas")
         ("log", "space the alphas geometrically")
-        ("method,m", po::value<std::string>(), "soft method (default soft-mpi; hard mpi at alpha = 0)")
+        ("method,m", po::value<std::string>(), "soft method (default: as solve, per alpha)")
         ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)")
         ("plot", po::value<std::string>(), "J_soft and the hard return (above), mean entropy (below) against alpha, to OUT.png or OUT.svg (gnuplot)");
     add_model_options(desc);

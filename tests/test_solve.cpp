@@ -177,5 +177,5 @@ TEST_CASE("solve rejects bad method names and alpha") {
     CHECK_THROWS_AS(solve(m, "vi", 0.5), UsageError);
     CHECK_THROWS_AS(solve(m, "soft-vi", -1.0), UsageError);
     CHECK_THROWS_AS(solve(m, "soft-vi", std::nan("")), UsageError);
-    CHECK(default_method(0.0) != default_method(1.0));
+    CHECK(default_method(test::example("chain2.json"), 0.0) != default_method(test::example("chain2.json"), 1.0));
 }

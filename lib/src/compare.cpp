@@ -73,8 +73,8 @@ Comparison compare(const Model& m, double alpha, const SolverOptions& opt, std::
                    std::string_view hard_method) {
     if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError("compare needs a temperature --alpha > 0");
     Comparison c;
-    c.hard = solve(m, hard_method.empty() ? default_method(0.0) : hard_method, 0.0, opt);
-    c.soft = solve(m, soft_method.empty() ? default_method(alpha) : soft_method, alpha, opt);
+    c.hard = solve(m, hard_method.empty() ? default_method(m, 0.0) : hard_method, 0.0, opt);
+    c.soft = solve(m, soft_method.empty() ? default_method(m, alpha) : soft_method, alpha, opt);
     c.gap_bound = entropy_gap_bound(m, opt);
     for (double& x : c.gap_bound) x *= alpha;
     if (m.discount() < 1.0) {

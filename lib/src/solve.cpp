@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/policy_evaluation.hpp"
 #include "softmdp/policy_iteration.hpp"
 #include "softmdp/soft_q_iteration.hpp"
 #include "softmdp/value_iteration.hpp"
@@ -29,7 +30,10 @@ constexpr std::array kMethods{
 
 std::span<const MethodInfo> methods() { return kMethods; }
 
-std::string_view default_method(double alpha) { return alpha > 0.0 ? "soft-mpi" : "mpi"; }
+std::string_view default_method(const Model& m, double alpha) {
+    if (alpha == 0.0) return "vi";
+    return m.num_states() <= kSparseLuLimit ? "soft-pi" : "soft-mpi";
+}
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
     if (!std::isfinite(alpha) || alpha < 0.0)

@@ -35,14 +35,14 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
 
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method,
                                     const SolverOptions& opt, const SweepPointStarted& started) {
-    const Solution hard = solve(m, default_method(0.0), 0.0, opt);
+    const Solution hard = solve(m, default_method(m, 0.0), 0.0, opt);
     std::vector<SweepPoint> points;
     std::vector<double> warm;
     for (double alpha : alphas) {
         if (started) started(points.size(), alpha);
         SolverOptions o = opt;
         if (!warm.empty()) o.initial_values = warm;
-        const std::string_view mth = method.empty() ? default_method(alpha) : method;
+        const std::string_view mth = method.empty() ? default_method(m, alpha) : method;
         const Solution sol = solve(m, mth, alpha, o);
         SweepPoint p;
         p.alpha = alpha;
