@@ -1,7 +1,12 @@
-// Importance-sampling estimates of log Z against closed forms, within 4 standard errors.
+// Importance-sampling estimates of log Z against closed forms, within 4 standard errors; the
+// block-wise weight sums against the direct formulas; the same estimate with any thread count.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
 
 #include "continuous_targets.hpp"
 #include "softmdp/importance_sampling.hpp"
@@ -19,21 +24,28 @@ test::Quadratic wide_gaussian() {
     q.hi = {5, 5};  // truncation below 1e-12 for N(mu, alpha A^-1)
     return q;
 }
+
+Proposal gaussian(std::vector<double> mean, std::vector<double> stddev) {
+    Proposal p;
+    p.kind = Proposal::Kind::gaussian;
+    p.mean = std::move(mean);
+    p.stddev = std::move(stddev);
+    return p;
+}
+
+Proposal mixture(std::vector<double> centers, double stddev) {
+    Proposal p;
+    p.kind = Proposal::Kind::mixture;
+    p.centers = std::move(centers);
+    p.mixture_stddev = stddev;
+    return p;
+}
 }  // namespace
 
 TEST_CASE("uniform, Gaussian and mixture proposals fall within 4 standard errors of the closed form") {
     const auto q = wide_gaussian();
     const double exact = q.soft_value(std::log(5.0));
-    Proposal uniform;
-    Proposal gauss;
-    gauss.kind = Proposal::Kind::gaussian;
-    gauss.mean = {0.0, 0.0};
-    gauss.stddev = {0.8, 0.8};
-    Proposal mix;
-    mix.kind = Proposal::Kind::mixture;
-    mix.centers = {0.2, -0.3, 0.5, 0.0, -0.1, -0.6};
-    mix.mixture_stddev = 0.5;
-    for (const Proposal& p : {uniform, gauss, mix}) {
+    for (const Proposal& p : {Proposal{}, gaussian({0.0, 0.0}, {0.8, 0.8}), mixture({0.2, -0.3, 0.5, 0.0, -0.1, -0.6}, 0.5)}) {
         for (std::uint64_t seed : {1, 2, 3}) {
             const auto e = log_integral_mc(q, p, 200000, seed);
             CAPTURE(p.name());
@@ -59,11 +71,57 @@ TEST_CASE("the standard error shrinks like 1/sqrt(n) and a seed reproduces the e
 
 TEST_CASE("a Gaussian proposal far outside the box: samples outside weigh 0, no NaN") {
     const auto q = wide_gaussian();
-    Proposal far;
-    far.kind = Proposal::Kind::gaussian;
-    far.mean = {100.0, 100.0};
-    far.stddev = {0.1, 0.1};
-    const auto e = log_integral_mc(q, far, 1000, 1);
+    const auto e = log_integral_mc(q, gaussian({100.0, 100.0}, {0.1, 0.1}), 1000, 1);
     CHECK(std::isinf(e.log_z));
     CHECK(e.log_z < 0);
+}
+
+TEST_CASE("the estimate does not depend on the number of threads") {
+    const auto q = wide_gaussian();
+    const std::uint64_t samples = 5 * detail::kSampleBlock + 123;  // a partial last block
+    for (const Proposal& p : {Proposal{}, gaussian({0.0, 0.0}, {1.5, 1.5}), mixture({0.2, -0.3, 0.5, 0.0}, 0.5)}) {
+        const auto one = log_integral_mc(q, p, samples, 9, 1);
+        for (int threads : {2, 3}) {
+            const auto e = log_integral_mc(q, p, samples, 9, threads);
+            CAPTURE(p.name());
+            CAPTURE(threads);
+            CHECK(e.log_z == one.log_z);
+            CHECK(e.std_error == one.std_error);
+            CHECK(e.ess == one.ess);
+            CHECK(e.samples == samples);
+        }
+    }
+}
+
+TEST_CASE("weight sums merged block by block match the direct log-mean-exp, delta method and ESS") {
+    std::mt19937_64 rng(2);
+    std::normal_distribution<double> normal(0.0, 3.0);
+    std::vector<double> log_w(10007);
+    for (std::size_t i = 0; i < log_w.size(); ++i)
+        log_w[i] = i % 11 == 0 ? -std::numeric_limits<double>::infinity() : normal(rng) + (i < 5000 ? 40.0 : -40.0);
+    // Direct formulas with w_i = exp(lw_i - M), M the largest log-weight, over `count` samples.
+    const double M = *std::max_element(log_w.begin(), log_w.end());
+    long double s1 = 0, s2 = 0;
+    for (double lw : log_w) {
+        const long double w = std::exp(static_cast<long double>(lw - M));
+        s1 += w;
+        s2 += w * w;
+    }
+    const auto check = [&](const LogZEstimate& e, std::size_t count) {
+        const auto n = static_cast<long double>(count);
+        const long double mean = s1 / n, var = (s2 - n * mean * mean) / (n - 1);
+        CHECK(e.log_z == doctest::Approx(static_cast<double>(M + std::log(mean))).epsilon(1e-13));
+        CHECK(e.std_error == doctest::Approx(static_cast<double>(std::sqrt(var / n) / mean)).epsilon(1e-10));
+        CHECK(e.ess == doctest::Approx(static_cast<double>(s1 * s1 / s2)).epsilon(1e-10));
+        CHECK(e.samples == count);
+    };
+    const auto whole = detail::combine(log_w);
+    check(whole, log_w.size());
+    detail::WeightSums sums;  // blocks of unequal sizes, then an empty one and one of zero weights
+    for (std::size_t begin = 0, size = 1; begin < log_w.size(); begin += size, size = size * 3 + 1)
+        sums.add(std::span<const double>(log_w).subspan(begin, std::min(size, log_w.size() - begin)));
+    sums.add({});
+    const double none[2] = {-std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    sums.add(none);
+    check(sums.estimate(), log_w.size() + 2);
 }

@@ -1,5 +1,6 @@
 #include "softmdp/continuous_model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -7,6 +8,7 @@
 #include <unordered_map>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/fast_math.hpp"
 #include "softmdp/loader.hpp"
 
 namespace softmdp {
@@ -37,37 +39,60 @@ void ContinuousModel::anchor_values(std::size_t s, std::span<const double> V, st
     }
 }
 
+PackedAnchors ContinuousModel::pack_anchors(std::size_t s) const {
+    const auto& an = anchors[s];
+    const std::size_t K = an.size(), stride = (K + 7) / 8 * 8;
+    PackedAnchors p{K, stride, std::vector<double>(stride * dim(), 1e150)};
+    for (std::size_t k = 0; k < K; ++k)
+        for (std::size_t i = 0; i < dim(); ++i) p.at[i * stride + k] = an[k].at[i];
+    return p;
+}
+
 double ContinuousModel::q_value(std::size_t s, std::span<const double> G, std::span<const double> a,
                                 std::span<double> grad) const {
-    const auto& an = anchors[s];
-    const std::size_t K = an.size(), d = dim();
+    return q_value(pack_anchors(s), G, a, grad);
+}
+
+SOFTMDP_SIMD_CLONES
+double ContinuousModel::q_value(const PackedAnchors& p, std::span<const double> G, std::span<const double> a,
+                                std::span<double> grad) const {
+    const std::size_t K = p.count, stride = p.stride, d = dim();
     const double inv2h2 = 1.0 / (2.0 * bandwidth * bandwidth);
-    // Logits u_k = -||a - c_k||^2 / (2 h^2); w = softmax(u) with the max factored out.
-    double umax = -std::numeric_limits<double>::infinity();
-    double u_buf[64];
-    std::vector<double> u_heap;
-    double* u = K <= 64 ? u_buf : (u_heap.resize(K), u_heap.data());
-    for (std::size_t k = 0; k < K; ++k) {
-        double dist = 0.0;
-        for (std::size_t i = 0; i < d; ++i) dist += (a[i] - an[k].at[i]) * (a[i] - an[k].at[i]);
-        u[k] = -dist * inv2h2;
-        umax = std::max(umax, u[k]);
+    double w_buf[64];
+    std::vector<double> w_heap;
+    double* w = stride <= 64 ? w_buf : (w_heap.resize(stride), w_heap.data());
+    // Squared distances ||a - c_k||^2, then the softmax weights of the logits u_k = -||a - c_k||^2 / (2 h^2)
+    // with the largest logit (nearest anchor) factored out; the padding's weights underflow to 0.
+    std::fill_n(w, stride, 0.0);
+    for (std::size_t i = 0; i < d; ++i) {
+        const double ai = a[i];
+        const double* c = p.at.data() + i * stride;
+#pragma omp simd
+        for (std::size_t k = 0; k < stride; ++k) w[k] += (ai - c[k]) * (ai - c[k]);
     }
+    double nearest = w[0];
+#pragma omp simd reduction(min : nearest)
+    for (std::size_t k = 0; k < stride; ++k) nearest = std::min(nearest, w[k]);
+#pragma omp simd
+    for (std::size_t k = 0; k < stride; ++k) w[k] = fast_exp((nearest - w[k]) * inv2h2);  // unnormalised weights
     double z = 0.0, q = 0.0;
     for (std::size_t k = 0; k < K; ++k) {
-        u[k] = std::exp(u[k] - umax);  // now the unnormalised weight
-        z += u[k];
-        q += u[k] * G[k];
+        z += w[k];
+        q += w[k] * G[k];
     }
     q /= z;
     double norm2 = 0.0;
     for (std::size_t i = 0; i < d; ++i) norm2 += a[i] * a[i];
     if (!grad.empty()) {
         // dQ/da = sum_k w_k (G_k - Qbar) du_k/da - 2 c a, du_k/da = -(a - c_k)/h^2.
-        for (std::size_t i = 0; i < d; ++i) grad[i] = -2.0 * action_cost * a[i];
-        for (std::size_t k = 0; k < K; ++k) {
-            const double coef = (u[k] / z) * (G[k] - q) * (-2.0 * inv2h2);
-            for (std::size_t i = 0; i < d; ++i) grad[i] += coef * (a[i] - an[k].at[i]);
+        for (std::size_t k = 0; k < K; ++k) w[k] = (w[k] / z) * (G[k] - q) * (-2.0 * inv2h2);
+        for (std::size_t i = 0; i < d; ++i) {
+            const double ai = a[i];
+            const double* c = p.at.data() + i * stride;
+            double g = 0.0;
+#pragma omp simd reduction(+ : g)
+            for (std::size_t k = 0; k < stride; ++k) g += w[k] * (ai - c[k]);
+            grad[i] = g - 2.0 * action_cost * ai;
         }
     }
     return q - action_cost * norm2;

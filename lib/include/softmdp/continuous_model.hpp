@@ -20,6 +20,15 @@ struct Anchor {
     std::vector<std::pair<std::uint32_t, double>> next;  // P_k
 };
 
+// One state's anchor locations by coordinate, at[i * stride + k] = c_k[i]: the loops of q_value over
+// the anchors then run with unit stride and vectorise. The stride is a multiple of 8 (whole vector
+// registers, no remainder loops); the padding anchors lie so far away that their weight is 0.
+// For evaluating Q_V(s, .) many times.
+struct PackedAnchors {
+    std::size_t count = 0, stride = 0;
+    std::vector<double> at;  // d x stride
+};
+
 class ContinuousModel {
 public:
     std::string name;
@@ -39,8 +48,12 @@ public:
 
     // G_k = r_k + gamma sum_s' P_k(s') V(s') for every anchor of s.
     void anchor_values(std::size_t s, std::span<const double> V, std::span<double> G) const;
+    PackedAnchors pack_anchors(std::size_t s) const;
     // Q_V(s, a) from the anchor values G of s; fills grad (dQ/da) when it is not empty.
     double q_value(std::size_t s, std::span<const double> G, std::span<const double> a, std::span<double> grad = {}) const;
+    // The same with the anchors of s packed by pack_anchors(s): no allocation up to 64 anchors.
+    double q_value(const PackedAnchors& p, std::span<const double> G, std::span<const double> a,
+                   std::span<double> grad = {}) const;
 };
 
 // Loads and validates a continuous-action softmdp/1 file; throws InputError / IoError.

@@ -5,7 +5,11 @@
 // Proposals: uniform on the box; a diagonal Gaussian with the box's indicator (samples outside the
 // box weigh 0, so the estimate stays unbiased for the box integral); a mixture of isotropic
 // Gaussians around given points (e.g. SVGD particles), also with the indicator.
+// Samples are drawn in blocks of kSampleBlock, block b from its own generator
+// Rng(stream_seed(seed, b)), on any thread; the blocks' weight sums are merged in block order. So a
+// seed gives the same estimate with any thread count.
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
@@ -32,24 +36,35 @@ struct LogZEstimate {
 };
 
 namespace detail {
-// Draws a ~ q into a (size d); returns log q(a).
-double draw(const Proposal& q, std::span<const double> low, std::span<const double> high, Rng& rng, std::span<double> a);
+inline constexpr std::size_t kSampleBlock = 4096;
+
+// The sums behind LogZEstimate, relative to the largest log-weight so far (no overflow), mergeable
+// across blocks: s1 = sum exp(lw - max), s2 = sum exp(2 (lw - max)).
+struct WeightSums {
+    double max = -std::numeric_limits<double>::infinity(), s1 = 0.0, s2 = 0.0;
+    std::uint64_t n = 0;
+    void add(std::span<const double> log_w);
+    void merge(const WeightSums& other);
+    LogZEstimate estimate() const;
+};
 LogZEstimate combine(std::span<const double> log_w);
+
+// For one block of samples a (m x d, row-major): log_w[i] += log p(a_i) wherever log_w[i] > -inf
+// (the samples inside the box). Called from several threads at once.
+using BlockDensity = std::function<void(std::span<const double> a, std::span<double> log_w)>;
+LogZEstimate log_integral_mc(const BlockDensity& f, std::span<const double> low, std::span<const double> high,
+                             const Proposal& q, std::uint64_t samples, std::uint64_t seed, int threads);
 }  // namespace detail
 
+// threads: OpenMP threads (0: all cores); the estimate does not depend on it.
 template <LogDensityTarget T>
-LogZEstimate log_integral_mc(const T& target, const Proposal& q, std::uint64_t samples, std::uint64_t seed) {
+LogZEstimate log_integral_mc(const T& target, const Proposal& q, std::uint64_t samples, std::uint64_t seed, int threads = 0) {
     const std::size_t d = target.dim();
-    const auto low = target.low(), high = target.high();
-    Rng rng(seed);
-    std::vector<double> a(d), log_w(samples);
-    for (std::uint64_t i = 0; i < samples; ++i) {
-        const double log_q = detail::draw(q, low, high, rng, a);
-        bool inside = true;
-        for (std::size_t k = 0; k < d; ++k) inside = inside && a[k] >= low[k] && a[k] <= high[k];
-        log_w[i] = inside ? target.log_density(a, {}) - log_q : -std::numeric_limits<double>::infinity();
-    }
-    return detail::combine(log_w);
+    const auto block = [&](std::span<const double> a, std::span<double> log_w) {
+        for (std::size_t i = 0; i < log_w.size(); ++i)
+            if (log_w[i] > -std::numeric_limits<double>::infinity()) log_w[i] += target.log_density(a.subspan(i * d, d), {});
+    };
+    return detail::log_integral_mc(block, target.low(), target.high(), q, samples, seed, threads);
 }
 
 }  // namespace softmdp

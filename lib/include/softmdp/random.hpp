@@ -37,4 +37,17 @@ private:
     bool has_spare_ = false;
 };
 
+// The seed of stream number `stream` of `seed`, for blocks of work that draw their numbers in any
+// order or on any thread: SplitMix64's finaliser (Steele, Lea & Flood 2014) applied to the mixed
+// seed plus the stream index, so neighbouring seeds and streams give unrelated generators.
+inline std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) noexcept {
+    const auto mix = [](std::uint64_t z) {
+        z += 0x9e3779b97f4a7c15ULL;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    return mix(mix(seed) + stream);
+}
+
 }  // namespace softmdp

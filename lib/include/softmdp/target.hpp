@@ -1,7 +1,8 @@
 #pragma once
 // A target log-density over a box in R^d, given as value and gradient: what the soft-value
 // estimators and the SVGD sampler need. The soft policy pi(a|s) ∝ exp(Q(s,a)/alpha) is one
-// (SoftQTarget); users plug in their own Q by modelling this concept.
+// (SoftQTarget); users plug in their own Q by modelling this concept. The sampler and the Monte
+// Carlo estimator call log_density from several threads at once: it must not modify shared state.
 #include <concepts>
 #include <span>
 #include <vector>
@@ -32,6 +33,7 @@ public:
 private:
     const ContinuousModel* m_;
     std::size_t s_;
+    PackedAnchors anchors_;
     std::vector<double> G_;
     double alpha_;
 };
