@@ -2,6 +2,40 @@
 
 namespace softmdp {
 
+namespace detail {
+
+SOFTMDP_SIMD_CLONES
+void logsumexp_chunk(const Offset* begin, std::size_t n, const double* q, double alpha, double* out,
+                     double* scratch) noexcept {
+    const Offset base = begin[0];
+    const std::size_t rows = begin[n] - base;
+    double* shift = scratch;     // per row: the max of its state
+    double* w = scratch + rows;  // per row: exp((q - max)/alpha)
+    double* mx = w + rows;       // per state
+    double* sum = mx + n;        // per state
+    for (std::size_t i = 0; i < n; ++i) {
+        const Offset b = begin[i] - base, e = begin[i + 1] - base;
+        double m = b == e ? 0.0 : q[b];
+        for (Offset r = b + 1; r < e; ++r) m = q[r] > m ? q[r] : m;
+        mx[i] = m;
+        for (Offset r = b; r < e; ++r) shift[r] = m;
+    }
+#pragma omp simd
+    for (std::size_t r = 0; r < rows; ++r) w[r] = fast_exp((q[r] - shift[r]) / alpha);
+    for (std::size_t i = 0; i < n; ++i) {
+        double acc = 0.0;  // >= 1 (the max's own term) unless terminal
+        for (Offset r = begin[i] - base, e = begin[i + 1] - base; r < e; ++r) acc += w[r];
+        sum[i] = acc;
+    }
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        const double v = mx[i] + alpha * fast_log(sum[i]);  // unconditional, so the loop vectorises
+        out[i] = sum[i] == 0.0 ? 0.0 : v;                   // terminal states have no rows
+    }
+}
+
+}  // namespace detail
+
 void compute_q(const Model& m, std::span<const double> V, std::span<double> q, int threads) {
     const ModelData& d = m.data();
     const auto rows = static_cast<std::int64_t>(m.num_rows());

@@ -81,42 +81,20 @@ inline std::size_t chunk_scratch(const Model& m) noexcept {
     return 3 * std::max(kChunkRows, m.max_actions_per_state()) + 2 * kChunkRows;
 }
 
-// out[s - s0] = B(q(s, .)) for the states [s0, s1), whose rows start at q (0 for terminal states).
-// The soft backup runs as vectorised passes over the chunk's rows: exp((q - max)/alpha), then
-// alpha log of the per-state sums; scratch holds 2 (rows + states) doubles.
+// out[i] = alpha logsumexp(q(s0 + i, .)/alpha) for the n states whose row offsets are begin[0..n]
+// (rows start at q; 0 for terminal states), as vectorised passes over the chunk's rows:
+// exp((q - max)/alpha), then alpha log of the per-state sums. scratch holds 2 (rows + n) doubles.
+// Compiled for AVX-512, AVX2+FMA and baseline x86-64 (bellman.cpp).
+void logsumexp_chunk(const Offset* begin, std::size_t n, const double* q, double alpha, double* out, double* scratch) noexcept;
+
+// out[s - s0] = B(q(s, .)) for the states [s0, s1), whose rows start at q (0 for terminal states);
+// scratch as for logsumexp_chunk.
 template <Backup Op>
 inline void backup_chunk(const ModelData& d, const Op& op, std::size_t s0, std::size_t s1, const double* q,
                          double* out, double* scratch) noexcept {
     const Offset base = d.state_begin[s0];
     if constexpr (std::is_same_v<Op, LogSumExp>) {
-        if (op.alpha > 0.0) {
-            const std::size_t rows = d.state_begin[s1] - base, n = s1 - s0;
-            double* shift = scratch;         // per row: the max of its state
-            double* w = scratch + rows;      // per row: exp((q - max)/alpha)
-            double* mx = w + rows;           // per state
-            double* sum = mx + n;            // per state
-            for (std::size_t s = s0; s < s1; ++s) {
-                const Offset b = d.state_begin[s] - base, e = d.state_begin[s + 1] - base;
-                double m = b == e ? 0.0 : q[b];
-                for (Offset r = b + 1; r < e; ++r) m = q[r] > m ? q[r] : m;
-                mx[s - s0] = m;
-                for (Offset r = b; r < e; ++r) shift[r] = m;
-            }
-            const double alpha = op.alpha;
-#pragma omp simd
-            for (std::size_t r = 0; r < rows; ++r) w[r] = fast_exp((q[r] - shift[r]) / alpha);
-            for (std::size_t s = s0; s < s1; ++s) {
-                double acc = 0.0;  // >= 1 (the max's own term) unless terminal
-                for (Offset r = d.state_begin[s] - base, e = d.state_begin[s + 1] - base; r < e; ++r) acc += w[r];
-                sum[s - s0] = acc;
-            }
-#pragma omp simd
-            for (std::size_t i = 0; i < n; ++i) {
-                const double v = mx[i] + alpha * fast_log(sum[i]);  // unconditional, so the loop vectorises
-                out[i] = sum[i] == 0.0 ? 0.0 : v;                   // terminal states have no rows
-            }
-            return;
-        }
+        if (op.alpha > 0.0) return logsumexp_chunk(d.state_begin.data() + s0, s1 - s0, q, op.alpha, out, scratch);
     }
     for (std::size_t s = s0; s < s1; ++s) {
         const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
