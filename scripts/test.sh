@@ -13,7 +13,7 @@ cmake --build "$BUILD" -j"$(nproc)"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure
 if [ "${SOFTMDP_QUICK:-0}" = 1 ]; then exit 0; fi
 echo "== sanitizers (ASan + UBSan)"
-cmake -S . -B "$BUILD-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON
+cmake -S . -B "$BUILD-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_BUILD_BENCH=OFF
 cmake --build "$BUILD-asan" -j"$(nproc)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$BUILD-asan" -j"$(nproc)" --output-on-failure
