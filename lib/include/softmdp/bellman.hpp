@@ -65,7 +65,7 @@ template <class F>
 inline void for_each_chunk(const ModelData& d, std::size_t S, F&& f) {
     constexpr std::size_t kBlock = 4096;  // states per scheduling unit
     const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, 1)  // a descheduled thread (busy machine) does not hold up the rest
     for (std::int64_t blk = 0; blk < blocks; ++blk) {
         const std::size_t end = std::min(S, static_cast<std::size_t>(blk + 1) * kBlock);
         for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
