@@ -71,7 +71,7 @@ TEST_CASE("exit codes: 0 ok, 2 invalid input or usage, 3 I/O, 4 not converged wi
     test::write_file(dir / "bad.json", R"({"format": "softmdp/1", "discount": 2, "states": 1, "actions": 1})");
     const auto bad = test::run_cli("validate " + (dir / "bad.json").string());
     CHECK(bad.code == 2);
-    CHECK(bad.err.find("bad.json: field 'discount': discount must be in [0, 1], got 2") != std::string::npos);
+    CHECK(bad.err.find("bad.json:1: field 'discount': discount must be in [0, 1], got 2") != std::string::npos);
 
     const auto out = dir / "partial.json";
     const auto r = test::run_cli("solve " + chain + " --method vi --max-iterations 3 --json " + out.string());

@@ -524,3 +524,73 @@ TEST_CASE("malformed numbers, indices and strings are syntax errors with and wit
         CHECK(message_of([&] { parse_model(text, {}, "t.json"); }) == expected);
     }
 }
+
+TEST_CASE("errors of entries and keys carry the line where they start, alike with and without the fast scanner") {
+    const std::string head = "{\n\"format\": \"softmdp/1\",\n\"discount\": 0.9,\n\"states\": [\"x\", \"y\"],\n"
+                             "\"actions\": [\"l\", \"r\"],\n\"transitions\": [\n";
+    const std::string ok = R"({"s": "x", "a": "l", "next": [["y", 1]]})";
+    struct Case {
+        std::string text, expected;
+    };
+    const Case cases[] = {
+        // Entry 1 starts on line 8, entry 2 on line 9 (its "next" on line 10).
+        {head + ok + ",\n" + R"({"s": "y", "a": "l", "next": [["q", 1]]})" + "\n]}",
+         "t.json:8: transitions[1] (s=y, a=l): field 'next[0][0]': unknown state name 'q'"},
+        {head + ok + ",\n" + ok.substr(0, ok.size() - 1) + ", \"r\": 1},\n" + R"({"s": "y", "a": "r",)" + "\n" +
+             R"("next": [["x", 0.5]]})" + "\n]}",
+         "t.json:9: transitions[2] (s=y, a=r): field 'next': probabilities sum to 0.5"},
+        {head + ok + ",\n" + ok + "\n]}", "t.json:8: transitions[1] (s=x, a=l): field 'a': duplicate entry"},
+        {"{\n\"format\": \"softmdp/1\",\n\"states\": 2,\n\"discount\": \"high\",\n\"actions\": 1}",
+         "t.json:4: field 'discount': must be a number"},
+        {"{\n\"format\": \"softmdp/1\",\n\"discount\": 0.9,\n\"states\": [\"a\",\n\"a\"],\n\"actions\": 1}",
+         "t.json:4: field 'states[1]': duplicate name 'a'"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        const std::string reference = message_of([&] { parse_model(c.text, {}, "t.json", ParsePath::reference); });
+        CHECK_MESSAGE(reference.find(c.expected) != std::string::npos, "got: " << reference);
+        CHECK(message_of([&] { parse_model(c.text, {}, "t.json"); }) == reference);
+    }
+}
+
+TEST_CASE("a number beyond double's range names its line, entry and field") {
+    const auto text = [](const std::string& r) {
+        return "{\n" + kHead + ",\n\"transitions\": [\n" + R"({"s": "x", "a": "l", "next": [["y", 1]]},)" + "\n" +
+               R"({"s": "y", "a": "l", "r": )" + r + R"(, "next": [["y", 1]]},)" + "\n" +
+               R"({"s": "y", "a": "r", "next": [["x", 1], ["y", -1e400]]}]})";
+    };
+    const std::string r_error = message_of([&] { parse_model(text("1e400"), {}, "t.json"); });
+    CHECK_MESSAGE(r_error.find("t.json:5: transitions[1] (s=y, a=l): field 'r': invalid JSON: number overflow") != std::string::npos,
+                  "got: " << r_error);
+    const std::string p_error = message_of([&] { parse_model(text("1"), {}, "t.json"); });
+    CHECK_MESSAGE(p_error.find("t.json:6: transitions[2] (s=y, a=r): field 'next[1][1]': invalid JSON: number overflow") != std::string::npos,
+                  "got: " << p_error);
+    CHECK(p_error == message_of([&] { parse_model(text("1"), {}, "t.json", ParsePath::reference); }));
+    const std::string d_error = error_of(R"({"format": "softmdp/1", "discount": 1e999, "states": 1, "actions": 1})");
+    CHECK_MESSAGE(d_error.find("t.json:1: field 'discount': invalid JSON: number overflow") != std::string::npos, "got: " << d_error);
+}
+
+TEST_CASE("a repeated key is an error naming it, at the top level, in an entry and in a header object") {
+    struct Case {
+        std::string text, expected;
+    };
+    const Case cases[] = {
+        {"{\"format\": \"softmdp/1\",\n\"discount\": 0.9,\n\"states\": 2, \"actions\": 1,\n\"discount\": 0.5,\n"
+         "\"transitions\": []}",
+         "t.json:4: field 'discount': duplicate key 'discount'"},
+        {mdp("[\n" + std::string(R"({"s": "x", "a": "l", "next": [["y", 1]]},)") + "\n" +
+             R"({"s": "x", "a": "r", "s": "y", "next": [["y", 1]]}])"),
+         "t.json:3: transitions[1] (s=x, a=r): field 's': duplicate field 's'"},
+        {mdp(R"([{"s": "x", "a": "l", "next": [["y", 1]], "next": [["x", 1]]}])"), "transitions[0] (s=x, a=l): field 'next': duplicate field 'next'"},
+        {mdp(R"([{"s": "x", "a": "l", "r": 1, "r": 2, "next": [["y", 1]]}])"), "transitions[0] (s=x, a=l): field 'r': duplicate field 'r'"},
+        {mdp("[]", R"(, "initial": {"x": 0.5, "y": 0.25, "y": 0.5})"), "field 'initial.y': duplicate key 'y'"},
+        {mdp("[]", R"(, "grid": {"rows": 1, "cols": 2, "rows": 2})"), "field 'grid.rows': duplicate key 'rows'"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        const std::string reference = message_of([&] { parse_model(c.text, {}, "t.json", ParsePath::reference); });
+        CHECK_MESSAGE(reference.find(c.expected) != std::string::npos, "got: " << reference);
+        CHECK(message_of([&] { parse_model(c.text, {}, "t.json"); }) == reference);
+        CHECK(message_of([&] { parse_model(c.text, {}, "t.json", ParsePath::fast); }) == "t.json: not read by the fast scanner");
+    }
+}

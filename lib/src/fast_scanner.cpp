@@ -1,7 +1,9 @@
 #include "fast_scanner.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdint>
+#include <vector>
 
 #include "softmdp/errors.hpp"
 
@@ -30,9 +32,12 @@ public:
         expect('{');
         skip_ws();
         bool saw_format = false;
+        std::vector<std::string> keys;  // a repeated key is left to the reference, which reports it
         if (peek() != '}') {
             do {
                 const std::string key(string());
+                if (std::find(keys.begin(), keys.end(), key) != keys.end()) throw Unhandled{};
+                keys.push_back(key);
                 skip_ws();
                 expect(':');
                 skip_ws();
@@ -160,11 +165,15 @@ private:
         b_.begin_entry();
         skip_ws();
         if (peek() != '}') {
+            unsigned seen = 0;  // s, a, r, next: a repeated field is left to the reference
             do {
                 const std::string_view key = string();
                 skip_ws();
                 expect(':');
                 skip_ws();
+                const unsigned bit = key == "s" ? 1u : key == "a" ? 2u : key == "r" ? 4u : key == "next" ? 8u : 0u;
+                if (seen & bit) throw Unhandled{};
+                seen |= bit;
                 if (key == "s") b_.entry_state(ref());
                 else if (key == "a") b_.entry_action(ref());
                 else if (key == "r") b_.entry_reward(number());
@@ -202,8 +211,23 @@ private:
     void header(const std::string& key) {
         const char* const first = p_;
         skip_value();
-        const auto value = nlohmann::json::parse(first, p_, nullptr, /*allow_exceptions=*/false);
-        if (value.is_discarded()) throw Unhandled{};
+        // A key repeated inside an object (which nlohmann/json keeps the last of) is left to the reference.
+        std::vector<std::vector<std::string>> open;
+        bool repeated = false;
+        const nlohmann::json::parser_callback_t check = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& v) {
+            using E = nlohmann::json::parse_event_t;
+            if (event == E::object_start) open.emplace_back();
+            else if (event == E::object_end) open.pop_back();
+            else if (event == E::key && !open.empty()) {
+                auto& keys = open.back();
+                const auto& k = v.get_ref<const std::string&>();
+                repeated |= std::find(keys.begin(), keys.end(), k) != keys.end();
+                keys.push_back(k);
+            }
+            return true;
+        };
+        const auto value = nlohmann::json::parse(first, p_, check, /*allow_exceptions=*/false);
+        if (value.is_discarded() || repeated) throw Unhandled{};
         header_(key, value);
     }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
 #include <fmt/format.h>
@@ -95,7 +96,7 @@ namespace {
 
 // Throws the parser's syntax error with file and line.
 [[noreturn]] void syntax_error(const std::string& source, std::string_view text, std::size_t byte,
-                               const std::string& what) {
+                               const std::string& what, std::string entry = {}, std::string field = {}) {
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
     std::string msg = what;
     if (msg.rfind("[json.exception", 0) == 0) {
@@ -103,7 +104,7 @@ namespace {
         else if (const auto b = msg.find("] "); b != std::string::npos) msg = msg.substr(b + 2);
     }
     const std::size_t offset = byte > 0 ? byte - 1 : 0;
-    throw InputError("invalid JSON: " + msg, Location{source, line_of(text, offset), {}, {}});
+    throw InputError("invalid JSON: " + msg, Location{source, line_of(text, offset), std::move(entry), std::move(field)});
 }
 
 // SAX handler: header keys become small DOM values handed to the builder as soon as each is
@@ -128,20 +129,36 @@ public:
     bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& ex) {
         error_byte_ = position;
         error_what_ = ex.what();
+        // A number beyond double's range (out_of_range.406) is a valid token: name where it lies.
+        // Other syntax errors keep their plain "FILE:LINE: invalid JSON" form.
+        if (ex.id == 406) locate_value(error_entry_, error_field_);
         return false;
     }
 
     bool saw_format() const { return saw_format_; }
     std::size_t error_byte_ = 0;
     std::string error_what_;
+    std::string error_entry_;  // the entry and field of the value being read at an error, if known
+    std::string error_field_;
 
 private:
     enum class Mode { top, header, transitions, entry, entry_value, next_list, next_item };
     [[noreturn]] void fail(const std::string& msg, const std::string& field = {}) {
         std::string entry;
         if (mode_ != Mode::top && mode_ != Mode::header && mode_ != Mode::transitions)
-            entry = fmt::format("transitions[{}]", b_.entries());
+            entry = b_.entry_label(b_.entries());
         throw InputError(msg, Location{source_, std::nullopt, entry, field});
+    }
+    void locate_value(std::string& entry, std::string& field) const {
+        switch (mode_) {
+            case Mode::header: field = key_; break;
+            case Mode::entry_value: field = field_; break;
+            case Mode::next_list: field = fmt::format("next[{}]", next_index_); break;
+            case Mode::next_item: field = next_field(item_pos_); break;
+            default: break;
+        }
+        if (mode_ == Mode::entry || mode_ == Mode::entry_value || mode_ == Mode::next_list || mode_ == Mode::next_item)
+            entry = b_.entry_label(b_.entries());
     }
     bool scalar(json v);
     bool entry_scalar(const json& v);
@@ -168,6 +185,8 @@ private:
     std::size_t next_index_ = 0;
     int item_pos_ = 0;
     json item_[3];
+    std::vector<std::string> top_keys_;  // top-level keys seen: a repeated one is an error
+    unsigned entry_fields_ = 0;          // bits of s, a, r, next seen in the current entry
 };
 
 bool MdpSax::start_object(std::size_t) {
@@ -193,6 +212,7 @@ bool MdpSax::start_object(std::size_t) {
         case Mode::transitions:
             if (depth_ == -1) fail("must be an array of entries, not an object", "transitions");
             b_.begin_entry();
+            entry_fields_ = 0;
             mode_ = Mode::entry;
             return true;
         case Mode::entry_value: fail(fmt::format("must be {}, not an object", field_ == "r" ? "a number" : "an index or a name"), field_);
@@ -205,6 +225,9 @@ bool MdpSax::start_object(std::size_t) {
 
 bool MdpSax::key(std::string& k) {
     if (mode_ == Mode::top) {
+        if (std::find(top_keys_.begin(), top_keys_.end(), k) != top_keys_.end())
+            fail(fmt::format("duplicate key '{}' (each key may appear once)", k), k);
+        top_keys_.push_back(k);
         key_ = k;
         if (key_ == "transitions") {
             mode_ = Mode::transitions;
@@ -217,12 +240,17 @@ bool MdpSax::key(std::string& k) {
         return true;
     }
     if (mode_ == Mode::header) {
+        if (!stack_.empty() && stack_.back()->is_object() && stack_.back()->contains(k))
+            fail(fmt::format("duplicate key '{}' (each key may appear once)", k), stack_.size() == 1 ? key_ + "." + k : key_);
         pending_key_ = k;
         return true;
     }
     if (mode_ == Mode::entry) {
         if (k != "s" && k != "a" && k != "r" && k != "next")
             fail(fmt::format("unknown field '{}' (expected s, a, r, next)", k), k);
+        const unsigned bit = k == "s" ? 1u : k == "a" ? 2u : k == "r" ? 4u : 8u;
+        if (entry_fields_ & bit) fail(fmt::format("duplicate field '{}' (each field may appear once)", k), k);
+        entry_fields_ |= bit;
         field_ = k;
         mode_ = Mode::entry_value;
         if (k == "next") next_index_ = 0;
@@ -438,17 +466,119 @@ void MdpSax::header_done() {
     saw_format_ |= key_ == "format";
 }
 
+// Where an error without a line lies, found again on the error path only (no cost on success): a
+// small scan of the top-level object that skips strings and nested values.
+class TopLevelScan {
+public:
+    explicit TopLevelScan(std::string_view t) : t_(t) {}
+
+    // The offset of the `occurrence`-th (1-based) top-level key `key`, or, with `element`, of that
+    // element of its array value. Nothing if the text does not hold it.
+    std::optional<std::size_t> find(std::string_view key, std::size_t occurrence, std::optional<std::size_t> element) {
+        i_ = t_.find('{');  // past a UTF-8 byte order mark
+        if (i_ == std::string_view::npos) return std::nullopt;
+        ++i_;
+        std::size_t seen = 0;
+        for (;;) {
+            ws();
+            if (peek() != '"') return std::nullopt;
+            const std::size_t at = i_;
+            skip_string();
+            const std::string_view name = t_.substr(at + 1, i_ - at - 2);
+            ws();
+            if (peek() != ':') return std::nullopt;
+            ++i_;
+            ws();
+            if (name == key && ++seen == occurrence) return element ? nth(*element) : std::optional<std::size_t>(at);
+            skip_value();
+            ws();
+            if (peek() != ',') return std::nullopt;
+            ++i_;
+        }
+    }
+
+private:
+    char peek() const noexcept { return i_ < t_.size() ? t_[i_] : '\0'; }
+    void ws() noexcept {
+        while (i_ < t_.size() && (t_[i_] == ' ' || t_[i_] == '\n' || t_[i_] == '\r' || t_[i_] == '\t')) ++i_;
+    }
+    void skip_string() noexcept {  // at '"': past the closing one
+        for (++i_; i_ < t_.size() && t_[i_] != '"'; ++i_)
+            if (t_[i_] == '\\') ++i_;
+        i_ = std::min(i_ + 1, t_.size());
+    }
+    void skip_value() noexcept {
+        std::size_t depth = 0;
+        while (i_ < t_.size()) {
+            const char c = t_[i_];
+            if (c == '"') {
+                skip_string();
+                if (depth == 0) return;
+                continue;
+            }
+            if (c == '[' || c == '{') ++depth;
+            else if (c == ']' || c == '}') {
+                if (depth == 0) return;
+                if (--depth == 0) {
+                    ++i_;
+                    return;
+                }
+            } else if (depth == 0 && (c == ',' || c == ' ' || c == '\n' || c == '\r' || c == '\t')) {
+                return;
+            }
+            ++i_;
+        }
+    }
+    std::optional<std::size_t> nth(std::size_t k) {  // at '[': the start of element k
+        if (peek() != '[') return std::nullopt;
+        ++i_;
+        for (std::size_t j = 0;; ++j) {
+            ws();
+            if (peek() == ']' || peek() == '\0') return std::nullopt;
+            if (j == k) return i_;
+            skip_value();
+            ws();
+            if (peek() != ',') return std::nullopt;
+            ++i_;
+        }
+    }
+
+    std::string_view t_;
+    std::size_t i_ = 0;
+};
+
+// The line of what an error without one names: its entry transitions[k], else the top-level key
+// of its field (the second of a duplicate key).
+std::optional<std::size_t> line_of_error(std::string_view text, const InputError& e) {
+    const Location& loc = e.location();
+    std::optional<std::size_t> at;
+    constexpr std::string_view kEntry = "transitions[";
+    if (loc.entry.rfind(kEntry, 0) == 0) {
+        std::size_t k = 0;
+        const char* const first = loc.entry.data() + kEntry.size();
+        const auto [end, ec] = std::from_chars(first, loc.entry.data() + loc.entry.size(), k);
+        if (ec != std::errc() || *end != ']') return std::nullopt;
+        at = TopLevelScan(text).find("transitions", 1, k);
+    } else if (loc.entry.empty() && !loc.field.empty()) {
+        const std::string key = loc.field.substr(0, loc.field.find_first_of("[."));
+        const bool duplicate = e.message().rfind("duplicate key '" + key + "'", 0) == 0;
+        at = TopLevelScan(text).find(key, duplicate ? 2 : 1, std::nullopt);
+    }
+    if (!at) return std::nullopt;
+    return line_of(text, *at);
+}
+
 // Reads text into a builder with the reference parser: every error with its exact message.
 void sax_parse(std::string_view text, ModelBuilder& builder, const std::string& source) {
     MdpSax sax(builder, source);
     const bool ok = json::sax_parse(text.begin(), text.end(), &sax, json::input_format_t::json, true);
-    if (!ok) syntax_error(source, text, sax.error_byte_, sax.error_what_);
+    if (!ok) syntax_error(source, text, sax.error_byte_, sax.error_what_, sax.error_entry_, sax.error_field_);
     if (!sax.saw_format())
         throw InputError("missing key 'format' (must be \"softmdp/1\")", Location{source, std::nullopt, {}, "format"});
 }
 
-Model read_model(std::string_view text, const MappedFile* file, const BuildOptions& options, const std::string& source,
-                 ParsePath parser) {
+Model read_model_unlocated(std::string_view text, const MappedFile* file, const BuildOptions& options,
+                           const std::string& source, ParsePath parser) {
     if (parser != ParsePath::reference) {
         // Its own builder, gone before the reference starts: a fallback never holds two models.
         ModelBuilder builder(source, options);
@@ -461,6 +591,21 @@ Model read_model(std::string_view text, const MappedFile* file, const BuildOptio
     ModelBuilder builder(source, options);
     sax_parse(text, builder, source);
     return builder.build();
+}
+
+// Reads a model; an error naming an entry or a key, but no line, gains the line where that lies.
+Model read_model(std::string_view text, const MappedFile* file, const BuildOptions& options, const std::string& source,
+                 ParsePath parser) {
+    try {
+        return read_model_unlocated(text, file, options, source, parser);
+    } catch (const InputError& e) {
+        if (e.location().line) throw;
+        const auto line = line_of_error(text, e);
+        if (!line) throw;
+        Location loc = e.location();
+        loc.line = line;
+        throw InputError(e.message(), std::move(loc));
+    }
 }
 
 }  // namespace

@@ -71,6 +71,8 @@ public:
     bool has_discount() const noexcept { return has_discount_; }
     bool has_states() const noexcept { return num_states_ > 0; }
     bool has_actions() const noexcept { return num_actions_ > 0; }
+    // "transitions[k] (s=S, a=A)" for error messages; k == entries() is the entry being read.
+    std::string entry_label(std::size_t entry) const;
 
     // Validates everything and returns the model (the builder is left empty).
     Model build();
@@ -81,7 +83,6 @@ private:
     static constexpr Code kMissing = ~Code{0};
 
     [[noreturn]] void fail(const std::string& message, std::size_t entry, const std::string& field) const;
-    std::string entry_label(std::size_t entry) const;
     std::string describe(Code c, bool state) const;
     // field() names the field for error messages (called only on error: no formatting per transition).
     template <class Field>
