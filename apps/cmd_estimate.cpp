@@ -13,7 +13,10 @@ namespace {
 
 // The proposal of --proposal: uniform; a Gaussian at the best of 1000 uniform draws with a quarter
 // of the box as standard deviation; or a Gaussian mixture around SVGD particles with Silverman's
-// bandwidth.
+// bandwidth, with a defensive uniform component of weight kDefensive (Hesterberg 1995): it bounds the
+// weights, so the estimate is consistent even when the particles miss a mode.
+constexpr double kDefensive = 0.1;
+
 Proposal make_proposal(const std::string& kind, const SoftQTarget& target, std::uint64_t seed, std::size_t particles) {
     const std::size_t d = target.dim();
     Proposal q;
@@ -40,6 +43,7 @@ Proposal make_proposal(const std::string& kind, const SoftQTarget& target, std::
         const SvgdResult r = svgd(target, so);
         q.kind = Proposal::Kind::mixture;
         q.centers = r.particles;
+        q.defensive = kDefensive;
         double sd = 0.0;
         for (std::size_t k = 0; k < d; ++k) {
             double mean = 0.0, var = 0.0;
@@ -82,11 +86,17 @@ int run(const std::vector<std::string>& args) {
     std::optional<double> reference;
     if (target.dim() <= 3) reference = alpha * log_integral_quadrature(target, vm["nodes"].as<std::size_t>());
     const double estimate = alpha * e.log_z, se = alpha * e.std_error;
+    std::vector<std::string> warnings;
+    if (e.low_ess())
+        warnings.push_back(fmt::format("effective sample size {:.1f} of {} samples (< {}% or < {:.0f}): a few weights dominate, "
+                                       "the standard error is unreliable",
+                                       e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
+    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", msg);
 
     Report report;
     report.table = [&] {
         fmt::print("soft value alpha log integral exp(Q/alpha) da at state {} (alpha {}):\n", in.model.state_names[in.state], alpha);
-        fmt::print("  estimate    {:.10g} +- {:.3g} (standard error), {} proposal\n", estimate, se, q.name());
+        fmt::print("  estimate    {:.10g} +- {:.3g} (standard error), {} proposal ({})\n", estimate, se, kind, q.name());
         fmt::print("  samples     {}, effective sample size {:.1f}\n", e.samples, e.ess);
         if (reference)
             fmt::print("  quadrature  {:.10g} ({} nodes per dimension); difference {:.2f} standard errors\n", *reference,
@@ -97,7 +107,15 @@ int run(const std::vector<std::string>& args) {
         w.key("format").value("softmdp-estimate/1");
         w.key("state").value(in.model.state_names[in.state]);
         w.key("alpha").value(alpha);
-        w.key("proposal").value(q.name());
+        w.key("proposal").value(kind);
+        w.key("proposal_detail").begin_object();
+        w.key("kind").value(q.name());
+        if (q.kind == Proposal::Kind::mixture) {
+            w.key("components").value(static_cast<std::uint64_t>(q.centers.size() / target.dim()));
+            w.key("component_stddev").value(q.mixture_stddev);
+            w.key("defensive_uniform_weight").value(q.defensive);
+        }
+        w.end_object();
         w.key("estimate").value(estimate);
         w.key("std_error").value(se);
         w.key("ess").value(e.ess);
@@ -105,6 +123,9 @@ int run(const std::vector<std::string>& args) {
         w.key("seed").value(seed);
         w.key("reference");
         reference ? w.value(*reference) : w.null();
+        w.key("warnings").begin_array();
+        for (const std::string& msg : warnings) w.value(msg);
+        w.end_array();
         w.end_object();
     };
     emit(vm, report);

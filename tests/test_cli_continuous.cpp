@@ -34,6 +34,32 @@ TEST_CASE("solve detects a continuous-action file; estimate uses its values") {
     CHECK(json::parse(mc.out).contains("mc_std_error"));
 }
 
+TEST_CASE("estimate --proposal svgd: defensive mixture stays honest with 1 particle; low ESS warns") {
+    const auto dir = test::temp_dir("cli-estimate-defensive");
+    const std::string mg = test::source_path("mdps/multigoal.json");
+    REQUIRE(test::run_cli("solve " + mg + " --alpha 0.1 --json " + (dir / "r.json").string()).code == 0);
+    // One particle cannot cover the four goals; the 10% uniform component bounds the weights, so the
+    // estimate must sit within 4 standard errors of the quadrature reference (before: 380 SE off).
+    const auto e = test::run_cli("estimate " + mg + " --state center --alpha 0.1 --samples 200000 --proposal svgd --particles 1 --values " +
+                                 (dir / "r.json").string() + " --json -");
+    REQUIRE(e.code == 0);
+    const json est = json::parse(e.out);
+    CHECK(est["proposal"] == "svgd");
+    CHECK(est["proposal_detail"]["kind"] == "defensive mixture");
+    CHECK(est["proposal_detail"]["defensive_uniform_weight"].get<double>() == doctest::Approx(0.1));
+    const double ref = est["reference"].get<double>(), val = est["estimate"].get<double>(), se = est["std_error"].get<double>();
+    CHECK_MESSAGE(std::abs(val - ref) <= 4.0 * se, val, " vs ", ref, " se ", se);
+    CHECK(est["warnings"].empty());
+    CHECK(e.err.find("warning") == std::string::npos);
+    // At alpha 1e-12 one weight dominates: ESS ~ 1, and the report must say the SE is unreliable.
+    const auto low = test::run_cli("estimate " + mg + " --state center --alpha 1e-12 --samples 20000 --json -");
+    REQUIRE(low.code == 0);
+    const json lj = json::parse(low.out);
+    REQUIRE(lj["warnings"].size() == 1);
+    CHECK(lj["warnings"][0].get<std::string>().find("unreliable") != std::string::npos);
+    CHECK(low.err.find("warning") != std::string::npos);
+}
+
 TEST_CASE("sample writes particles inside the box, reproducibly") {
     const std::string mg = test::source_path("mdps/multigoal.json");
     const std::string cmd = "sample " + mg + " --state center --alpha 0.1 --particles 60 --steps 100 --seed 5 --json -";

@@ -13,7 +13,7 @@ std::string Proposal::name() const {
     switch (kind) {
         case Kind::uniform: return "uniform";
         case Kind::gaussian: return "gaussian";
-        case Kind::mixture: return "mixture";
+        case Kind::mixture: return defensive > 0.0 ? "defensive mixture" : "mixture";
     }
     return "?";
 }
@@ -46,6 +46,7 @@ public:
                 const double s = q.mixture_stddev;
                 inv_2s2_ = 0.5 / (s * s);
                 log_norm_ = -std::log(static_cast<double>(components_)) - static_cast<double>(d_) * (std::log(s) + half_log_2pi);
+                for (std::size_t k = 0; k < d_; ++k) log_uniform_ -= std::log(high[k] - low[k]);
                 break;
             }
         }
@@ -69,9 +70,21 @@ public:
                     }
                     break;
                 case Proposal::Kind::mixture: {
-                    const std::size_t c = rng.index(components_);
-                    for (std::size_t k = 0; k < d_; ++k) ai[k] = q_.centers[c * d_ + k] + q_.mixture_stddev * rng.normal();
+                    const double u = q_.defensive;
+                    if (u > 0.0 && rng.uniform(0.0, 1.0) < u) {
+                        for (std::size_t k = 0; k < d_; ++k) ai[k] = rng.uniform(low_[k], high_[k]);
+                    } else {
+                        const std::size_t c = rng.index(components_);
+                        for (std::size_t k = 0; k < d_; ++k) ai[k] = q_.centers[c * d_ + k] + q_.mixture_stddev * rng.normal();
+                    }
                     log_q += log_mixture_kernel(ai, scratch.data());
+                    if (u > 0.0) {
+                        // log(u U + (1 - u) M); the uniform density is only there inside the box (the
+                        // sample weighs 0 outside anyway).
+                        const double lm = std::log1p(-u) + log_q, lu = std::log(u) + log_uniform_;
+                        const double hi = std::max(lm, lu);
+                        log_q = hi + std::log(std::exp(lm - hi) + std::exp(lu - hi));
+                    }
                     break;
                 }
             }
@@ -103,6 +116,7 @@ private:
     std::span<const double> low_, high_;
     std::size_t d_;
     double log_norm_ = 0.0;  // the constant part of log q
+    double log_uniform_ = 0.0;  // mixture: log of the uniform density on the box
     std::size_t components_ = 0;
     std::vector<double> centers_;
     double inv_2s2_ = 0.0;

@@ -25,6 +25,10 @@ struct Proposal {
     std::vector<double> mean, stddev;  // gaussian: per dimension
     std::vector<double> centers;       // mixture: k x d, row-major
     double mixture_stddev = 0.1;       // mixture: per component, isotropic
+    // mixture: weight of a uniform-on-the-box component (defensive importance sampling, Hesterberg
+    // 1995): q = u * uniform + (1 - u) * mixture, so every weight is at most vol(box) max p / u and the
+    // estimate is consistent whatever the centres miss. 0 disables it.
+    double defensive = 0.0;
     std::string name() const;
 };
 
@@ -33,6 +37,12 @@ struct LogZEstimate {
     double std_error = 0.0;  // of log_z (delta method)
     double ess = 0.0;        // effective sample size
     std::uint64_t samples = 0;
+    // A low ESS (below kLowEssFraction of the samples or below kLowEssMin) means a few weights
+    // dominate: the delta-method standard error is then unreliable (it cannot see what was missed).
+    static constexpr double kLowEssFraction = 0.01, kLowEssMin = 100.0;
+    bool low_ess() const noexcept {
+        return !(ess >= kLowEssMin && ess >= kLowEssFraction * static_cast<double>(samples));
+    }
 };
 
 namespace detail {

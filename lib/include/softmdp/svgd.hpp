@@ -8,7 +8,9 @@
 // log-Jacobian: it distorts distances, so the median-bandwidth kernel couples neighbouring modes
 // unevenly and particles drift between modes (on four equal Gaussians, one mode went from 108 to 72
 // of 400 particles in 200 steps, against 108 to 93 with reflection). Reflection keeps the box's
-// Euclidean geometry; the soft targets put little mass on the faces (action costs).
+// Euclidean geometry, but it is BIASED at the faces (open, docs/continuous.md): on multigoal's
+// anchor target (alpha 0.1) 85 of 200 particles end within 0.02 of a face against 2.4% of the mass
+// there; the outward kernel-gradient push is folded back onto the face and particles pile up.
 // The kernel Stein discrepancy (V-statistic, same RBF kernel) is the convergence diagnostic.
 // Cost per step O(n^2 d), without allocation: each pair i < j is visited once, its kernel value
 // serving both phi(x_i) and phi(x_j); the work is split into row blocks fixed by n alone and summed
