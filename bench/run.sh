@@ -3,13 +3,13 @@
 # (bench/reference.py, rows grouped by action) in the same run, checks that both reach the same V,
 # and prints ms per sweep, time to a certified 1e-6, load time and peak RSS, with ratios.
 #
-# usage: bash bench/run.sh [STATES] [SWEEPS]      (default 1000000 states, 20 timed sweeps)
+# usage: bash bench/run.sh [STATES] [SWEEPS]      (default 1000000 states; sweeps timed as t(2K) - t(K), K = 10)
 # Needs a built ./build/softmdp and Debian's python3-numpy/python3-scipy (scripts/install-deps.sh).
 # Not part of the test suite: at 10^6 states it takes several minutes and ~8 GiB (Python's json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S="${1:-1000000}"
-K="${2:-20}"
+K="${2:-10}"
 BIN=./build/softmdp
 PY=/usr/bin/python3
 WORK="$(mktemp -d /tmp/softmdp-bench.XXXXXX)"
