@@ -235,7 +235,15 @@ double SvgdState::median_bandwidth(std::span<const double> y) {
     return h > 1e-12 ? h : 1.0;
 }
 
-double SvgdState::step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first) {
+void SvgdState::score_all(const std::function<void(std::size_t)>& rescore) {
+    const auto n = static_cast<std::int64_t>(n_);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) rescore(static_cast<std::size_t>(i));
+}
+
+double SvgdState::step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first,
+                       std::span<const double> low, std::span<const double> high,
+                       const std::function<void(std::size_t)>& rescore) {
     to_columns(y, n_, d_, xs_);
     to_columns(scores, n_, d_, ss_);
     const std::size_t n = n_, d = d_;
@@ -255,7 +263,7 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
         }
     }
     // phi(x_j) = (1/n) [s_j (the pair j, j) + its row + the columns of the blocks up to its own, in
-    // block order], then AdaGrad with momentum and the move.
+    // block order], then AdaGrad with momentum, the move, the reflection and the new score of x_j.
     double moved = 0.0;
     const auto count = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static) num_threads(threads_) reduction(max : moved)
@@ -272,6 +280,8 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
             y[x] += delta;
             moved = std::max(moved, std::abs(delta));
         }
+        reflect(low, high, y.subspan(j * d, d));
+        rescore(j);
     }
     return moved;
 }
