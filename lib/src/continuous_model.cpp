@@ -70,9 +70,7 @@ double ContinuousModel::q_value(const PackedAnchors& p, std::span<const double> 
 #pragma omp simd
         for (std::size_t k = 0; k < stride; ++k) w[k] += (ai - c[k]) * (ai - c[k]);
     }
-    double nearest = w[0];
-#pragma omp simd reduction(min : nearest)
-    for (std::size_t k = 0; k < stride; ++k) nearest = std::min(nearest, w[k]);
+    const double nearest = *std::min_element(w, w + stride);
 #pragma omp simd
     for (std::size_t k = 0; k < stride; ++k) w[k] = fast_exp((nearest - w[k]) * inv2h2);  // unnormalised weights
     double z = 0.0, q = 0.0;

@@ -129,7 +129,6 @@ WeightSums block_sums(std::span<const double> log_w) {
     b.n = log_w.size();
     const double* lw = log_w.data();
     double mx = -kInf;
-#pragma omp simd reduction(max : mx)
     for (std::size_t i = 0; i < log_w.size(); ++i) mx = std::max(mx, lw[i]);
     b.max = mx;
     if (!std::isfinite(mx)) return b;

@@ -79,17 +79,21 @@ template <std::size_t G>
 template <std::size_t D>
 SOFTMDP_SIMD_CLONES void stein_row(const double* xs, const double* ss, std::size_t n, std::size_t d, std::size_t i, double h,
                                    double* row, double* col, double* kv) {
+    static_assert(D <= 3);
     const double inv_h = 1.0 / h, c = 2.0 / h;
     std::fill_n(row, d, 0.0);
     for (std::size_t j0 = i + 1; j0 < n; j0 += kChunk) {
         const std::size_t m = std::min(kChunk, n - j0);
         if constexpr (D > 0) {
-            double xi[D];
-            for (std::size_t k = 0; k < D; ++k) xi[k] = xs[k * n + i];
+            const auto sq = [&](std::size_t k, std::size_t t) {  // (x_ik - x_jk)^2, j = j0 + t
+                const double diff = xs[k * n + i] - xs[k * n + j0 + t];
+                return diff * diff;
+            };
 #pragma omp simd
             for (std::size_t t = 0; t < m; ++t) {
-                double r2 = 0.0;
-                for (std::size_t k = 0; k < D; ++k) r2 += (xi[k] - xs[k * n + j0 + t]) * (xi[k] - xs[k * n + j0 + t]);
+                double r2 = sq(0, t);
+                if constexpr (D > 1) r2 += sq(1, t);
+                if constexpr (D > 2) r2 += sq(2, t);
                 kv[t] = fast_exp(-r2 * inv_h);
             }
             pair_terms<D>(xs, ss, n, i, 0, j0, m, c, kv, row, col);
@@ -235,7 +239,15 @@ double SvgdState::median_bandwidth(std::span<const double> y) {
     return h > 1e-12 ? h : 1.0;
 }
 
-double SvgdState::step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first) {
+void SvgdState::score_all(const std::function<void(std::size_t)>& rescore) {
+    const auto n = static_cast<std::int64_t>(n_);
+#pragma omp parallel for schedule(static) num_threads(threads_)
+    for (std::int64_t i = 0; i < n; ++i) rescore(static_cast<std::size_t>(i));
+}
+
+double SvgdState::step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first,
+                       std::span<const double> low, std::span<const double> high,
+                       const std::function<void(std::size_t)>& rescore) {
     to_columns(y, n_, d_, xs_);
     to_columns(scores, n_, d_, ss_);
     const std::size_t n = n_, d = d_;
@@ -255,7 +267,7 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
         }
     }
     // phi(x_j) = (1/n) [s_j (the pair j, j) + its row + the columns of the blocks up to its own, in
-    // block order], then AdaGrad with momentum and the move.
+    // block order], then AdaGrad with momentum, the move, the reflection and the new score of x_j.
     double moved = 0.0;
     const auto count = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static) num_threads(threads_) reduction(max : moved)
@@ -272,6 +284,8 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
             y[x] += delta;
             moved = std::max(moved, std::abs(delta));
         }
+        reflect(low, high, y.subspan(j * d, d));
+        rescore(j);
     }
     return moved;
 }

@@ -5,7 +5,7 @@
 namespace softmdp {
 
 SoftQTarget::SoftQTarget(const ContinuousModel& m, std::size_t state, std::span<const double> V, double alpha)
-    : m_(&m), s_(state), anchors_(m.pack_anchors(state)), G_(m.anchors[state].size()), alpha_(alpha) {
+    : m_(&m), anchors_(m.pack_anchors(state)), G_(m.anchors[state].size()), alpha_(alpha) {
     if (!(alpha > 0.0)) throw UsageError("a continuous soft policy needs alpha > 0");
     if (m.is_terminal(state)) throw UsageError("state " + m.state_names[state] + " is terminal: it has no actions");
     m.anchor_values(state, V, G_);

@@ -17,6 +17,7 @@
 // in a fixed order, so a seed gives the same particles with any thread count.
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -54,8 +55,12 @@ public:
     // h = med^2 / log(n + 1), med^2 the median (the element of rank m/2 of the m = n(n-1)/2) squared
     // pairwise distance, found exactly by a radix select on the distances' bits (no O(n^2) buffer).
     double median_bandwidth(std::span<const double> y);
-    // One AdaGrad-momentum step; returns the largest move.
-    double step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first);
+    // rescore(i) writes grad log p(x_i) into the scores; called for every particle, in parallel.
+    void score_all(const std::function<void(std::size_t)>& rescore);
+    // One AdaGrad-momentum step, each particle then reflected into the box [low, high] and rescored in
+    // the same parallel pass (one synchronisation less per step); returns the largest move.
+    double step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first,
+                std::span<const double> low, std::span<const double> high, const std::function<void(std::size_t)>& rescore);
     double ksd(std::span<const double> y, std::span<const double> scores, double h);
 
 private:
@@ -83,29 +88,22 @@ SvgdResult svgd(const T& target, const SvgdOptions& opt) {
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t k = 0; k < d; ++k) x[i * d + k] = rng.uniform(low[k], high[k]);  // uniform in the box
     detail::SvgdState state(n, d, opt.threads);
-    const auto compute_scores = [&] {
-        const auto count = static_cast<std::int64_t>(n);
-#pragma omp parallel for schedule(static) num_threads(state.threads())
-        for (std::int64_t i = 0; i < count; ++i) {
-            const auto at = static_cast<std::size_t>(i) * d;
-            target.log_density(std::span<const double>(x.data() + at, d), std::span<double>(scores.data() + at, d));
-        }
+    const std::function<void(std::size_t)> score = [&](std::size_t i) {
+        target.log_density(std::span<const double>(x.data() + i * d, d), std::span<double>(scores.data() + i * d, d));
     };
+    state.score_all(score);
     SvgdResult res;
     double h = 1.0;
     for (std::size_t step = 0; step < opt.max_steps; ++step) {
-        compute_scores();
         const std::size_t every = opt.bandwidth_every ? opt.bandwidth_every : (n <= 256 ? 1 : 10);
         if (step % every == 0) h = state.median_bandwidth(x);
-        const double moved = state.step(x, scores, h, opt.step_size, step == 0);
-        detail::reflect(low, high, x);
+        const double moved = state.step(x, scores, h, opt.step_size, step == 0, low, high, score);
         res.steps = step + 1;
         if (moved < opt.tolerance) {
             res.converged = true;
             break;
         }
     }
-    compute_scores();
     res.bandwidth = state.median_bandwidth(x);
     res.ksd = state.ksd(x, scores, res.bandwidth);
     res.particles = std::move(x);

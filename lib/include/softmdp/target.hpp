@@ -32,7 +32,6 @@ public:
 
 private:
     const ContinuousModel* m_;
-    std::size_t s_;
     PackedAnchors anchors_;
     std::vector<double> G_;
     double alpha_;
