@@ -152,7 +152,7 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
     } catch (const std::exception&) {
         return;  // singular (an improper policy at discount 1): keep the iterative answer
     }
-    std::vector<double> TV(V.size()), Told(V.size());
+    std::vector<double> TV(V.size());
     const SweepStats st = jacobi_sweep(m, op, V, TV, opt.threads);
     if (!std::isfinite(st.hi - st.lo)) return;
     const double gamma = m.discount();
@@ -163,6 +163,7 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
         sol.error_bound = move_to_midpoint(m, TV, st.lo, st.hi);
         sol.values.swap(TV);
     } else {
+        std::vector<double> Told(V.size());  // only discount 1 needs the old iterate's residual
         const SweepStats old = jacobi_sweep(m, op, sol.values, Told, opt.threads);
         if (std::max(-st.lo, st.hi) >= std::max(-old.lo, old.hi)) return;
         sol.values.swap(V);
