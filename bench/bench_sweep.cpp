@@ -40,10 +40,9 @@ Model garnet(std::size_t S, std::size_t A, std::size_t B, std::uint64_t seed) {
             for (std::size_t k = 1; k < B; ++k) cuts[k] = rng.uniform();
             std::sort(cuts.begin(), cuts.end());
             for (std::size_t k = 0; k < B; ++k) {
-                d.next_state.push_back(static_cast<StateId>(rng.index(S)));
-                d.next_prob.push_back(cuts[k + 1] - cuts[k]);
+                d.transitions.push_back({static_cast<StateId>(rng.index(S)), cuts[k + 1] - cuts[k]});
             }
-            d.row_begin.push_back(d.next_state.size());
+            d.row_begin.push_back(d.transitions.size());
         }
     }
     d.state_begin[S] = S * A;
@@ -96,7 +95,7 @@ void BM_plain_loop(benchmark::State& state, double alpha) {
             double mx = -INFINITY;
             for (Offset r = b; r < e; ++r) {
                 double acc = 0.0;
-                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.next_prob[t] * V[d.next_state[t]];
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.transitions[t].prob * V[d.transitions[t].next];
                 q[r - b] = d.row_reward[r] + gamma * acc;
                 mx = std::max(mx, q[r - b]);
             }
@@ -116,13 +115,19 @@ void BM_plain_loop(benchmark::State& state, double alpha) {
 // Floor: gather V(s') once per transition, no arithmetic beyond a sum.
 void BM_gather_floor(benchmark::State& state) {
     const Model& m = model();
-    const ModelData& d = m.data();
     const auto T = static_cast<std::int64_t>(m.num_transitions());
+    // The successor indices alone, 4 bytes each (the floor of issue 5 streams nothing else).
+    static const std::vector<StateId> next = [&] {
+        std::vector<StateId> n;
+        n.reserve(m.num_transitions());
+        for (const Transition& t : m.data().transitions) n.push_back(t.next);
+        return n;
+    }();
     std::vector<double> V(m.num_states(), 1.0);
     for (auto _ : state) {
         double sum = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : sum) num_threads(static_cast<int>(state.range(0)))
-        for (std::int64_t t = 0; t < T; ++t) sum += V[d.next_state[t]];
+        for (std::int64_t t = 0; t < T; ++t) sum += V[next[t]];
         benchmark::DoNotOptimize(sum);
     }
     report(state);

@@ -27,7 +27,7 @@ TEST_CASE("entries in any order become sorted CSR rows") {
     CHECK(m.successor_rewards(1)[1] == 4.0);
     CHECK(m.is_terminal(1));
     CHECK(m.row_action(2) == 2);
-    CHECK(m.successors(2)[0] == 0);
+    CHECK(m.transitions(2)[0].next == 0);
     CHECK(m.max_actions_per_state() == 2);
     CHECK(m.num_terminal() == 1);
 }

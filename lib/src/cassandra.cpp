@@ -282,14 +282,13 @@ void write_cassandra(std::FILE* out, const Model& m) {
                                          "assumes every action is available everywhere)",
                                          m.state_name(s)));
         for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            const auto next = m.successors(r);
-            const auto prob = m.probabilities(r);
+            const auto next = m.transitions(r);
             const auto rto = m.successor_rewards(r);
             const double base = m.entry_reward(r);
             for (std::size_t k = 0; k < next.size(); ++k) {
-                fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k]), prob[k]);
+                fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k].next), next[k].prob);
                 const double rew = base + (rto.empty() ? 0.0 : rto[k]);
-                if (rew != 0.0) fmt::print(out, "R: {} : {} : {} : * {}\n", aname(m.row_action(r)), sname(s), sname(next[k]), rew);
+                if (rew != 0.0) fmt::print(out, "R: {} : {} : {} : * {}\n", aname(m.row_action(r)), sname(s), sname(next[k].next), rew);
             }
         }
     }
@@ -319,15 +318,14 @@ void write_softmdp(JsonWriter& w, const Model& m) {
     w.key("transitions").begin_array();
     for (std::size_t s = 0; s < m.num_states(); ++s)
         for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            const auto next = m.successors(r);
-            const auto prob = m.probabilities(r);
+            const auto next = m.transitions(r);
             const auto rto = m.successor_rewards(r);
             const double base = m.entry_reward(r);
             w.begin_object().key("s").value(static_cast<std::uint64_t>(s)).key("a").value(static_cast<std::uint64_t>(m.row_action(r)));
             if (base != 0.0) w.key("r").value(base);
             w.key("next").begin_array();
             for (std::size_t k = 0; k < next.size(); ++k) {
-                w.begin_array().value(static_cast<std::uint64_t>(next[k])).value(prob[k]);
+                w.begin_array().value(static_cast<std::uint64_t>(next[k].next)).value(next[k].prob);
                 if (!rto.empty() && rto[k] != 0.0) w.value(rto[k]);
                 w.end_array();
             }

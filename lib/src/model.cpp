@@ -13,7 +13,7 @@ void require(bool ok, const char* what) {
 }  // namespace
 
 Model::Model(ModelData data) : d_(std::move(data)) {
-    const std::size_t S = d_.num_states, rows = d_.row_action.size(), T = d_.next_state.size();
+    const std::size_t S = d_.num_states, rows = d_.row_action.size(), T = d_.transitions.size();
     require(S > 0, "no states");
     require(d_.discount >= 0.0 && d_.discount <= 1.0, "discount outside [0, 1]");
     require(d_.state_names.empty() || d_.state_names.size() == S, "state_names size");
@@ -23,8 +23,7 @@ Model::Model(ModelData data) : d_(std::move(data)) {
             "state_begin");
     require(d_.row_reward.size() == rows && d_.row_begin.size() == rows + 1, "row arrays size");
     require(d_.row_begin.front() == 0 && d_.row_begin.back() == T, "row_begin");
-    require(d_.next_prob.size() == T && (d_.next_reward.empty() || d_.next_reward.size() == T),
-            "transition arrays size");
+    require(d_.next_reward.empty() || d_.next_reward.size() == T, "next_reward size");
     for (std::size_t s = 0; s < S; ++s) {
         require(d_.state_begin[s] <= d_.state_begin[s + 1], "state_begin not monotone");
         max_actions_ = std::max<std::size_t>(max_actions_, d_.state_begin[s + 1] - d_.state_begin[s]);
@@ -35,7 +34,7 @@ Model::Model(ModelData data) : d_(std::move(data)) {
             max_successors_ = std::max<std::size_t>(max_successors_, d_.row_begin[r + 1] - d_.row_begin[r]);
         }
     }
-    for (std::size_t t = 0; t < T; ++t) require(d_.next_state[t] < S, "next_state out of range");
+    for (const Transition& t : d_.transitions) require(t.next < S, "successor out of range");
     for (double r : d_.row_reward) max_abs_reward_ = std::max(max_abs_reward_, std::abs(r));
 }
 
@@ -63,15 +62,14 @@ Offset Model::find_row(std::size_t s, ActionId a) const noexcept {
 double Model::entry_reward(Offset row) const noexcept {
     double r = d_.row_reward[row];
     if (!d_.next_reward.empty())
-        for (Offset t = d_.row_begin[row]; t < d_.row_begin[row + 1]; ++t) r -= d_.next_prob[t] * d_.next_reward[t];
+        for (Offset t = d_.row_begin[row]; t < d_.row_begin[row + 1]; ++t) r -= d_.transitions[t].prob * d_.next_reward[t];
     return r;
 }
 
 std::size_t Model::csr_bytes() const noexcept {
     return d_.state_begin.size() * sizeof(Offset) + d_.row_action.size() * sizeof(ActionId) +
            d_.row_reward.size() * sizeof(double) + d_.row_begin.size() * sizeof(Offset) +
-           d_.next_state.size() * sizeof(StateId) + d_.next_prob.size() * sizeof(double) +
-           d_.next_reward.size() * sizeof(double);
+           d_.transitions.size() * sizeof(Transition) + d_.next_reward.size() * sizeof(double);
 }
 
 }  // namespace softmdp

@@ -166,8 +166,7 @@ void ModelBuilder::reserve(std::size_t entries, std::size_t transitions) {
     entry_a_.reserve(entries);
     entry_r_.reserve(entries);
     entry_begin_.reserve(entries + 1);
-    next_to_.reserve(transitions);
-    next_p_.reserve(transitions);
+    next_.reserve(transitions);
     if (any_next_reward_) next_r_.reserve(transitions);
 }
 
@@ -185,12 +184,11 @@ void ModelBuilder::entry_reward(double r) {
 }
 
 void ModelBuilder::entry_next(Ref to, double p, double r_to) {
-    const std::size_t j = next_to_.size() - entry_begin_.back();
-    next_to_.push_back(encode(to, true, entry_s_.size(), [j] { return fmt::format("next[{}][0]", j); }));
-    next_p_.push_back(p);
+    const std::size_t j = next_.size() - entry_begin_.back();
+    next_.push_back({encode(to, true, entry_s_.size(), [j] { return fmt::format("next[{}][0]", j); }), p});
     // Per-successor rewards are stored only once one is non-zero (most files have none).
     if (r_to != 0.0 && !any_next_reward_) {
-        next_r_.assign(next_p_.size() - 1, 0.0);
+        next_r_.assign(next_.size() - 1, 0.0);
         any_next_reward_ = true;
     }
     if (any_next_reward_) next_r_.push_back(r_to);
@@ -200,11 +198,11 @@ void ModelBuilder::end_entry() {
     const std::size_t e = entry_s_.size();
     if (cur_s_ == kMissing) fail("missing field 's'", e, "s");
     if (cur_a_ == kMissing) fail("missing field 'a'", e, "a");
-    const Offset first = entry_begin_.back(), last = next_to_.size();
+    const Offset first = entry_begin_.back(), last = next_.size();
     if (first == last) fail("'next' is missing or empty: every entry needs at least one successor", e, "next");
     double sum = 0.0;
     for (Offset t = first; t < last; ++t) {
-        const double p = next_p_[t];
+        const double p = next_[t].prob;
         if (!std::isfinite(p) || p < 0.0)
             fail(fmt::format("probability must be finite and >= 0, got {}", p), e, fmt::format("next[{}][1]", t - first));
         if (any_next_reward_ && !std::isfinite(next_r_[t]))
@@ -217,12 +215,12 @@ void ModelBuilder::end_entry() {
                              options_.renormalize ? "; --renormalize fixes only drift up to 1e-6"
                                                   : "; --renormalize fixes drift up to 1e-6"),
                  e, "next");
-        for (Offset t = first; t < last; ++t) next_p_[t] /= sum;
+        for (Offset t = first; t < last; ++t) next_[t].prob /= sum;
         ++renormalized_;
     }
     double r = cur_r_;
     if (any_next_reward_)
-        for (Offset t = first; t < last; ++t) r += next_p_[t] * next_r_[t];
+        for (Offset t = first; t < last; ++t) r += next_[t].prob * next_r_[t];
     entry_s_.push_back(cur_s_);
     entry_a_.push_back(cur_a_);
     entry_r_.push_back(r);
@@ -250,7 +248,7 @@ Model ModelBuilder::build() {
         entry_s_[e] = resolve(entry_s_[e], true, e, [] { return std::string("s"); });
         entry_a_[e] = resolve(entry_a_[e], false, e, [] { return std::string("a"); });
         for (Offset t = entry_begin_[e]; t < entry_begin_[e + 1]; ++t)
-            next_to_[t] = resolve(next_to_[t], true, e, [&] { return fmt::format("next[{}][0]", t - entry_begin_[e]); });
+            next_[t].next = resolve(next_[t].next, true, e, [&] { return fmt::format("next[{}][0]", t - entry_begin_[e]); });
     }
 
     // Group entries by state, actions ascending; duplicates (s, a) are an error.
@@ -321,16 +319,14 @@ Model ModelBuilder::build() {
         d.row_action = std::move(entry_a_);
         d.row_reward = std::move(entry_r_);
         d.row_begin = std::move(entry_begin_);
-        d.next_state = std::move(next_to_);
-        d.next_prob = std::move(next_p_);
+        d.transitions = std::move(next_);
         if (any_next_reward_) d.next_reward = std::move(next_r_);
     } else {
-        const std::size_t T = next_to_.size();
+        const std::size_t T = next_.size();
         d.row_action.resize(E);
         d.row_reward.resize(E);
         d.row_begin.resize(E + 1);
-        d.next_state.resize(T);
-        d.next_prob.resize(T);
+        d.transitions.resize(T);
         if (any_next_reward_) d.next_reward.resize(T);
         Offset t_out = 0;
         for (std::size_t i = 0; i < E; ++i) {
@@ -339,8 +335,7 @@ Model ModelBuilder::build() {
             d.row_reward[i] = entry_r_[e];
             d.row_begin[i] = t_out;
             for (Offset t = entry_begin_[e]; t < entry_begin_[e + 1]; ++t, ++t_out) {
-                d.next_state[t_out] = next_to_[t];
-                d.next_prob[t_out] = next_p_[t];
+                d.transitions[t_out] = next_[t];
                 if (any_next_reward_) d.next_reward[t_out] = next_r_[t];
             }
         }
@@ -378,16 +373,16 @@ std::size_t find_improper_state(const Model& model) {
         in[s] = !model.is_terminal(s);
         for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) row_state[r] = s;
     }
-    for (Offset t = 0; t < d.next_state.size(); ++t)
-        if (d.next_prob[t] > 0.0) ++pred_begin[d.next_state[t] + 1];
+    for (const Transition& t : d.transitions)
+        if (t.prob > 0.0) ++pred_begin[t.next + 1];
     for (std::size_t s = 0; s < S; ++s) pred_begin[s + 1] += pred_begin[s];
     std::vector<Offset> fill(pred_begin.begin(), pred_begin.end() - 1);
     std::vector<Offset> pred(pred_begin[S]);
     for (Offset r = 0; r < R; ++r)
         for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
-            if (d.next_prob[t] > 0.0) {
-                pred[fill[d.next_state[t]]++] = r;
-                leaving[r] += !in[d.next_state[t]];
+            if (d.transitions[t].prob > 0.0) {
+                pred[fill[d.transitions[t].next]++] = r;
+                leaving[r] += !in[d.transitions[t].next];
             }
     std::vector<std::size_t> work;
     for (std::size_t s = 0; s < S; ++s) {

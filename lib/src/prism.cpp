@@ -408,18 +408,16 @@ void write_prism(const Model& m, const std::filesystem::path& tra, const std::fu
     fmt::print(tra_out.stream(), "{} {} {}\n", S, m.num_rows(), m.num_transitions());
     for (std::size_t s = 0; s < S; ++s)
         for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            const auto next = m.successors(r);
-            const auto prob = m.probabilities(r);
             const std::string label = labels ? m.action_name(m.row_action(r)) : std::string();
-            for (std::size_t k = 0; k < next.size(); ++k)
-                fmt::print(tra_out.stream(), "{} {} {} {}{}{}\n", s, r - m.row_first(s), next[k], prob[k], labels ? " " : "", label);
+            for (const Transition& t : m.transitions(r))
+                fmt::print(tra_out.stream(), "{} {} {} {}{}{}\n", s, r - m.row_first(s), t.next, t.prob, labels ? " " : "", label);
         }
 
     // Rewards: the expected r(s,a) of each choice, on each of its successors (PRISM's convention).
     Offset lines = 0;
     std::size_t split = 0;
     for (Offset r = 0; r < m.num_rows(); ++r) {
-        if (m.row_reward(r) != 0.0) lines += m.successors(r).size();
+        if (m.row_reward(r) != 0.0) lines += m.transitions(r).size();
         const auto rto = m.successor_rewards(r);
         split += !rto.empty() && std::any_of(rto.begin(), rto.end(), [&](double x) { return x != rto[0]; });
     }
@@ -434,8 +432,8 @@ void write_prism(const Model& m, const std::filesystem::path& tra, const std::fu
         for (std::size_t s = 0; s < S; ++s)
             for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
                 if (m.row_reward(r) != 0.0)
-                    for (const StateId to : m.successors(r))
-                        fmt::print(trew_out->stream(), "{} {} {} {}\n", s, r - m.row_first(s), to, m.row_reward(r));
+                    for (const Transition& t : m.transitions(r))
+                        fmt::print(trew_out->stream(), "{} {} {} {}\n", s, r - m.row_first(s), t.next, m.row_reward(r));
     }
 
     // Labels: "init" on the support of p0, "deadlock" on terminal states.

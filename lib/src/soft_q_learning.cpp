@@ -14,15 +14,19 @@ namespace softmdp {
 
 namespace {
 
-// Inverse-CDF draw of an index from probabilities p (summing to 1).
-std::size_t draw(std::span<const double> p, Rng& rng) {
+double probability(double p) { return p; }
+double probability(const Transition& t) { return t.prob; }
+
+// Inverse-CDF draw of an index from probabilities p (summing to 1), or from a row's transitions.
+template <class T>
+std::size_t draw(std::span<const T> p, Rng& rng) {
     double u = rng.uniform(), acc = 0.0;
     for (std::size_t i = 0; i < p.size(); ++i) {
-        acc += p[i];
+        acc += probability(p[i]);
         if (u < acc) return i;
     }
     for (std::size_t i = p.size(); i-- > 0;)
-        if (p[i] > 0.0) return i;  // u beyond the rounded total
+        if (probability(p[i]) > 0.0) return i;  // u beyond the rounded total
     return p.size() - 1;
 }
 
@@ -93,9 +97,9 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
         }
         const Offset row = b + k;
         // Environment step: s' ~ p(.|s,a); reward r + r_to(s') (the file's per-step reward).
-        const auto probs = m.probabilities(row);
-        const std::size_t j = draw(probs, rng);
-        const std::size_t next = m.successors(row)[j];
+        const auto succ = m.transitions(row);
+        const std::size_t j = draw(succ, rng);
+        const std::size_t next = succ[j].next;
         const auto r_to = m.successor_rewards(row);
         const double reward = r_to.empty() ? d.row_reward[row] : m.entry_reward(row) + r_to[j];
         const double y = reward + m.discount() * soft_value(m, Qt, next, opt.alpha);

@@ -34,8 +34,7 @@ std::string outcome(std::string_view text, softmdp::ParsePath path) {
         append(out, d.row_action);
         append(out, d.row_reward);
         append(out, d.row_begin);
-        append(out, d.next_state);
-        append(out, d.next_prob);
+        append(out, d.transitions);  // packed: no padding bytes
         append(out, d.next_reward);
         return out;
     } catch (const softmdp::InputError& e) {

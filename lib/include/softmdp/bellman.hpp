@@ -22,9 +22,8 @@ namespace softmdp {
 // Q_V(s,a) = r(s,a) + gamma sum_s' p(s'|s,a) V(s') for one row.
 inline double q_value(const ModelData& d, Offset row, const double* V, double gamma) noexcept {
     double acc = 0.0;
-    const StateId* next = d.next_state.data();
-    const double* prob = d.next_prob.data();
-    for (Offset t = d.row_begin[row], e = d.row_begin[row + 1]; t < e; ++t) acc += prob[t] * V[next[t]];
+    const Transition* tr = d.transitions.data();
+    for (Offset t = d.row_begin[row], e = d.row_begin[row + 1]; t < e; ++t) acc += tr[t].prob * V[tr[t].next];
     return d.row_reward[row] + gamma * acc;
 }
 

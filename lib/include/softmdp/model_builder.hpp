@@ -67,7 +67,7 @@ public:
     void reserve(std::size_t entries, std::size_t transitions);
 
     std::size_t entries() const noexcept { return entry_s_.size(); }
-    std::size_t transitions() const noexcept { return next_to_.size(); }
+    std::size_t transitions() const noexcept { return next_.size(); }
     bool has_discount() const noexcept { return has_discount_; }
     bool has_states() const noexcept { return num_states_ > 0; }
     bool has_actions() const noexcept { return num_actions_ > 0; }
@@ -116,8 +116,8 @@ private:
     std::vector<Code> entry_s_, entry_a_;
     std::vector<double> entry_r_;
     std::vector<Offset> entry_begin_{0};
-    std::vector<Code> next_to_;
-    std::vector<double> next_p_, next_r_;
+    std::vector<Transition> next_;  // successors as codes until build() resolves them
+    std::vector<double> next_r_;
     bool any_next_reward_ = false;
 };
 
