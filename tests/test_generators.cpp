@@ -7,6 +7,7 @@
 
 #include "softmdp/generators.hpp"
 #include "softmdp/loader.hpp"
+#include "softmdp/policy_evaluation.hpp"
 #include "softmdp/solve.hpp"
 #include "test_helpers.hpp"
 
@@ -81,4 +82,30 @@ TEST_CASE("garnet: B distinct successors, Dirichlet probabilities, rewards in [0
     other.seed = 43;
     CHECK(generate([&](JsonWriter& w) { write_garnet(w, other); }).data().transitions != m.data().transitions);
     CHECK_THROWS(generate([&](JsonWriter& w) { write_garnet(w, {3, 2, 5, 0, 0.9}); }));  // B > S
+}
+
+TEST_CASE("gridworld above the sparse-LU limit at gamma 0.9999: policy iteration's Krylov evaluation gives the closed form") {
+    // 75 x 75 = 5625 states > kSparseLuLimit: each evaluation is BiCGSTAB, which stalls on the
+    // first, improper greedy policies (V = -1/(1 - gamma) = -10^4, I - gamma P nearly singular). It once
+    // restarted such an evaluation from V = 0 and took the stable policy as exactly evaluated:
+    // "converged" at V = -5025 with the slippery grid (true -215). Deterministic: the closed form.
+    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {75, 75, 0.0, 0.9999}); });
+    REQUIRE(m.num_states() > kSparseLuLimit);
+    SolverOptions opt;
+    opt.tolerance = 1e-6;
+    const auto sol = solve(m, "pi", 0.0, opt);
+    CHECK(sol.converged);
+    REQUIRE(sol.error_bound);
+    CHECK(*sol.error_bound <= 1e-6);
+    for (std::size_t s = 0; s < m.num_states(); s += 37) {
+        const double d = static_cast<double>((74 - s % 75) + (74 - s / 75));
+        CHECK(sol.values[s] == doctest::Approx(-(1.0 - std::pow(0.9999, d)) / 1e-4).epsilon(1e-9));
+    }
+    // Slippery: no closed form; value iteration's certified answer is the reference.
+    const Model slip = generate([](JsonWriter& w) { write_gridworld(w, {75, 75, 0.1, 0.9999}); });
+    const auto pi = solve(slip, "pi", 0.0, opt);
+    const auto vi = solve(slip, "vi", 0.0, opt);
+    CHECK(pi.converged);
+    REQUIRE(vi.converged);
+    for (std::size_t s = 0; s < slip.num_states(); ++s) CHECK(std::abs(pi.values[s] - vi.values[s]) <= 2e-6);
 }

@@ -124,7 +124,6 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
     sol.method = "evaluate-exact";
     sol.alpha = alpha;
     Eigen::VectorXd x;
-    bool solved = false;
     // Sparse LU is exact but fills in badly on random transition graphs: use it only for small
     // models; above, BiCGSTAB (I - gamma P_pi is diagonally dominant) and the Jacobi polish below.
     if (S <= kSparseLuLimit) {
@@ -132,7 +131,6 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         lu.compute(A);
         if (lu.info() == Eigen::Success) {
             x = lu.solve(b);
-            solved = lu.info() == Eigen::Success;
         } else {
             throw InputError(fmt::format("the policy's linear system (I - gamma P_pi) V = r_pi is singular: with discount {} "
                                          "the policy never terminates from some state",
@@ -144,11 +142,20 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         solver.setTolerance(std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
         solver.setMaxIterations(1000);
         solver.compute(A);
-        x = solver.solve(b);
-        solved = solver.info() == Eigen::Success || solver.error() < 1e-10;
+        // Warm start (policy iteration passes the previous policy's values): successive policies
+        // differ in few states, and near gamma = 1 a cold start needs far more iterations.
+        if (opt.initial_values.size() == S) {
+            const Eigen::VectorXd guess = Eigen::Map<const Eigen::VectorXd>(opt.initial_values.data(), static_cast<Eigen::Index>(S));
+            x = solver.solveWithGuess(b, guess);
+        } else {
+            x = solver.solve(b);
+        }
     }
+    // A Krylov solve that stopped short is still far closer than 0 (or the guess): the polish below
+    // and the caller's bound decide what it is worth.
     sol.values.assign(S, 0.0);
-    if (solved)
+    if (opt.initial_values.size() == S) sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
+    if (x.size() == static_cast<Eigen::Index>(S) && x.allFinite())
         for (std::size_t s = 0; s < S; ++s) sol.values[s] = x[static_cast<Eigen::Index>(s)];
     // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep).
     std::vector<double> TV(S);

@@ -47,6 +47,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 
     bool converged = false;
     double bellman_span = std::numeric_limits<double>::infinity();  // of TV - V at the last improvement
+    bool evaluated_exactly = false;  // the last evaluation reached its tolerance (not so for a stiff Krylov solve)
     for (;;) {
         if (sol.iterations >= opt.max_iterations) {
             sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
@@ -59,10 +60,17 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         // Evaluate pi.
         if (eval == Evaluation::exact) {
             SolverOptions eo;
-            eo.tolerance = std::min(opt.tolerance, 1e-10) * (1.0 - gamma) * 1e-2;
+            // As exact as doubles allow, but reachable: near gamma = 1 the rounding floor of the
+            // residual bound exceeds any fixed tolerance, and an unreachable one would cost every
+            // evaluation its full budget of polish sweeps and never count as exact.
+            const double scale = gamma < 1.0 ? (m.max_abs_reward() + alpha * std::log(static_cast<double>(std::max<std::size_t>(1, m.max_actions_per_state())))) / (1.0 - gamma)
+                                             : max_abs(V);
+            eo.tolerance = std::max(std::min(opt.tolerance, 1e-10) * (1.0 - gamma) * 1e-2, 4.0 * rounding_slack(m, scale));
             eo.max_iterations = 50;
             eo.threads = opt.threads;
+            eo.initial_values = V;
             auto e = evaluate_policy_exact(m, pi, alpha, eo);
+            evaluated_exactly = e.converged;
             V = std::move(e.values);
             sol.sweeps += e.sweeps;
         } else {
@@ -106,7 +114,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
         // A stable greedy policy is optimal only if it was evaluated exactly; at discount 1 (no
         // bound) the other methods stop on the Bellman residual instead.
-        const bool exact_and_stable = alpha == 0.0 && !changed && eval == Evaluation::exact;
+        const bool exact_and_stable = alpha == 0.0 && !changed && eval == Evaluation::exact && evaluated_exactly;
         const double residual = std::max(-l, u);
         if (bound ? (*bound <= opt.tolerance || exact_and_stable) : (exact_and_stable || residual <= opt.tolerance)) {
             converged = true;
