@@ -86,6 +86,7 @@ void BM_plain_loop(benchmark::State& state, double alpha) {
     const ModelData& d = m.data();
     const auto S = static_cast<std::int64_t>(m.num_states());
     const double gamma = d.discount;
+    if (m.max_actions_per_state() > 64) return state.SkipWithError("the plain loop keeps Q on the stack: at most 64 actions");
     std::vector<double> V(m.num_states(), 0.0), Vn(m.num_states());
     for (auto _ : state) {
 #pragma omp parallel for schedule(static) num_threads(static_cast<int>(state.range(0)))

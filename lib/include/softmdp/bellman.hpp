@@ -109,6 +109,12 @@ struct SweepStats {
     double lo = std::numeric_limits<double>::infinity();
     double hi = -std::numeric_limits<double>::infinity();
     double vmax = 0.0;
+    // Accounts for one state's backup: its new value and the one it replaces.
+    void add(double tv, double v) noexcept {
+        lo = std::min(lo, tv - v);
+        hi = std::max(hi, tv - v);
+        vmax = std::max(vmax, std::abs(tv));
+    }
 };
 
 // One Jacobi sweep TV(s) = B(Q_V(s, .)) over all states, in parallel over chunks of states.
@@ -120,17 +126,14 @@ SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V,
 #pragma omp parallel num_threads(sweep_threads(m, threads)) reduction(min : lo) reduction(max : hi, vmax)
     {
         double* q = detail::thread_scratch(detail::chunk_scratch(m));
+        SweepStats mine;
         detail::for_each_chunk(d, m.num_states(), [&](std::size_t s0, std::size_t s1) {
             const Offset base = d.state_begin[s0];
             for (Offset r = base; r < d.state_begin[s1]; ++r) q[r - base] = q_value(d, r, V.data(), d.discount);
             detail::backup_chunk(d, op, s0, s1, q, TV.data() + s0, q + rows_max);
-            for (std::size_t s = s0; s < s1; ++s) {
-                const double diff = TV[s] - V[s];
-                lo = std::min(lo, diff);
-                hi = std::max(hi, diff);
-                vmax = std::max(vmax, std::abs(TV[s]));
-            }
+            for (std::size_t s = s0; s < s1; ++s) mine.add(TV[s], V[s]);
         });
+        lo = mine.lo, hi = mine.hi, vmax = mine.vmax;
     }
     return {lo, hi, vmax};
 }

@@ -65,9 +65,7 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
             st = SweepStats{};
             for (std::size_t s = 0; s < S; ++s) {
                 const double v = backup_state(d, op, s, V.data(), scratch.data());
-                st.lo = std::min(st.lo, v - V[s]);
-                st.hi = std::max(st.hi, v - V[s]);
-                st.vmax = std::max(st.vmax, std::abs(v));
+                st.add(v, V[s]);
                 V[s] = v;
             }
         }
