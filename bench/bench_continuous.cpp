@@ -177,6 +177,17 @@ private:
     std::vector<double> kernel_, phi_, hist_, dist_;
 };
 
+// Mirrors coordinates that left the box back inside (the box handling of the time).
+void reflect(std::span<const double> low, std::span<const double> high, std::span<double> x) {
+    const std::size_t d = low.size();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const std::size_t k = i % d;
+        if (x[i] < low[k]) x[i] = low[k] + (low[k] - x[i]);
+        if (x[i] > high[k]) x[i] = high[k] - (x[i] - high[k]);
+        x[i] = std::clamp(x[i], low[k], high[k]);  // a step longer than the box
+    }
+}
+
 // The driver of svgd() (uniform start, scores, bandwidth every 10 steps above 256 particles).
 std::vector<double> svgd(const SoftQ& target, std::size_t n, std::size_t steps, int threads) {
     const std::size_t d = target.dim();
@@ -191,7 +202,7 @@ std::vector<double> svgd(const SoftQ& target, std::size_t n, std::size_t steps, 
             target.log_density(std::span<const double>(x.data() + i * d, d), std::span<double>(scores.data() + i * d, d));
         if (step % (n <= 256 ? 1 : 10) == 0) h = state.median_bandwidth(x);
         state.step(x, scores, h, 0.01, step == 0);
-        detail::reflect(target.low(), target.high(), x);
+        reflect(target.low(), target.high(), x);
     }
     return x;
 }

@@ -59,4 +59,33 @@ struct FourModes {
     }
 };
 
+// p(a) ∝ exp(-(a - m)^2 / (2 s^2)) on [lo, hi] (1-D), with its closed forms by erf.
+struct TruncatedGaussian {
+    double m = 0.9, s = 0.3;
+    std::vector<double> lo{-1.0}, hi{1.0};
+    std::size_t dim() const { return 1; }
+    std::span<const double> low() const { return lo; }
+    std::span<const double> high() const { return hi; }
+    double log_density(std::span<const double> a, std::span<double> grad) const {
+        if (!grad.empty()) grad[0] = -(a[0] - m) / (s * s);
+        return -0.5 * (a[0] - m) * (a[0] - m) / (s * s);
+    }
+    static double Phi(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+    static double phi(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); }
+    double alpha() const { return (lo[0] - m) / s; }
+    double beta() const { return (hi[0] - m) / s; }
+    double mass() const { return Phi(beta()) - Phi(alpha()); }
+    double cdf(double a) const { return (Phi((a - m) / s) - Phi(alpha())) / mass(); }
+    double quantile(double q) const {  // by bisection on the cdf
+        double l = lo[0], h = hi[0];
+        for (int i = 0; i < 200; ++i) (cdf(0.5 * (l + h)) < q ? l : h) = 0.5 * (l + h);
+        return 0.5 * (l + h);
+    }
+    double mean() const { return m + s * (phi(alpha()) - phi(beta())) / mass(); }
+    double variance() const {
+        const double a = alpha(), b = beta(), r = (phi(a) - phi(b)) / mass();
+        return s * s * (1.0 + (a * phi(a) - b * phi(b)) / mass() - r * r);
+    }
+};
+
 }  // namespace softmdp::test

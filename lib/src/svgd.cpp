@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <numbers>
 #include <omp.h>
 
 #include "softmdp/bellman.hpp"
@@ -161,14 +162,25 @@ SvgdState::SvgdState(std::size_t n, std::size_t d, int threads)
       filled_(static_cast<std::size_t>(threads_) * kPad),
       rows_(n) {}
 
-void reflect(std::span<const double> low, std::span<const double> high, std::span<double> x) {
-    const std::size_t d = low.size();
-    for (std::size_t i = 0; i < x.size(); ++i) {
-        const std::size_t k = i % d;
-        if (x[i] < low[k]) x[i] = low[k] + (low[k] - x[i]);
-        if (x[i] > high[k]) x[i] = high[k] - (x[i] - high[k]);
-        x[i] = std::clamp(x[i], low[k], high[k]);  // a step longer than the box
+double to_box(std::span<const double> low, std::span<const double> high, std::span<const double> u, std::span<double> a) {
+    double moved = 0.0;
+    for (std::size_t k = 0; k < u.size(); ++k) {
+        // Phi(u) = erfc(-u / sqrt 2) / 2 from the nearer face: no cancellation in the tails.
+        const double w = high[k] - low[k], t = std::numbers::sqrt2 / 2.0 * u[k];
+        const double v = u[k] < 0.0 ? low[k] + w * (0.5 * std::erfc(-t)) : high[k] - w * (0.5 * std::erfc(t));
+        const double inside = std::clamp(v, std::nextafter(low[k], high[k]), std::nextafter(high[k], low[k]));
+        moved = std::max(moved, std::abs(inside - a[k]));
+        a[k] = inside;
     }
+    return moved;
+}
+
+void score_in_u(std::span<const double> low, std::span<const double> high, std::span<const double> u, std::span<double> s) {
+    // log p_u(u) = log p(a(u)) + sum_k log(da_k/du_k), da_k/du_k = (high_k - low_k) phi(u_k), and
+    // d/du_k log phi(u_k) = -u_k. phi underflows to 0 for |u_k| > 38: the score is then -u_k.
+    const double inv_sqrt_2pi = std::numbers::inv_sqrtpi / std::numbers::sqrt2;
+    for (std::size_t k = 0; k < u.size(); ++k)
+        s[k] = s[k] * (high[k] - low[k]) * inv_sqrt_2pi * std::exp(-0.5 * u[k] * u[k]) - u[k];
 }
 
 double SvgdState::median_bandwidth(std::span<const double> y) {
@@ -239,15 +251,14 @@ double SvgdState::median_bandwidth(std::span<const double> y) {
     return h > 1e-12 ? h : 1.0;
 }
 
-void SvgdState::score_all(const std::function<void(std::size_t)>& rescore) {
+void SvgdState::score_all(const std::function<double(std::size_t)>& update) {
     const auto n = static_cast<std::int64_t>(n_);
 #pragma omp parallel for schedule(static) num_threads(threads_)
-    for (std::int64_t i = 0; i < n; ++i) rescore(static_cast<std::size_t>(i));
+    for (std::int64_t i = 0; i < n; ++i) update(static_cast<std::size_t>(i));
 }
 
 double SvgdState::step(std::span<double> y, std::span<const double> scores, double h, double step_size, bool first,
-                       std::span<const double> low, std::span<const double> high,
-                       const std::function<void(std::size_t)>& rescore) {
+                       const std::function<double(std::size_t)>& update) {
     to_columns(y, n_, d_, xs_);
     to_columns(scores, n_, d_, ss_);
     const std::size_t n = n_, d = d_;
@@ -267,7 +278,7 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
         }
     }
     // phi(x_j) = (1/n) [s_j (the pair j, j) + its row + the columns of the blocks up to its own, in
-    // block order], then AdaGrad with momentum, the move, the reflection and the new score of x_j.
+    // block order], then AdaGrad with momentum, the move and the update of x_j (its action and score).
     double moved = 0.0;
     const auto count = static_cast<std::int64_t>(n);
 #pragma omp parallel for schedule(static) num_threads(threads_) reduction(max : moved)
@@ -280,12 +291,9 @@ double SvgdState::step(std::span<double> y, std::span<const double> scores, doub
             for (std::size_t b = 0; b <= last; ++b) g += col_[(b * d + k) * n + j];
             g /= static_cast<double>(n);
             adagrad_[x] = first ? adagrad_[x] + g * g : 0.9 * adagrad_[x] + 0.1 * g * g;
-            const double delta = step_size * g / (1e-6 + std::sqrt(adagrad_[x]));
-            y[x] += delta;
-            moved = std::max(moved, std::abs(delta));
+            y[x] += step_size * g / (1e-6 + std::sqrt(adagrad_[x]));
         }
-        reflect(low, high, y.subspan(j * d, d));
-        rescore(j);
+        moved = std::max(moved, update(j));
     }
     return moved;
 }
