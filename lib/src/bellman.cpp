@@ -40,7 +40,7 @@ void compute_q(const Model& m, std::span<const double> V, std::span<double> q, i
     const ModelData& d = m.data();
     const auto rows = static_cast<std::int64_t>(m.num_rows());
 #pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
-    for (std::int64_t r = 0; r < rows; ++r) q[static_cast<std::size_t>(r)] = q_value(d, static_cast<Offset>(r), V.data(), d.discount);
+    for (std::int64_t r = 0; r < rows; ++r) q[static_cast<std::size_t>(r)] = q_value(d, static_cast<Offset>(r), V.data());
 }
 
 std::vector<double> policy_entropy(const Model& m, std::span<const double> pi) {

@@ -51,7 +51,7 @@ std::pair<double, double> policy_sweep(const Model& m, std::span<const double> p
         double v = 0.0;
         if (d.state_begin[s] != d.state_begin[s + 1]) {
             for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r)
-                if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data(), d.discount);
+                if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data());
             v += bonus[s];
         }
         Vout[s] = v;
@@ -201,7 +201,7 @@ Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, d
             double v = 0.0;
             if (!m.is_terminal(s)) {
                 for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r)
-                    if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data(), gamma);
+                    if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data());
                 v += bonus[s];
             }
             change = std::max(change, std::abs(v - V[s]));

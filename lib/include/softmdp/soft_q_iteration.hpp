@@ -39,7 +39,7 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
 #pragma omp parallel for schedule(static) num_threads(threads) reduction(max : change)
         for (std::int64_t r = 0; r < RR; ++r) {
             const auto row = static_cast<std::size_t>(r);
-            Qn[row] = q_value(d, row, VQ.data(), gamma);
+            Qn[row] = q_value(d, row, VQ.data());
             change = std::max(change, std::abs(Qn[row] - Q[row]));
         }
         Q.swap(Qn);
