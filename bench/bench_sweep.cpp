@@ -96,7 +96,7 @@ void BM_plain_loop(benchmark::State& state, double alpha) {
             double mx = -INFINITY;
             for (Offset r = b; r < e; ++r) {
                 double acc = 0.0;
-                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.transitions[t].prob * V[d.transitions[t].next];
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.transitions[t].prob() * V[d.transitions[t].next];
                 q[r - b] = d.row_reward[r] + gamma * acc;
                 mx = std::max(mx, q[r - b]);
             }

@@ -67,7 +67,7 @@ TEST_CASE("garnet: B distinct successors, Dirichlet probabilities, rewards in [0
         double sum = 0.0;
         for (const Transition& t : m.transitions(r)) {
             next.insert(t.next);
-            sum += t.prob;
+            sum += t.prob();
         }
         CHECK(next.size() == 4);
         CHECK(sum == doctest::Approx(1.0).epsilon(1e-12));

@@ -145,7 +145,7 @@ TEST_CASE("--renormalize fixes drift up to 1e-6 and says so; larger errors stay 
     opt.renormalize = true;
     opt.warn = [&](const std::string& w) { warning = w; };
     const Model m = parse_model(drift, opt, "t.json");
-    CHECK(m.transitions(0)[0].prob + m.transitions(0)[1].prob == doctest::Approx(1.0).epsilon(1e-15));
+    CHECK(m.transitions(0)[0].prob() + m.transitions(0)[1].prob() == doctest::Approx(1.0).epsilon(1e-15));
     CHECK(warning.find("renormalised the successor probabilities of 1 entries") != std::string::npos);
     CHECK(error_of(mdp(R"([{"s": "x", "a": "l", "next": [["x", 0.5], ["y", 0.4]]}])"), opt).find("sum to 0.9") !=
           std::string::npos);
@@ -215,7 +215,7 @@ void check_same(const Model& fast, const Model& reference) {
     CHECK(x.transitions.size() == y.transitions.size());
     for (std::size_t t = 0; t < std::min(x.transitions.size(), y.transitions.size()); ++t) {
         CHECK(x.transitions[t].next == y.transitions[t].next);
-        CHECK(std::bit_cast<std::uint64_t>(x.transitions[t].prob) == std::bit_cast<std::uint64_t>(y.transitions[t].prob));
+        CHECK(std::bit_cast<std::uint64_t>(x.transitions[t].prob()) == std::bit_cast<std::uint64_t>(y.transitions[t].prob()));
     }
     CHECK(bits(x.next_reward) == bits(y.next_reward));
 }

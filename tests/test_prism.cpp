@@ -70,7 +70,7 @@ TEST_CASE("a hand-written .tra/.srew/.trew/.lab set: rewards, labels, initial st
     CHECK(m.initial()[0] == 0.5);
     CHECK(m.initial()[1] == 0.5);
     CHECK(m.initial()[2] == 0.0);
-    CHECK(m.transitions(m.row_first(0))[0].prob == 0.5);
+    CHECK(m.transitions(m.row_first(0))[0].prob() == 0.5);
 
     // Hard, gamma 0.9: V(3) = 0, V(1) = 10, V(2) = 0.5 / (1 - 0.9) = 5,
     // Q(0,a) = 3 + 0.9 (10 + 5) / 2 = 9.75, Q(0,b) = 0 + 0.9 * 5 = 4.5, so V(0) = 9.75.
@@ -144,7 +144,7 @@ TEST_CASE("softmdp -> PRISM -> softmdp keeps the model and its optimal values, h
                 CHECK(back.row_reward(r) == m.row_reward(r));
                 const auto p = m.transitions(r), q = back.transitions(r);
                 CHECK(std::equal(p.begin(), p.end(), q.begin(), q.end(),
-                                 [](const Transition& x, const Transition& y) { return x.prob == y.prob; }));
+                                 [](const Transition& x, const Transition& y) { return x.prob() == y.prob(); }));
             }
         }
         for (const double alpha : {0.0, 0.5}) {

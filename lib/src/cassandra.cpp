@@ -286,7 +286,7 @@ void write_cassandra(std::FILE* out, const Model& m) {
             const auto rto = m.successor_rewards(r);
             const double base = m.entry_reward(r);
             for (std::size_t k = 0; k < next.size(); ++k) {
-                fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k].next), next[k].prob);
+                fmt::print(out, "T: {} : {} : {} {}\n", aname(m.row_action(r)), sname(s), sname(next[k].next), next[k].prob());
                 const double rew = base + (rto.empty() ? 0.0 : rto[k]);
                 if (rew != 0.0) fmt::print(out, "R: {} : {} : {} : * {}\n", aname(m.row_action(r)), sname(s), sname(next[k].next), rew);
             }
@@ -325,7 +325,7 @@ void write_softmdp(JsonWriter& w, const Model& m) {
             if (base != 0.0) w.key("r").value(base);
             w.key("next").begin_array();
             for (std::size_t k = 0; k < next.size(); ++k) {
-                w.begin_array().value(static_cast<std::uint64_t>(next[k].next)).value(next[k].prob);
+                w.begin_array().value(static_cast<std::uint64_t>(next[k].next)).value(next[k].prob());
                 if (!rto.empty() && rto[k] != 0.0) w.value(rto[k]);
                 w.end_array();
             }

@@ -26,7 +26,7 @@ std::vector<double> entropy_gap_bound(const Model& m, const SolverOptions& opt) 
             double best = -std::numeric_limits<double>::infinity();
             for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) {
                 double acc = 0.0;
-                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.transitions[t].prob * b[d.transitions[t].next];
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) acc += d.transitions[t].prob() * b[d.transitions[t].next];
                 best = std::max(best, acc);
             }
             Tb[s] = std::log(static_cast<double>(m.num_available(s))) + gamma * best;

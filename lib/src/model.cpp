@@ -62,7 +62,7 @@ Offset Model::find_row(std::size_t s, ActionId a) const noexcept {
 double Model::entry_reward(Offset row) const noexcept {
     double r = d_.row_reward[row];
     if (!d_.next_reward.empty())
-        for (Offset t = d_.row_begin[row]; t < d_.row_begin[row + 1]; ++t) r -= d_.transitions[t].prob * d_.next_reward[t];
+        for (Offset t = d_.row_begin[row]; t < d_.row_begin[row + 1]; ++t) r -= d_.transitions[t].prob() * d_.next_reward[t];
     return r;
 }
 

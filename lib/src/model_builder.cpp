@@ -202,7 +202,7 @@ void ModelBuilder::end_entry() {
     if (first == last) fail("'next' is missing or empty: every entry needs at least one successor", e, "next");
     double sum = 0.0;
     for (Offset t = first; t < last; ++t) {
-        const double p = next_[t].prob;
+        const double p = next_[t].prob();
         if (!std::isfinite(p) || p < 0.0)
             fail(fmt::format("probability must be finite and >= 0, got {}", p), e, fmt::format("next[{}][1]", t - first));
         if (any_next_reward_ && !std::isfinite(next_r_[t]))
@@ -215,12 +215,12 @@ void ModelBuilder::end_entry() {
                              options_.renormalize ? "; --renormalize fixes only drift up to 1e-6"
                                                   : "; --renormalize fixes drift up to 1e-6"),
                  e, "next");
-        for (Offset t = first; t < last; ++t) next_[t].prob /= sum;
+        for (Offset t = first; t < last; ++t) next_[t].set_prob(next_[t].prob() / sum);
         ++renormalized_;
     }
     double r = cur_r_;
     if (any_next_reward_)
-        for (Offset t = first; t < last; ++t) r += next_[t].prob * next_r_[t];
+        for (Offset t = first; t < last; ++t) r += next_[t].prob() * next_r_[t];
     entry_s_.push_back(cur_s_);
     entry_a_.push_back(cur_a_);
     entry_r_.push_back(r);
@@ -374,13 +374,13 @@ std::size_t find_improper_state(const Model& model) {
         for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) row_state[r] = s;
     }
     for (const Transition& t : d.transitions)
-        if (t.prob > 0.0) ++pred_begin[t.next + 1];
+        if (t.prob() > 0.0) ++pred_begin[t.next + 1];
     for (std::size_t s = 0; s < S; ++s) pred_begin[s + 1] += pred_begin[s];
     std::vector<Offset> fill(pred_begin.begin(), pred_begin.end() - 1);
     std::vector<Offset> pred(pred_begin[S]);
     for (Offset r = 0; r < R; ++r)
         for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
-            if (d.transitions[t].prob > 0.0) {
+            if (d.transitions[t].prob() > 0.0) {
                 pred[fill[d.transitions[t].next]++] = r;
                 leaving[r] += !in[d.transitions[t].next];
             }

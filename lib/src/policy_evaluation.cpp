@@ -112,7 +112,7 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
             if (pi[r] == 0.0) continue;
             rs += pi[r] * d.row_reward[r];
             for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
-                triplets.emplace_back(si, static_cast<std::int64_t>(d.transitions[t].next), -gamma * pi[r] * d.transitions[t].prob);
+                triplets.emplace_back(si, static_cast<std::int64_t>(d.transitions[t].next), -gamma * pi[r] * d.transitions[t].prob());
         }
         b[si] = rs;
     }

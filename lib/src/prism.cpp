@@ -410,7 +410,7 @@ void write_prism(const Model& m, const std::filesystem::path& tra, const std::fu
         for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
             const std::string label = labels ? m.action_name(m.row_action(r)) : std::string();
             for (const Transition& t : m.transitions(r))
-                fmt::print(tra_out.stream(), "{} {} {} {}{}{}\n", s, r - m.row_first(s), t.next, t.prob, labels ? " " : "", label);
+                fmt::print(tra_out.stream(), "{} {} {} {}{}{}\n", s, r - m.row_first(s), t.next, t.prob(), labels ? " " : "", label);
         }
 
     // Rewards: the expected r(s,a) of each choice, on each of its successors (PRISM's convention).

@@ -15,7 +15,7 @@ namespace softmdp {
 namespace {
 
 double probability(double p) { return p; }
-double probability(const Transition& t) { return t.prob; }
+double probability(const Transition& t) { return t.prob(); }
 
 // Inverse-CDF draw of an index from probabilities p (summing to 1), or from a row's transitions.
 template <class T>

@@ -41,7 +41,7 @@ inline void chunk_q(const ModelData& d, Offset first, Offset last, const double*
     Offset t = end[first];
     for (Offset r = first; r < last; ++r) {
         double acc = 0.0;
-        for (const Offset e = end[r + 1]; t < e; ++t) acc += tr[t].prob * V[tr[t].next];
+        for (const Offset e = end[r + 1]; t < e; ++t) acc += tr[t].prob() * V[tr[t].next];
         q[r - first] = reward[r] + gamma * acc;
     }
 }

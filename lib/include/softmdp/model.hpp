@@ -6,6 +6,7 @@
 // Its successors are transitions[row_begin[k] .. row_begin[k+1]).
 // A state with no rows is terminal (absorbing, value 0, no entropy).
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,17 +17,27 @@ using StateId = std::uint32_t;   // 32-bit successor indices keep the hot arrays
 using ActionId = std::uint32_t;
 using Offset = std::uint64_t;    // offsets into rows and transitions
 
-// One successor of a row: s' and p(s'|s,a), packed into 12 bytes. A sweep is bound by memory
-// bandwidth and streams this array once; one packed stream beats two separate arrays (index,
-// probability) by about 25% on a 10^6-state sweep (bench/RESULTS.md), and an aligned 16-byte pair
-// would read a third more memory.
-#pragma pack(push, 4)
+// One successor of a row: s' and p(s'|s,a) in 12 bytes. A sweep is bound by memory bandwidth and
+// streams this array once; one stream beats two separate arrays (index, probability) by about 25% on
+// a 10^6-state Garnet (bench/RESULTS.md), and an aligned 16-byte pair would read a third more memory.
+// The probability is kept as raw bytes behind prob()/set_prob() (one unaligned load): a double
+// member would be padded to 8-byte alignment, and a packed one would make every reference to it
+// misaligned (undefined behaviour, caught by UBSan in fmt::print and doctest's CHECK).
 struct Transition {
-    StateId next;
-    double prob;
-    friend bool operator==(const Transition&, const Transition&) = default;
+    StateId next = 0;
+    Transition() = default;
+    Transition(StateId s, double p) noexcept : next(s) { set_prob(p); }
+    double prob() const noexcept {
+        double p;
+        std::memcpy(&p, prob_, sizeof p);
+        return p;
+    }
+    void set_prob(double p) noexcept { std::memcpy(prob_, &p, sizeof p); }
+    friend bool operator==(const Transition&, const Transition&) = default;  // bitwise on p
+
+private:
+    unsigned char prob_[sizeof(double)] = {};
 };
-#pragma pack(pop)
 static_assert(sizeof(Transition) == 12);
 
 // The raw arrays of a model; Model validates them once and never changes them.
