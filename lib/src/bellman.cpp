@@ -4,9 +4,53 @@ namespace softmdp {
 
 namespace detail {
 
+namespace {
+
+// logsumexp_chunk when every state of the chunk has A rows, A known at compile time: each pass runs
+// over the states with the A rows unrolled, so the max and the sum vectorise as well, and exp fuses
+// with the sum. Same operations in the same order as the general passes, so the same bits.
+template <int A>
+[[gnu::always_inline]] inline void logsumexp_uniform(std::size_t n, const double* q, double alpha, double* out,
+                                                     double* scratch) noexcept {
+    double* mx = scratch;
+    double* sum = scratch + n;
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        double m = q[i * A];
+        for (int k = 1; k < A; ++k) m = q[i * A + k] > m ? q[i * A + k] : m;
+        mx[i] = m;
+    }
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) {
+        double acc = 0.0;
+        for (int k = 0; k < A; ++k) acc += fast_exp((q[i * A + k] - mx[i]) / alpha);
+        sum[i] = acc;
+    }
+#pragma omp simd
+    for (std::size_t i = 0; i < n; ++i) out[i] = mx[i] + alpha * fast_log(sum[i]);
+}
+
+}  // namespace
+
 SOFTMDP_SIMD_CLONES
 void logsumexp_chunk(const Offset* begin, std::size_t n, const double* q, double alpha, double* out,
                      double* scratch) noexcept {
+    // Most models give (nearly) every state the same number of actions: take the unrolled passes
+    // then (about a fifth off the soft sweep of a 4-action Garnet).
+    const Offset width = begin[1] - begin[0];
+    bool uniform = true;
+    for (std::size_t i = 1; i < n; ++i) uniform &= begin[i + 1] - begin[i] == width;
+    if (uniform) {
+        switch (width) {
+            case 2: return logsumexp_uniform<2>(n, q, alpha, out, scratch);
+            case 3: return logsumexp_uniform<3>(n, q, alpha, out, scratch);
+            case 4: return logsumexp_uniform<4>(n, q, alpha, out, scratch);
+            case 5: return logsumexp_uniform<5>(n, q, alpha, out, scratch);
+            case 6: return logsumexp_uniform<6>(n, q, alpha, out, scratch);
+            case 8: return logsumexp_uniform<8>(n, q, alpha, out, scratch);
+            default: break;
+        }
+    }
     const Offset base = begin[0];
     const std::size_t rows = begin[n] - base;
     double* shift = scratch;     // per row: the max of its state
