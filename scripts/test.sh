@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds softmdp with its tests and runs every test:
 #   1. the Release build and the whole suite (ctest);
-#   2. the same suite built with AddressSanitizer + UndefinedBehaviorSanitizer;
+#   2. the same suite built with clang, AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's
+#      coverage instrumentation (one build serves step 3 too);
 #   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, 30 s each).
 # usage: bash scripts/test.sh [BUILD_DIR]   (SOFTMDP_QUICK=1 runs step 1 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD="${1:-build}"
+start=$(date +%s)
+stage() { echo "== $1 ($(( $(date +%s) - start )) s so far)"; }
 bash scripts/install-deps.sh
+stage "release build"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${SOFTMDP_CMAKE_ARGS:-}
 cmake --build "$BUILD" -j"$(nproc)"
+stage "release tests"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure
-if [ "${SOFTMDP_QUICK:-0}" = 1 ]; then exit 0; fi
-echo "== sanitizers (ASan + UBSan)"
-cmake -S . -B "$BUILD-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_BUILD_BENCH=OFF
-cmake --build "$BUILD-asan" -j"$(nproc)"
+if [ "${SOFTMDP_QUICK:-0}" = 1 ]; then stage "done"; exit 0; fi
+stage "sanitizer build (clang, ASan + UBSan + fuzzer instrumentation)"
+SAN="$BUILD-san"
+cmake -S . -B "$SAN" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_FUZZ=ON \
+  -DSOFTMDP_BUILD_BENCH=OFF
+cmake --build "$SAN" -j"$(nproc)"
+stage "sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  ctest --test-dir "$BUILD-asan" -j"$(nproc)" --output-on-failure
-echo "== fuzzing"
-bash scripts/fuzz.sh 30
+  ctest --test-dir "$SAN" -j"$(nproc)" --output-on-failure
+stage "fuzzing"
+bash scripts/fuzz.sh 30 "$SAN"
+stage "done"

@@ -16,6 +16,20 @@
 
 namespace softmdp::test {
 
+// Built with AddressSanitizer (5-10x slower): the longest statistical test cases, which exercise no
+// code path that shorter ones miss, run in the plain build only (doctest::skip(kSanitized)).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 inline std::string source_path(const std::string& rel) { return std::string(SOFTMDP_SOURCE_DIR) + "/" + rel; }
 inline Model example(const std::string& name) { return load_model(source_path("mdps/" + name)); }
 
