@@ -36,7 +36,7 @@ SOFTMDP_SIMD_CLONES
 void logsumexp_chunk(const Offset* begin, std::size_t n, const double* q, double alpha, double* out,
                      double* scratch) noexcept {
     // Most models give (nearly) every state the same number of actions: take the unrolled passes
-    // then (about a fifth off the soft sweep of a 4-action Garnet).
+    // then (on a 4-action Garnet the soft sweep's cost over the hard one fell from about 5 to 3 ms).
     const Offset width = begin[1] - begin[0];
     bool uniform = true;
     for (std::size_t i = 1; i < n; ++i) uniform &= begin[i + 1] - begin[i] == width;

@@ -152,11 +152,13 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         }
     }
     // A Krylov solve that stopped short is still far closer than 0 (or the guess): the polish below
-    // and the caller's bound decide what it is worth.
-    sol.values.assign(S, 0.0);
-    if (opt.initial_values.size() == S) sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
-    if (x.size() == static_cast<Eigen::Index>(S) && x.allFinite())
-        for (std::size_t s = 0; s < S; ++s) sol.values[s] = x[static_cast<Eigen::Index>(s)];
+    // and the caller's bound decide what it is worth. Only a non-finite solution is dropped.
+    if (x.allFinite())
+        sol.values.assign(x.data(), x.data() + x.size());
+    else if (opt.initial_values.size() == S)
+        sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
+    else
+        sol.values.assign(S, 0.0);
     // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep).
     std::vector<double> TV(S);
     for (std::uint64_t k = 0; k < opt.max_iterations; ++k) {
