@@ -58,6 +58,24 @@ TEST_CASE("fast_exp: infinities, NaN, overflow and underflow") {
     CHECK(fast_exp(-708.5) == std::exp(-708.5));  // just below DBL_MIN
 }
 
+TEST_CASE("fast_exp_le0 is fast_exp down to -708 and leaves a sum >= 1 unchanged below") {
+    std::mt19937_64 rng(2);
+    std::uniform_real_distribution<double> wide(-708.0, 0.0), near(-40.0, 0.0);
+    for (int i = 0; i < 200'000; ++i) {
+        const double x = i % 2 ? wide(rng) : near(rng);
+        if (fast_exp_le0(x) != fast_exp(x)) FAIL_CHECK("differs at x = " << x);
+    }
+    CHECK(fast_exp_le0(0.0) == 1.0);
+    CHECK(fast_exp_le0(-708.0) == fast_exp(-708.0));
+    CHECK(fast_exp_le0(-708.0) >= DBL_MIN);  // still normal: one scaling is exact
+    for (double x : {-708.5, -745.0, -1e5, -1e300, -std::numeric_limits<double>::infinity()}) {
+        CAPTURE(x);
+        CHECK(fast_exp_le0(x) <= 4e-308);
+        CHECK(1.0 + fast_exp_le0(x) == 1.0);
+    }
+    CHECK(std::isnan(fast_exp_le0(std::numeric_limits<double>::quiet_NaN())));
+}
+
 TEST_CASE("fast_exp in a loop (vectorised) gives the same values as one call at a time") {
     std::vector<double> x(1001), y(x.size());
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = -50.0 + 0.1 * static_cast<double>(i);

@@ -24,9 +24,11 @@ Model::Model(ModelData data) : d_(std::move(data)) {
     require(d_.row_reward.size() == rows && d_.row_begin.size() == rows + 1, "row arrays size");
     require(d_.row_begin.front() == 0 && d_.row_begin.back() == T, "row_begin");
     require(d_.next_reward.empty() || d_.next_reward.size() == T, "next_reward size");
+    uniform_actions_ = d_.state_begin[1] - d_.state_begin[0];
     for (std::size_t s = 0; s < S; ++s) {
         require(d_.state_begin[s] <= d_.state_begin[s + 1], "state_begin not monotone");
         max_actions_ = std::max<std::size_t>(max_actions_, d_.state_begin[s + 1] - d_.state_begin[s]);
+        if (d_.state_begin[s + 1] - d_.state_begin[s] != uniform_actions_) uniform_actions_ = 0;
         for (Offset r = d_.state_begin[s]; r < d_.state_begin[s + 1]; ++r) {
             require(d_.row_action[r] < d_.num_actions, "row_action out of range");
             require(r == d_.state_begin[s] || d_.row_action[r - 1] < d_.row_action[r], "row_action order");

@@ -30,6 +30,15 @@ inline int sweep_threads(const Model& m, int threads) noexcept {
 
 namespace detail {
 
+// x, never fused with the operation that uses it: Q is summed with a separate multiply and add even
+// inside the functions compiled for FMA (fast_math.hpp), so it has the same bits in every sweep.
+inline double no_contract(double x) noexcept {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    asm("" : "+x"(x));  // x must exist as a rounded double in a register
+#endif
+    return x;
+}
+
 // q[r - first] = Q_V(s, a) = r(s,a) + gamma sum_s' p(s'|s,a) V(s') for the rows [first, last), in
 // one pass over their transitions (contiguous): each row reads only where it ends, 6-10% faster per
 // sweep than a separate loop per row on the 10^6-state Garnet (measured interleaved).
@@ -41,8 +50,8 @@ inline void chunk_q(const ModelData& d, Offset first, Offset last, const double*
     Offset t = end[first];
     for (Offset r = first; r < last; ++r) {
         double acc = 0.0;
-        for (const Offset e = end[r + 1]; t < e; ++t) acc += tr[t].prob() * V[tr[t].next];
-        q[r - first] = reward[r] + gamma * acc;
+        for (const Offset e = end[r + 1]; t < e; ++t) acc += no_contract(tr[t].prob() * V[tr[t].next]);
+        q[r - first] = reward[r] + no_contract(gamma * acc);
     }
 }
 
@@ -64,64 +73,6 @@ inline double backup_state(const ModelData& d, const Op& op, std::size_t s, cons
     return op.value(std::span<const double>(qbuf, e - b));
 }
 
-namespace detail {
-
-// Rows per chunk of the block kernels: small enough for L1, large enough to vectorise over.
-inline constexpr std::size_t kChunkRows = 1024;
-
-// Per-thread scratch that only grows, so that sweeps allocate nothing after the first one.
-inline double* thread_scratch(std::size_t n) {
-    thread_local std::vector<double> buf;
-    if (buf.size() < n) buf.resize(n);
-    return buf.data();
-}
-
-// Splits the states into chunks [s0, s1) of at most kChunkRows states and rows (a state with more
-// rows is a chunk of its own) and calls f(s0, s1) for each, sharing the chunks among the threads
-// of the enclosing parallel region (an orphaned `omp for`, so callers keep their own reductions).
-template <class F>
-inline void for_each_chunk(const ModelData& d, std::size_t S, F&& f) {
-    constexpr std::size_t kBlock = 4096;  // states per scheduling unit
-    const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
-#pragma omp for schedule(dynamic, 1)  // a descheduled thread (busy machine) does not hold up the rest
-    for (std::int64_t blk = 0; blk < blocks; ++blk) {
-        const std::size_t end = std::min(S, static_cast<std::size_t>(blk + 1) * kBlock);
-        for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
-            s1 = s0 + 1;
-            while (s1 < end && s1 - s0 < kChunkRows && d.state_begin[s1 + 1] - d.state_begin[s0] <= kChunkRows) ++s1;
-            f(s0, s1);
-        }
-    }
-}
-
-// Scratch doubles for one chunk: its Q rows, and backup_chunk's 2 (rows + states).
-inline std::size_t chunk_scratch(const Model& m) noexcept {
-    return 3 * std::max(kChunkRows, m.max_actions_per_state()) + 2 * kChunkRows;
-}
-
-// out[i] = alpha logsumexp(q(s0 + i, .)/alpha) for the n states whose row offsets are begin[0..n]
-// (rows start at q; 0 for terminal states), as vectorised passes over the chunk's rows:
-// exp((q - max)/alpha), then alpha log of the per-state sums. scratch holds 2 (rows + n) doubles.
-// Compiled for AVX-512, AVX2+FMA and baseline x86-64 (bellman.cpp).
-void logsumexp_chunk(const Offset* begin, std::size_t n, const double* q, double alpha, double* out, double* scratch) noexcept;
-
-// out[s - s0] = B(q(s, .)) for the states [s0, s1), whose rows start at q (0 for terminal states);
-// scratch as for logsumexp_chunk.
-template <Backup Op>
-inline void backup_chunk(const ModelData& d, const Op& op, std::size_t s0, std::size_t s1, const double* q,
-                         double* out, double* scratch) noexcept {
-    const Offset base = d.state_begin[s0];
-    if constexpr (std::is_same_v<Op, LogSumExp>) {
-        if (op.alpha > 0.0) return logsumexp_chunk(d.state_begin.data() + s0, s1 - s0, q, op.alpha, out, scratch);
-    }
-    for (std::size_t s = s0; s < s1; ++s) {
-        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
-        out[s - s0] = b == e ? 0.0 : op.value(std::span<const double>(q + (b - base), e - b));
-    }
-}
-
-}  // namespace detail
-
 // What a sweep V -> TV reports: the range of TV - V over all states (terminal states count with
 // TV - V = 0) and max |TV|, for the MacQueen bracket and the rounding slack.
 struct SweepStats {
@@ -136,6 +87,104 @@ struct SweepStats {
     }
 };
 
+namespace detail {
+
+// Rows per chunk of the block kernels: small enough for L1, large enough to vectorise over.
+inline constexpr std::size_t kChunkRows = 1024;
+
+// Per-thread scratch that only grows, so that sweeps allocate nothing after the first one.
+inline double* thread_scratch(std::size_t n) {
+    thread_local std::vector<double> buf;
+    if (buf.size() < n) buf.resize(n);
+    return buf.data();
+}
+
+// States [first, last) of the block kernels, and the number of actions they all have (0 if it
+// differs among them): the kernels unroll over a common count.
+struct Chunk {
+    std::size_t first, last;
+    Offset width;
+};
+
+// The action count shared by the n states whose row offsets are begin[0..n], or 0 if they differ.
+inline Offset common_width(const Offset* begin, std::size_t n) noexcept {
+    const Offset width = begin[1] - begin[0];
+    bool same = true;
+    for (std::size_t i = 1; i < n; ++i) same &= begin[i + 1] - begin[i] == width;
+    return same ? width : 0;
+}
+
+// Splits the states into chunks of at most kChunkRows states and rows (a state with more rows is a
+// chunk of its own) and calls f(Chunk) for each, sharing the chunks among the threads of the
+// enclosing parallel region (an orphaned `omp for`, so callers keep their own reductions).
+template <class F>
+inline void for_each_chunk(const Model& m, F&& f) {
+    constexpr std::size_t kBlock = 4096;  // states per scheduling unit
+    const std::size_t S = m.num_states(), A = m.uniform_actions();
+    const Offset* sb = m.data().state_begin.data();
+    const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
+#pragma omp for schedule(dynamic, 1)  // a descheduled thread (busy machine) does not hold up the rest
+    for (std::int64_t blk = 0; blk < blocks; ++blk) {
+        const std::size_t end = std::min(S, static_cast<std::size_t>(blk + 1) * kBlock);
+        for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
+            if (A > 0) {  // every state has A rows: no search, no check (5% of a Garnet sweep)
+                s1 = std::min(end, s0 + std::max<std::size_t>(1, kChunkRows / A));
+                f(Chunk{s0, s1, A});
+                continue;
+            }
+            // the last s1 <= s0 + kChunkRows whose rows [sb[s0], sb[s1]) fit, found by bisection
+            const Offset* fits_end = std::upper_bound(sb + s0 + 1, sb + std::min(end, s0 + kChunkRows) + 1, sb[s0] + kChunkRows);
+            s1 = std::max(s0 + 1, static_cast<std::size_t>(fits_end - sb) - 1);
+            f(Chunk{s0, s1, common_width(sb + s0, s1 - s0)});
+        }
+    }
+}
+
+// Scratch doubles for one chunk: its Q rows, and backup_chunk's 2 (rows + states).
+inline std::size_t chunk_scratch(const Model& m) noexcept {
+    return 3 * std::max(kChunkRows, m.max_actions_per_state()) + 2 * kChunkRows;
+}
+
+// out[i] = alpha logsumexp(q(c.first + i, .)/alpha) for the chunk's states, whose row offsets are
+// begin[0..n] (rows start at q; 0 for terminal states), as vectorised passes over the chunk's rows:
+// exp((q - max)/alpha), then alpha log of the per-state sums. scratch holds 2 (rows + n) doubles.
+// Compiled for AVX-512, AVX2+FMA and baseline x86-64 (bellman.cpp).
+void logsumexp_chunk(const Offset* begin, Chunk c, const double* q, double alpha, double* out, double* scratch) noexcept;
+
+// out[s - c.first] = B(q(s, .)) for the chunk's states, whose rows start at q (0 for terminal
+// states); scratch as for logsumexp_chunk.
+template <Backup Op>
+inline void backup_chunk(const ModelData& d, const Op& op, Chunk c, const double* q, double* out, double* scratch) noexcept {
+    const Offset base = d.state_begin[c.first];
+    if constexpr (std::is_same_v<Op, LogSumExp>) {
+        if (op.alpha > 0.0) return logsumexp_chunk(d.state_begin.data() + c.first, c, q, op.alpha, out, scratch);
+    }
+    for (std::size_t s = c.first; s < c.last; ++s) {
+        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+        out[s - c.first] = b == e ? 0.0 : op.value(std::span<const double>(q + (b - base), e - b));
+    }
+}
+
+// One chunk of a Jacobi sweep: TV(s) = B(Q_V(s, .)), accounted in st; q holds the chunk's rows,
+// scratch as for logsumexp_chunk. Generic operators: the chunk's Q, then each state's backup.
+template <Backup Op>
+inline void sweep_chunk(const ModelData& d, const Op& op, Chunk c, const double* V, double* TV, double* q,
+                        double* scratch, SweepStats& st) noexcept {
+    chunk_q(d, d.state_begin[c.first], d.state_begin[c.last], V, q);
+    backup_chunk(d, op, c, q, TV + c.first, scratch);
+    for (std::size_t s = c.first; s < c.last; ++s) st.add(TV[s], V[s]);
+}
+
+// The max and log-sum-exp sweeps (bellman.cpp): chunks whose states all have the same small number
+// of actions go in groups of a few states, Q then backup, so that one group's arithmetic overlaps
+// the next group's memory loads.
+void sweep_chunk(const ModelData& d, const HardMax& op, Chunk c, const double* V, double* TV, double* q,
+                 double* scratch, SweepStats& st) noexcept;
+void sweep_chunk(const ModelData& d, const LogSumExp& op, Chunk c, const double* V, double* TV, double* q,
+                 double* scratch, SweepStats& st) noexcept;
+
+}  // namespace detail
+
 // One Jacobi sweep TV(s) = B(Q_V(s, .)) over all states, in parallel over chunks of states.
 template <Backup Op>
 SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V, std::span<double> TV, int threads = 0) {
@@ -146,11 +195,7 @@ SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V,
     {
         double* q = detail::thread_scratch(detail::chunk_scratch(m));
         SweepStats mine;
-        detail::for_each_chunk(d, m.num_states(), [&](std::size_t s0, std::size_t s1) {
-            detail::chunk_q(d, d.state_begin[s0], d.state_begin[s1], V.data(), q);
-            detail::backup_chunk(d, op, s0, s1, q, TV.data() + s0, q + rows_max);
-            for (std::size_t s = s0; s < s1; ++s) mine.add(TV[s], V[s]);
-        });
+        detail::for_each_chunk(m, [&](detail::Chunk c) { detail::sweep_chunk(d, op, c, V.data(), TV.data(), q, q + rows_max, mine); });
         lo = mine.lo, hi = mine.hi, vmax = mine.vmax;
     }
     return {lo, hi, vmax};
@@ -163,8 +208,8 @@ void backup_values(const Model& m, const Op& op, std::span<const double> q, std:
 #pragma omp parallel num_threads(sweep_threads(m, threads))
     {
         double* scratch = detail::thread_scratch(detail::chunk_scratch(m));
-        detail::for_each_chunk(d, m.num_states(), [&](std::size_t s0, std::size_t s1) {
-            detail::backup_chunk(d, op, s0, s1, q.data() + d.state_begin[s0], values.data() + s0, scratch);
+        detail::for_each_chunk(m, [&](detail::Chunk c) {
+            detail::backup_chunk(d, op, c, q.data() + d.state_begin[c.first], values.data() + c.first, scratch);
         });
     }
 }

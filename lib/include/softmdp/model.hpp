@@ -71,6 +71,8 @@ public:
     std::size_t num_transitions() const noexcept { return d_.transitions.size(); }
     std::size_t num_terminal() const noexcept;
     std::size_t max_actions_per_state() const noexcept { return max_actions_; }
+    // The number of actions of every state when all states have the same, else 0.
+    std::size_t uniform_actions() const noexcept { return uniform_actions_; }
     double max_abs_reward() const noexcept { return max_abs_reward_; }
     std::size_t max_successors() const noexcept { return max_successors_; }
 
@@ -109,6 +111,7 @@ public:
 private:
     ModelData d_;
     std::size_t max_actions_ = 0;
+    std::size_t uniform_actions_ = 0;
     double max_abs_reward_ = 0.0;
     std::size_t max_successors_ = 0;
 };
