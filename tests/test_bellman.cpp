@@ -1,7 +1,7 @@
 // The Bellman kernels (bellman.hpp) against the backup written out state by state with std::exp and
 // std::log, on models whose action counts take every path of the chunk kernels: uniform counts
-// (the unrolled log-sum-exp for 2..6 and 8 actions), other uniform counts, mixed counts and
-// terminal states, states with more rows than a chunk.
+// (the grouped sweep and unrolled log-sum-exp for 1..6 and 8 actions, with a short last group),
+// other uniform counts, mixed counts and terminal states, states with more rows than a chunk.
 #include <doctest/doctest.h>
 
 #include <bit>
@@ -73,6 +73,7 @@ TEST_CASE("a Jacobi sweep is the state-by-state backup, for every pattern of act
                                                             {4, 4, 0, 4}, {2, 5, 1, 3}, {3, 0}, {1200, 1, 4}};
     for (const auto& counts : patterns) {
         const Model m = random_model(counts[0] == 1200 ? 40 : 700, counts, 7 + counts.size());
+        CHECK(m.uniform_actions() == (counts.size() == 1 ? counts[0] : 0));  // decides the kernels' path
         Rng rng(3);
         std::vector<double> V(m.num_states());
         for (std::size_t s = 0; s < V.size(); ++s) V[s] = m.is_terminal(s) ? 0.0 : rng.uniform(-20.0, 20.0);

@@ -1,7 +1,10 @@
 // The backup operators: alpha = 0 is the hard max, stability at extreme alpha and rewards.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "softmdp/soft_operators.hpp"
@@ -16,6 +19,20 @@ TEST_CASE("alpha = 0 is exactly the hard max and the greedy policy") {
     CHECK(Boltzmann{0.0}.value(q) == 3.0);
     LogSumExp{0.0}.policy(q, pi);
     CHECK(pi == std::vector<double>{0.0, 1.0, 0.0, 0.0});
+}
+
+TEST_CASE("max_of (selects, no branches) agrees with std::max_element, NaN included") {
+    const double nan = std::nan("");
+    const std::vector<std::vector<double>> cases = {{2.0}, {1.0, 3.0, 3.0, -2.0}, {-1e300, -INFINITY, -5.0},
+                                                    {1.0, nan, 4.0}, {nan, 1.0, 2.0}, {-0.0, 0.0}, {0.0, -0.0}};
+    for (const auto& q : cases) {
+        const double expected = *std::max_element(q.begin(), q.end());
+        CAPTURE(q.size());
+        if (std::isnan(expected))
+            CHECK(std::isnan(max_of(q)));
+        else
+            CHECK(std::bit_cast<std::uint64_t>(max_of(q)) == std::bit_cast<std::uint64_t>(expected));
+    }
 }
 
 TEST_CASE("log-sum-exp: closed form, and no overflow for rewards of 1e6 or tiny alpha") {
