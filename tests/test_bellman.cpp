@@ -1,7 +1,8 @@
 // The Bellman kernels (bellman.hpp) against the backup written out state by state with std::exp and
 // std::log, on models whose action counts take every path of the chunk kernels: uniform counts
-// (the grouped sweep and unrolled log-sum-exp for 1..6 and 8 actions, with a short last group),
-// other uniform counts, mixed counts and terminal states, states with more rows than a chunk.
+// (the unrolled max and log-sum-exp for 1..6 and 8 actions), other uniform counts, mixed counts and
+// terminal states, states with more rows than a chunk; rows with varying and with equal numbers of
+// successors (the unrolled Q for 1..6 and 8).
 #include <doctest/doctest.h>
 
 #include <bit>
@@ -15,9 +16,9 @@ using namespace softmdp;
 
 namespace {
 
-// S states; state s has counts[s % counts.size()] actions (0: terminal), each with 1 to 3 random
-// successors, rewards in [-5, 5).
-Model random_model(std::size_t S, const std::vector<std::size_t>& counts, std::uint64_t seed) {
+// S states; state s has counts[s % counts.size()] actions (0: terminal), each with `successors`
+// random successors (0: 1 to 3 of them), rewards in [-5, 5).
+Model random_model(std::size_t S, const std::vector<std::size_t>& counts, std::uint64_t seed, std::size_t successors = 0) {
     Rng rng(seed);
     ModelData d;
     d.discount = 0.9;
@@ -32,7 +33,7 @@ Model random_model(std::size_t S, const std::vector<std::size_t>& counts, std::u
         for (std::size_t a = 0; a < A; ++a) {
             d.row_action.push_back(static_cast<ActionId>(a));
             d.row_reward.push_back(rng.uniform(-5.0, 5.0));
-            const std::size_t B = 1 + rng.index(3);
+            const std::size_t B = successors > 0 ? successors : 1 + rng.index(3);
             for (std::size_t k = 0; k < B; ++k) d.transitions.emplace_back(static_cast<StateId>(rng.index(S)), 1.0 / static_cast<double>(B));
             d.row_begin.push_back(d.transitions.size());
         }
@@ -71,9 +72,17 @@ std::vector<double> backup_by_hand(const Model& m, const std::vector<double>& V,
 TEST_CASE("a Jacobi sweep is the state-by-state backup, for every pattern of action counts") {
     const std::vector<std::vector<std::size_t>> patterns = {{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9},
                                                             {4, 4, 0, 4}, {2, 5, 1, 3}, {3, 0}, {1200, 1, 4}};
-    for (const auto& counts : patterns) {
-        const Model m = random_model(counts[0] == 1200 ? 40 : 700, counts, 7 + counts.size());
-        CHECK(m.uniform_actions() == (counts.size() == 1 ? counts[0] : 0));  // decides the kernels' path
+    // Successors per row: 1 to 3 (the general loop), or the same number for every row (unrolled for
+    // 1 and 5, not for 7).
+    for (const auto& [counts, successors] : [&] {
+             std::vector<std::pair<std::vector<std::size_t>, std::size_t>> cases;
+             for (const auto& counts : patterns)
+                 for (std::size_t successors : {0, 1, 5, 7}) cases.emplace_back(counts, successors);
+             return cases;
+         }()) {
+        const Model m = random_model(counts[0] == 1200 ? 40 : 700, counts, 7 + counts.size(), successors);
+        CHECK(m.uniform_actions() == (counts.size() == 1 ? counts[0] : 0));  // decide the kernels' paths
+        CHECK(m.uniform_successors() == successors);
         Rng rng(3);
         std::vector<double> V(m.num_states());
         for (std::size_t s = 0; s < V.size(); ++s) V[s] = m.is_terminal(s) ? 0.0 : rng.uniform(-20.0, 20.0);
@@ -85,6 +94,7 @@ TEST_CASE("a Jacobi sweep is the state-by-state backup, for every pattern of act
                     alpha == 0.0 ? jacobi_sweep(m, HardMax{}, V, TV, threads) : jacobi_sweep(m, LogSumExp{alpha}, V, TV, threads);
                 CAPTURE(counts.size());
                 CAPTURE(counts[0]);
+                CAPTURE(successors);
                 CAPTURE(alpha);
                 double lo = INFINITY, hi = -INFINITY;
                 for (std::size_t s = 0; s < TV.size(); ++s) {

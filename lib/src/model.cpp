@@ -25,6 +25,7 @@ Model::Model(ModelData data) : d_(std::move(data)) {
     require(d_.row_begin.front() == 0 && d_.row_begin.back() == T, "row_begin");
     require(d_.next_reward.empty() || d_.next_reward.size() == T, "next_reward size");
     uniform_actions_ = d_.state_begin[1] - d_.state_begin[0];
+    uniform_successors_ = rows > 0 ? d_.row_begin[1] - d_.row_begin[0] : 0;
     for (std::size_t s = 0; s < S; ++s) {
         require(d_.state_begin[s] <= d_.state_begin[s + 1], "state_begin not monotone");
         max_actions_ = std::max<std::size_t>(max_actions_, d_.state_begin[s + 1] - d_.state_begin[s]);
@@ -34,6 +35,7 @@ Model::Model(ModelData data) : d_(std::move(data)) {
             require(r == d_.state_begin[s] || d_.row_action[r - 1] < d_.row_action[r], "row_action order");
             require(d_.row_begin[r] < d_.row_begin[r + 1], "row without successors");
             max_successors_ = std::max<std::size_t>(max_successors_, d_.row_begin[r + 1] - d_.row_begin[r]);
+            if (d_.row_begin[r + 1] - d_.row_begin[r] != uniform_successors_) uniform_successors_ = 0;
         }
     }
     for (const Transition& t : d_.transitions) require(t.next < S, "successor out of range");

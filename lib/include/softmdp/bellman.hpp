@@ -30,15 +30,6 @@ inline int sweep_threads(const Model& m, int threads) noexcept {
 
 namespace detail {
 
-// x, never fused with the operation that uses it: Q is summed with a separate multiply and add even
-// inside the functions compiled for FMA (fast_math.hpp), so it has the same bits in every sweep.
-inline double no_contract(double x) noexcept {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-    asm("" : "+x"(x));  // x must exist as a rounded double in a register
-#endif
-    return x;
-}
-
 // q[r - first] = Q_V(s, a) = r(s,a) + gamma sum_s' p(s'|s,a) V(s') for the rows [first, last), in
 // one pass over their transitions (contiguous): each row reads only where it ends, 6-10% faster per
 // sweep than a separate loop per row on the 10^6-state Garnet (measured interleaved).
@@ -50,8 +41,8 @@ inline void chunk_q(const ModelData& d, Offset first, Offset last, const double*
     Offset t = end[first];
     for (Offset r = first; r < last; ++r) {
         double acc = 0.0;
-        for (const Offset e = end[r + 1]; t < e; ++t) acc += no_contract(tr[t].prob() * V[tr[t].next]);
-        q[r - first] = reward[r] + no_contract(gamma * acc);
+        for (const Offset e = end[r + 1]; t < e; ++t) acc += tr[t].prob() * V[tr[t].next];
+        q[r - first] = reward[r] + gamma * acc;
     }
 }
 
@@ -99,11 +90,12 @@ inline double* thread_scratch(std::size_t n) {
     return buf.data();
 }
 
-// States [first, last) of the block kernels, and the number of actions they all have (0 if it
-// differs among them): the kernels unroll over a common count.
+// States [first, last) of the block kernels, the number of actions they all have, and the number of
+// successors of every row of the model (each 0 if it varies): the kernels unroll over common counts.
 struct Chunk {
     std::size_t first, last;
     Offset width;
+    Offset successors;
 };
 
 // The action count shared by the n states whose row offsets are begin[0..n], or 0 if they differ.
@@ -120,7 +112,7 @@ inline Offset common_width(const Offset* begin, std::size_t n) noexcept {
 template <class F>
 inline void for_each_chunk(const Model& m, F&& f) {
     constexpr std::size_t kBlock = 4096;  // states per scheduling unit
-    const std::size_t S = m.num_states(), A = m.uniform_actions();
+    const std::size_t S = m.num_states(), A = m.uniform_actions(), B = m.uniform_successors();
     const Offset* sb = m.data().state_begin.data();
     const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
 #pragma omp for schedule(dynamic, 1)  // a descheduled thread (busy machine) does not hold up the rest
@@ -129,13 +121,13 @@ inline void for_each_chunk(const Model& m, F&& f) {
         for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
             if (A > 0) {  // every state has A rows: no search, no check (5% of a Garnet sweep)
                 s1 = std::min(end, s0 + std::max<std::size_t>(1, kChunkRows / A));
-                f(Chunk{s0, s1, A});
+                f(Chunk{s0, s1, A, B});
                 continue;
             }
             // the last s1 <= s0 + kChunkRows whose rows [sb[s0], sb[s1]) fit, found by bisection
             const Offset* fits_end = std::upper_bound(sb + s0 + 1, sb + std::min(end, s0 + kChunkRows) + 1, sb[s0] + kChunkRows);
             s1 = std::max(s0 + 1, static_cast<std::size_t>(fits_end - sb) - 1);
-            f(Chunk{s0, s1, common_width(sb + s0, s1 - s0)});
+            f(Chunk{s0, s1, common_width(sb + s0, s1 - s0), B});
         }
     }
 }
@@ -144,6 +136,14 @@ inline void for_each_chunk(const Model& m, F&& f) {
 inline std::size_t chunk_scratch(const Model& m) noexcept {
     return 3 * std::max(kChunkRows, m.max_actions_per_state()) + 2 * kChunkRows;
 }
+
+// q[r - first row] = Q_V(s, a) for the chunk's rows: chunk_q, unrolled over the successors when
+// every row has the same number, which also leaves the row offsets unread (bellman.cpp).
+void chunk_q(const ModelData& d, Chunk c, const double* V, double* q) noexcept;
+
+// out[i] = max_a q(c.first + i, a) for the chunk's states, whose row offsets are begin[0..n] (rows
+// start at q; 0 for terminal states); unrolled and vectorised when they share an action count.
+void max_chunk(const Offset* begin, Chunk c, const double* q, double* out) noexcept;
 
 // out[i] = alpha logsumexp(q(c.first + i, .)/alpha) for the chunk's states, whose row offsets are
 // begin[0..n] (rows start at q; 0 for terminal states), as vectorised passes over the chunk's rows:
@@ -155,33 +155,30 @@ void logsumexp_chunk(const Offset* begin, Chunk c, const double* q, double alpha
 // states); scratch as for logsumexp_chunk.
 template <Backup Op>
 inline void backup_chunk(const ModelData& d, const Op& op, Chunk c, const double* q, double* out, double* scratch) noexcept {
-    const Offset base = d.state_begin[c.first];
-    if constexpr (std::is_same_v<Op, LogSumExp>) {
-        if (op.alpha > 0.0) return logsumexp_chunk(d.state_begin.data() + c.first, c, q, op.alpha, out, scratch);
-    }
-    for (std::size_t s = c.first; s < c.last; ++s) {
-        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
-        out[s - c.first] = b == e ? 0.0 : op.value(std::span<const double>(q + (b - base), e - b));
+    const Offset* begin = d.state_begin.data() + c.first;
+    if constexpr (std::is_same_v<Op, HardMax>) {
+        return max_chunk(begin, c, q, out);
+    } else if constexpr (std::is_same_v<Op, LogSumExp>) {
+        return op.alpha > 0.0 ? logsumexp_chunk(begin, c, q, op.alpha, out, scratch) : max_chunk(begin, c, q, out);
+    } else {
+        for (std::size_t i = 0; i < c.last - c.first; ++i) {
+            const Offset b = begin[i] - begin[0], e = begin[i + 1] - begin[0];
+            out[i] = b == e ? 0.0 : op.value(std::span<const double>(q + b, e - b));
+        }
     }
 }
 
-// One chunk of a Jacobi sweep: TV(s) = B(Q_V(s, .)), accounted in st; q holds the chunk's rows,
-// scratch as for logsumexp_chunk. Generic operators: the chunk's Q, then each state's backup.
+// One chunk of a Jacobi sweep: TV(s) = B(Q_V(s, .)) from the chunk's Q (in q), accounted in st;
+// scratch as for logsumexp_chunk.
 template <Backup Op>
 inline void sweep_chunk(const ModelData& d, const Op& op, Chunk c, const double* V, double* TV, double* q,
                         double* scratch, SweepStats& st) noexcept {
-    chunk_q(d, d.state_begin[c.first], d.state_begin[c.last], V, q);
+    chunk_q(d, c, V, q);
     backup_chunk(d, op, c, q, TV + c.first, scratch);
-    for (std::size_t s = c.first; s < c.last; ++s) st.add(TV[s], V[s]);
+    SweepStats mine = st;  // a local, so that it stays in registers
+    for (std::size_t s = c.first; s < c.last; ++s) mine.add(TV[s], V[s]);
+    st = mine;
 }
-
-// The max and log-sum-exp sweeps (bellman.cpp): chunks whose states all have the same small number
-// of actions go in groups of a few states, Q then backup, so that one group's arithmetic overlaps
-// the next group's memory loads.
-void sweep_chunk(const ModelData& d, const HardMax& op, Chunk c, const double* V, double* TV, double* q,
-                 double* scratch, SweepStats& st) noexcept;
-void sweep_chunk(const ModelData& d, const LogSumExp& op, Chunk c, const double* V, double* TV, double* q,
-                 double* scratch, SweepStats& st) noexcept;
 
 }  // namespace detail
 

@@ -73,6 +73,9 @@ public:
     std::size_t max_actions_per_state() const noexcept { return max_actions_; }
     // The number of actions of every state when all states have the same, else 0.
     std::size_t uniform_actions() const noexcept { return uniform_actions_; }
+    // The number of successors of every row when all rows have the same (Garnet; 1 in a deterministic
+    // MDP), else 0.
+    std::size_t uniform_successors() const noexcept { return uniform_successors_; }
     double max_abs_reward() const noexcept { return max_abs_reward_; }
     std::size_t max_successors() const noexcept { return max_successors_; }
 
@@ -112,6 +115,7 @@ private:
     ModelData d_;
     std::size_t max_actions_ = 0;
     std::size_t uniform_actions_ = 0;
+    std::size_t uniform_successors_ = 0;
     double max_abs_reward_ = 0.0;
     std::size_t max_successors_ = 0;
 };
