@@ -137,7 +137,7 @@ int run(const std::vector<std::string>& args) {
     po::options_description desc("solve options");
     desc.add_options()
         ("file", po::value<std::string>()->required(), "MDP file (softmdp/1)")
-        ("method,m", po::value<std::string>(), "solver (see below); default: vi, or with --alpha > 0 soft-pi up to 5000 states and soft-mpi above")
+        ("method,m", po::value<std::string>(), "solver (see below); default: vi, or with --alpha > 0 soft-pi where sparse LU applies (up to 5000 states, local transitions) and soft-mpi elsewhere")
         ("alpha,a", po::value<double>(), "temperature alpha >= 0 (0 or absent: hard)")
         ("init", po::value<std::string>(), "warm start from the values of a softmdp-result/1 file")
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table")

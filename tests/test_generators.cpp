@@ -91,6 +91,7 @@ TEST_CASE("gridworld above the sparse-LU limit at gamma 0.9999: policy iteration
     // "converged" at V = -5025 with the slippery grid (true -215). Deterministic: the closed form.
     const Model m = generate([](JsonWriter& w) { write_gridworld(w, {75, 75, 0.0, 0.9999}); });
     REQUIRE(m.num_states() > kSparseLuLimit);
+    REQUIRE(!use_sparse_lu(m));
     SolverOptions opt;
     opt.tolerance = 1e-6;
     const auto sol = solve(m, "pi", 0.0, opt);
@@ -108,4 +109,31 @@ TEST_CASE("gridworld above the sparse-LU limit at gamma 0.9999: policy iteration
     CHECK(pi.converged);
     REQUIRE(vi.converged);
     for (std::size_t s = 0; s < slip.num_states(); ++s) CHECK(std::abs(pi.values[s] - vi.values[s]) <= 2e-6);
+}
+
+TEST_CASE("sparse LU for local transition graphs, BiCGSTAB for random ones; both evaluate to Gauss-Seidel's values") {
+    // Bandwidths by construction: a W-wide gridworld moves by at most W states, a Garnet anywhere.
+    const Model grid = generate([](JsonWriter& w) { write_gridworld(w, {70, 70, 0.2, 0.9999}); });
+    CHECK(grid.bandwidth() == 70);
+    CHECK(use_sparse_lu(grid));  // 4900 * 70^2 = 2.4e7
+    const Model small = generate([](JsonWriter& w) { write_garnet(w, {300, 4, 5, 3, 0.99}); });
+    CHECK(use_sparse_lu(small));  // 300 * 299^2 = 2.7e7 at most
+    const Model random = generate([](JsonWriter& w) { write_garnet(w, {2000, 4, 5, 3, 0.99}); });
+    CHECK(random.bandwidth() > 1900);
+    CHECK(!use_sparse_lu(random));  // its LU took 0.9 s, BiCGSTAB 1 ms
+    CHECK(default_method(random, 1.0) == "soft-mpi");
+    CHECK(default_method(grid, 1.0) == "soft-pi");
+    // The uniform soft policy, evaluated exactly (BiCGSTAB here) and by Gauss-Seidel sweeps.
+    for (const Model* m : {&random, &small}) {
+        std::vector<double> pi(m->num_rows());
+        for (std::size_t s = 0; s < m->num_states(); ++s)
+            for (Offset r = m->row_first(s); r < m->row_last(s); ++r) pi[r] = 1.0 / static_cast<double>(m->num_available(s));
+        SolverOptions opt;
+        opt.tolerance = 1e-9;
+        const auto exact = evaluate_policy_exact(*m, pi, 0.5, opt);
+        const auto sweeps = evaluate_policy_iterative(*m, pi, 0.5, opt);
+        REQUIRE(exact.converged);
+        REQUIRE(sweeps.converged);
+        for (std::size_t s = 0; s < m->num_states(); ++s) CHECK(std::abs(exact.values[s] - sweeps.values[s]) <= 2e-9);
+    }
 }

@@ -34,11 +34,15 @@ Model::Model(ModelData data) : d_(std::move(data)) {
             require(d_.row_action[r] < d_.num_actions, "row_action out of range");
             require(r == d_.state_begin[s] || d_.row_action[r - 1] < d_.row_action[r], "row_action order");
             require(d_.row_begin[r] < d_.row_begin[r + 1], "row without successors");
+            for (Offset t = d_.row_begin[r]; t < d_.row_begin[r + 1]; ++t) {
+                const std::size_t next = d_.transitions[t].next;
+                require(next < S, "successor out of range");
+                bandwidth_ = std::max(bandwidth_, next > s ? next - s : s - next);
+            }
             max_successors_ = std::max<std::size_t>(max_successors_, d_.row_begin[r + 1] - d_.row_begin[r]);
             if (d_.row_begin[r + 1] - d_.row_begin[r] != uniform_successors_) uniform_successors_ = 0;
         }
     }
-    for (const Transition& t : d_.transitions) require(t.next < S, "successor out of range");
     for (double r : d_.row_reward) max_abs_reward_ = std::max(max_abs_reward_, std::abs(r));
 }
 

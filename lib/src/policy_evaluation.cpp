@@ -124,9 +124,9 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
     sol.method = "evaluate-exact";
     sol.alpha = alpha;
     Eigen::VectorXd x;
-    // Sparse LU is exact but fills in badly on random transition graphs: use it only for small
-    // models; above, BiCGSTAB (I - gamma P_pi is diagonally dominant) and the Jacobi polish below.
-    if (S <= kSparseLuLimit) {
+    // Sparse LU where its fill stays small (use_sparse_lu); else BiCGSTAB (I - gamma P_pi is
+    // diagonally dominant) and the Jacobi polish below.
+    if (use_sparse_lu(m)) {
         Eigen::SparseLU<SpMat> lu;
         lu.compute(A);
         if (lu.info() == Eigen::Success) {

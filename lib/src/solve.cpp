@@ -32,7 +32,7 @@ std::span<const MethodInfo> methods() { return kMethods; }
 
 std::string_view default_method(const Model& m, double alpha) {
     if (alpha == 0.0) return "vi";
-    return m.num_states() <= kSparseLuLimit ? "soft-pi" : "soft-mpi";
+    return use_sparse_lu(m) ? "soft-pi" : "soft-mpi";
 }
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {

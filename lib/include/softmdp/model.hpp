@@ -76,6 +76,9 @@ public:
     // The number of successors of every row when all rows have the same (Garnet; 1 in a deterministic
     // MDP), else 0.
     std::size_t uniform_successors() const noexcept { return uniform_successors_; }
+    // max |s' - s| over all transitions: the half-bandwidth of P in state order (small for local
+    // models such as gridworlds and chains, about S for random ones).
+    std::size_t bandwidth() const noexcept { return bandwidth_; }
     double max_abs_reward() const noexcept { return max_abs_reward_; }
     std::size_t max_successors() const noexcept { return max_successors_; }
 
@@ -116,6 +119,7 @@ private:
     std::size_t max_actions_ = 0;
     std::size_t uniform_actions_ = 0;
     std::size_t uniform_successors_ = 0;
+    std::size_t bandwidth_ = 0;
     double max_abs_reward_ = 0.0;
     std::size_t max_successors_ = 0;
 };

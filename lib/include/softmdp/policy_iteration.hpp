@@ -149,7 +149,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 // then V^pi = V* to rounding; for soft policies the step is quadratically convergent.
 template <class Op>
 void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
-    if (!sol.converged || m.num_states() > kSparseLuLimit) return;
+    if (!sol.converged || !use_sparse_lu(m)) return;
     SolverOptions eo;
     eo.tolerance = 1e-300;  // no polish sweeps beyond the two minimum: the LU solution is what we test
     eo.max_iterations = 1;

@@ -21,8 +21,8 @@ std::span<const MethodInfo> methods();
 // The fastest sound method for m, measured (docs/performance.md): hard, Jacobi value iteration with
 // the MacQueen bracket (its span contracts at the chain's mixing rate; on small models the exact
 // finish makes it exact). Soft, the stochastic policy can mix slowly (gamma near 1, alpha large), where
-// sweeps crawl: soft policy iteration (exact evaluation by sparse LU) up to kSparseLuLimit states,
-// soft modified policy iteration above, where the LU would fill in.
+// sweeps crawl: soft policy iteration where its evaluations can use sparse LU (use_sparse_lu: small
+// or local models), soft modified policy iteration elsewhere, where the LU would fill in.
 std::string_view default_method(const Model& m, double alpha);
 
 // Runs `method` at temperature alpha. Throws UsageError for an unknown method, alpha < 0 or
