@@ -74,40 +74,37 @@ TEST_CASE("a Jacobi sweep is the state-by-state backup, for every pattern of act
                                                             {4, 4, 0, 4}, {2, 5, 1, 3}, {3, 0}, {1200, 1, 4}};
     // Successors per row: 1 to 3 (the general loop), or the same number for every row (unrolled for
     // 1 and 5, not for 7).
-    for (const auto& [counts, successors] : [&] {
-             std::vector<std::pair<std::vector<std::size_t>, std::size_t>> cases;
-             for (const auto& counts : patterns)
-                 for (std::size_t successors : {0, 1, 5, 7}) cases.emplace_back(counts, successors);
-             return cases;
-         }()) {
-        const Model m = random_model(counts[0] == 1200 ? 40 : 700, counts, 7 + counts.size(), successors);
-        CHECK(m.uniform_actions() == (counts.size() == 1 ? counts[0] : 0));  // decide the kernels' paths
-        CHECK(m.uniform_successors() == successors);
-        Rng rng(3);
-        std::vector<double> V(m.num_states());
-        for (std::size_t s = 0; s < V.size(); ++s) V[s] = m.is_terminal(s) ? 0.0 : rng.uniform(-20.0, 20.0);
-        for (double alpha : {0.0, 1e-3, 1.0, 1e3}) {
-            const auto expected = backup_by_hand(m, V, alpha);
-            for (int threads : {1, 2}) {
-                std::vector<double> TV(m.num_states());
-                const SweepStats st =
-                    alpha == 0.0 ? jacobi_sweep(m, HardMax{}, V, TV, threads) : jacobi_sweep(m, LogSumExp{alpha}, V, TV, threads);
-                CAPTURE(counts.size());
-                CAPTURE(counts[0]);
-                CAPTURE(successors);
-                CAPTURE(alpha);
-                double lo = INFINITY, hi = -INFINITY;
-                for (std::size_t s = 0; s < TV.size(); ++s) {
-                    // fast_exp/fast_log are within 2 ulp of libm; the sum of A terms and alpha log
-                    // then differ by a few ulp of max(|TV|, alpha log A).
-                    const double scale = std::abs(expected[s]) + alpha * std::log(10.0 + m.num_available(s));
-                    CHECK(std::abs(TV[s] - expected[s]) <= 1e-14 * scale);
-                    if (alpha == 0.0) CHECK(TV[s] == expected[s]);
-                    lo = std::min(lo, TV[s] - V[s]);
-                    hi = std::max(hi, TV[s] - V[s]);
+    for (const auto& counts : patterns) {
+        for (const std::size_t successors : {0, 1, 5, 7}) {
+            const Model m = random_model(counts[0] == 1200 ? 40 : 700, counts, 7 + counts.size(), successors);
+            CHECK(m.uniform_actions() == (counts.size() == 1 ? counts[0] : 0));  // decide the kernels' paths
+            CHECK(m.uniform_successors() == successors);
+            Rng rng(3);
+            std::vector<double> V(m.num_states());
+            for (std::size_t s = 0; s < V.size(); ++s) V[s] = m.is_terminal(s) ? 0.0 : rng.uniform(-20.0, 20.0);
+            for (double alpha : {0.0, 1e-3, 1.0, 1e3}) {
+                const auto expected = backup_by_hand(m, V, alpha);
+                for (int threads : {1, 2}) {
+                    std::vector<double> TV(m.num_states());
+                    const SweepStats st =
+                        alpha == 0.0 ? jacobi_sweep(m, HardMax{}, V, TV, threads) : jacobi_sweep(m, LogSumExp{alpha}, V, TV, threads);
+                    CAPTURE(counts.size());
+                    CAPTURE(counts[0]);
+                    CAPTURE(successors);
+                    CAPTURE(alpha);
+                    double lo = INFINITY, hi = -INFINITY;
+                    for (std::size_t s = 0; s < TV.size(); ++s) {
+                        // fast_exp/fast_log are within 2 ulp of libm; the sum of A terms and alpha log
+                        // then differ by a few ulp of max(|TV|, alpha log A).
+                        const double scale = std::abs(expected[s]) + alpha * std::log(10.0 + m.num_available(s));
+                        CHECK(std::abs(TV[s] - expected[s]) <= 1e-14 * scale);
+                        if (alpha == 0.0) CHECK(TV[s] == expected[s]);
+                        lo = std::min(lo, TV[s] - V[s]);
+                        hi = std::max(hi, TV[s] - V[s]);
+                    }
+                    CHECK(st.lo == lo);
+                    CHECK(st.hi == hi);
                 }
-                CHECK(st.lo == lo);
-                CHECK(st.hi == hi);
             }
         }
     }
