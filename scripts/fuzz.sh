@@ -11,16 +11,30 @@ OUT="${2:-build-san}"
 cmake -S . -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_FUZZ=ON \
   -DSOFTMDP_BUILD_BENCH=OFF > /dev/null
 cmake --build "$OUT" -j"$(nproc)" --target fuzz_loader fuzz_readers
-for target in fuzz_loader fuzz_readers; do
+# The targets are single-threaded: they run side by side, one per core.
+targets=(fuzz_loader fuzz_readers)
+pids=()
+for target in "${targets[@]}"; do
   corpus="$OUT/corpus-$target"
   mkdir -p "$corpus"
   cp mdps/*.json tests/bad/*.json "$corpus"/ 2>/dev/null || true
   echo "fuzzing $target for ${SECONDS_PER_TARGET}s"
   (cd "$OUT" && "./$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
-      -print_final_stats=1 "corpus-$target" 2>&1 | tail -15)
-  if ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* >/dev/null 2>&1; then
-    echo "fuzz: $target found a failing input: $(ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* 2>/dev/null)"
-    exit 1
-  fi
+      -print_final_stats=1 "corpus-$target" > "fuzz-$target.log" 2>&1) &
+  pids+=($!)
 done
+status=0
+for pid in "${pids[@]}"; do wait "$pid" || status=1; done
+for target in "${targets[@]}"; do
+  echo "== $target"
+  tail -15 "$OUT/fuzz-$target.log"
+done
+if ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* >/dev/null 2>&1; then
+  echo "fuzz: a target found a failing input: $(ls "$OUT"/crash-* "$OUT"/leak-* "$OUT"/timeout-* 2>/dev/null)"
+  exit 1
+fi
+if [ "$status" -ne 0 ]; then
+  echo "fuzz: a target exited with an error (see its log above)"
+  exit 1
+fi
 echo "fuzz: no crash"

@@ -3,7 +3,7 @@
 #   1. the Release build and the whole suite (ctest);
 #   2. the same suite built with clang, AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's
 #      coverage instrumentation (one build serves step 3 too);
-#   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, 30 s each).
+#   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, 30 s each, side by side).
 # usage: bash scripts/test.sh [BUILD_DIR]   (SOFTMDP_QUICK=1 runs step 1 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
