@@ -77,13 +77,9 @@ void chunk_q(const ModelData& d, Chunk c, const double* V, double* q) noexcept {
         chunk_q(d, first, last, V, q);
 }
 
-void max_chunk(const Offset* begin, Chunk c, const double* q, double* out) noexcept {
+bool max_chunk_unrolled(Chunk c, const double* q, double* out) noexcept {
     const std::size_t n = c.last - c.first;
-    if (with_unrolled_count(c.width, [&]<int A>() __attribute__((always_inline)) { max_uniform<A>(n, q, out); })) return;
-    for (std::size_t i = 0; i < n; ++i) {
-        const Offset b = begin[i] - begin[0], e = begin[i + 1] - begin[0];
-        out[i] = b == e ? 0.0 : max_of(std::span<const double>(q + b, e - b));
-    }
+    return with_unrolled_count(c.width, [&]<int A>() __attribute__((always_inline)) { max_uniform<A>(n, q, out); });
 }
 
 SOFTMDP_SIMD_CLONES

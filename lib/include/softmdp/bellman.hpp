@@ -141,9 +141,9 @@ inline std::size_t chunk_scratch(const Model& m) noexcept {
 // every row has the same number, which also leaves the row offsets unread (bellman.cpp).
 void chunk_q(const ModelData& d, Chunk c, const double* V, double* q) noexcept;
 
-// out[i] = max_a q(c.first + i, a) for the chunk's states, whose row offsets are begin[0..n] (rows
-// start at q; 0 for terminal states); unrolled and vectorised when they share an action count.
-void max_chunk(const Offset* begin, Chunk c, const double* q, double* out) noexcept;
+// out[i] = max_a q(c.first + i, a) for the chunk's states (rows start at q), unrolled and vectorised,
+// when they share an action count that has an unrolled kernel; else false, and nothing written.
+bool max_chunk_unrolled(Chunk c, const double* q, double* out) noexcept;
 
 // out[i] = alpha logsumexp(q(c.first + i, .)/alpha) for the chunk's states, whose row offsets are
 // begin[0..n] (rows start at q; 0 for terminal states), as vectorised passes over the chunk's rows:
@@ -156,15 +156,15 @@ void logsumexp_chunk(const Offset* begin, Chunk c, const double* q, double alpha
 template <Backup Op>
 inline void backup_chunk(const ModelData& d, const Op& op, Chunk c, const double* q, double* out, double* scratch) noexcept {
     const Offset* begin = d.state_begin.data() + c.first;
-    if constexpr (std::is_same_v<Op, HardMax>) {
-        return max_chunk(begin, c, q, out);
-    } else if constexpr (std::is_same_v<Op, LogSumExp>) {
-        return op.alpha > 0.0 ? logsumexp_chunk(begin, c, q, op.alpha, out, scratch) : max_chunk(begin, c, q, out);
-    } else {
-        for (std::size_t i = 0; i < c.last - c.first; ++i) {
-            const Offset b = begin[i] - begin[0], e = begin[i + 1] - begin[0];
-            out[i] = b == e ? 0.0 : op.value(std::span<const double>(q + b, e - b));
-        }
+    if constexpr (std::is_same_v<Op, LogSumExp>) {
+        if (op.alpha > 0.0) return logsumexp_chunk(begin, c, q, op.alpha, out, scratch);
+    }
+    if constexpr (std::is_same_v<Op, HardMax> || std::is_same_v<Op, LogSumExp>) {  // alpha = 0: the max
+        if (max_chunk_unrolled(c, q, out)) return;
+    }
+    for (std::size_t i = 0; i < c.last - c.first; ++i) {
+        const Offset b = begin[i] - begin[0], e = begin[i + 1] - begin[0];
+        out[i] = b == e ? 0.0 : op.value(std::span<const double>(q + b, e - b));
     }
 }
 
