@@ -381,7 +381,10 @@ void emit(const po::variables_map& vm, const Report& report) {
     } else if (report.table && !vm.count("quiet")) {
         bool other = false;  // e.g. generate's MDP or sweep's --csv on stdout
         for (const auto& o : kStdoutOutputs) other = other || (string_option(vm, o.first) && *string_option(vm, o.first) == "-");
-        if (!other) report.table();
+        if (!other) {
+            report.table();
+            flush_stdout();  // a failed table is an I/O error before any file is written
+        }
     }
     if (const auto* json = string_option(vm, "json"); json && *json != "-") write_json_to(*json, report.json);
 }

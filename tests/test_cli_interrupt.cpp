@@ -1,4 +1,4 @@
-// SIGINT / SIGTERM / SIGHUP during a long run: exit 3 with the reason, the earlier output untouched,
+// SIGINT / SIGTERM / SIGHUP (and SIGUSR1, SIGALRM, SIGXCPU) during a long run: exit 3 with the reason, the earlier output untouched,
 // no temporary file left; --time-limit: exit 4 with the result and a finite bound.
 #include <doctest/doctest.h>
 
@@ -58,7 +58,16 @@ int exit_code(pid_t pid) {
     return WEXITSTATUS(status);
 }
 
-const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "SIGHUP"; }
+const char* signal_name(int sig) {
+    switch (sig) {
+        case SIGINT: return "SIGINT";
+        case SIGTERM: return "SIGTERM";
+        case SIGHUP: return "SIGHUP";
+        case SIGUSR1: return "SIGUSR1";
+        case SIGALRM: return "SIGALRM";
+        default: return "SIGXCPU";
+    }
+}
 
 }  // namespace
 
@@ -85,7 +94,8 @@ TEST_CASE("an interrupt while the output is being written removes the temporary 
     // generate streams a large Garnet into F's temporary file: signal once that file exists.
     const auto dir = test::temp_dir("interrupt-write");
     const std::string out = (dir / "big.json").string(), err = (dir / "err.txt").string();
-    for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    // SIGUSR1, SIGALRM and SIGXCPU end a process by default too (a stray kill, `timeout -s`, ulimit -t).
+    for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGALRM, SIGXCPU}) {
         test::write_file(out, "earlier file\n");
         const pid_t pid = spawn({"generate", "garnet", "--states", "2000000", "--output", out}, err);
         const auto start = std::chrono::steady_clock::now();
@@ -128,4 +138,26 @@ TEST_CASE("a failing write exits 3 with the reason and leaves nothing behind") {
                                   (dir / "no" / "such" / "dir.json").string());
     CHECK(r2.code == 3);
     CHECK(r2.err.find("cannot create a file") != std::string::npos);
+}
+
+TEST_CASE("a file-size limit (ulimit -f, SIGXFSZ) is a write error: exit 3, no temporary file, earlier files kept") {
+    const auto dir = test::temp_dir("xfsz");
+    const std::string mdp = (dir / "g.json").string();
+    REQUIRE(test::run_cli("generate garnet --states 2000 --actions 4 --branching 3 --quiet --output " + mdp).code == 0);
+    const auto limited = [&](const std::string& args) {
+        // ulimit -f counts 1024-byte blocks in dash and bash: 20 KB, less than each output below.
+        return test::run_cli("--version >/dev/null; ulimit -f 20; " + std::string(SOFTMDP_BINARY) + " " + args);
+    };
+    test::write_file(dir / "big.json", "earlier\n");
+    auto r = limited("generate garnet --states 20000 --output " + (dir / "big.json").string());
+    CHECK(r.code == 3);
+    CHECK(r.err.find("File too large") != std::string::npos);
+    CHECK(slurp(dir / "big.json") == "earlier\n");
+    // PRISM output is three files: none is left half-written, no temporary file stays.
+    r = limited("convert " + mdp + " " + (dir / "out.tra").string() + " --to prism");
+    CHECK(r.code == 3);
+    CHECK(r.err.find("File too large") != std::string::npos);
+    CHECK(r.err.find("unexpected") == std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "out.tra"));
+    CHECK(temp_files(dir).empty());
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <pty.h>
 #include <span>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,4 +238,90 @@ TEST_CASE("progress lines: on a terminal, ended before the table, naming the swe
     CHECK(learn.out[table - 1] == '\n');
     // Not a terminal (the tests' files): no progress line.
     CHECK(test::run_cli("sweep " + mdp + " --alpha-min 0.01 --alpha-max 1 --points 3 --log").err.empty());
+}
+
+namespace {
+
+// Runs a shell command line; returns its exit status (the last command's, or PIPESTATUS via bash -c).
+int shell(const std::string& cmd) {
+    const int status = std::system(("bash -c '" + cmd + "'").c_str());
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE("--json through a symbolic link writes to what it points to, and the link stays a link") {
+    const auto dir = test::temp_dir("links");
+    const std::string bin = SOFTMDP_BINARY, chain = test::source_path("mdps/chain2.json");
+    // A link to /proc/self/fd/1: the document arrives on stdout; the link is not replaced.
+    std::filesystem::create_symlink("/proc/self/fd/1", dir / "so");
+    REQUIRE(shell(bin + " solve " + chain + " --quiet --json " + (dir / "so").string() + " > " + (dir / "r.json").string()) == 0);
+    CHECK(std::filesystem::is_symlink(dir / "so"));
+    CHECK(read_json_file(dir / "r.json")["format"] == "softmdp-result/1");
+    // --json /dev/stdout: the same, and /dev/stdout is still what it was.
+    const auto before = std::filesystem::symlink_status("/dev/stdout").type();
+    REQUIRE(shell(bin + " solve " + chain + " --quiet --json /dev/stdout > " + (dir / "r2.json").string()) == 0);
+    CHECK(std::filesystem::symlink_status("/dev/stdout").type() == before);
+    CHECK(read_json_file(dir / "r2.json")["format"] == "softmdp-result/1");
+    // A link to a FIFO: written directly to the reader, the FIFO stays a FIFO.
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0644) == 0);
+    std::filesystem::create_symlink("fifo", dir / "to_fifo");
+    REQUIRE(shell("cat " + (dir / "fifo").string() + " > " + (dir / "from_fifo.json").string() + " & " + bin + " solve " +
+                  chain + " --quiet --json " + (dir / "to_fifo").string() + "; wait") == 0);
+    CHECK(std::filesystem::is_fifo(dir / "fifo"));
+    CHECK(std::filesystem::is_symlink(dir / "to_fifo"));
+    CHECK(read_json_file(dir / "from_fifo.json")["format"] == "softmdp-result/1");
+    // A chain of links to a regular file: the file gets the new content and keeps its mode; the links stay.
+    test::write_file(dir / "real.json", "stale\n");
+    std::filesystem::permissions(dir / "real.json", std::filesystem::perms(0640));
+    std::filesystem::create_symlink("real.json", dir / "l1");
+    std::filesystem::create_symlink(dir / "l1", dir / "l2");
+    const auto r = test::run_cli("solve " + chain + " --quiet --csv " + (dir / "l2").string() + " --json " + (dir / "l1").string());
+    // --csv and --json are the same file through the links: refused before any work.
+    CHECK(r.code == 2);
+    REQUIRE(test::run_cli("solve " + chain + " --quiet --json " + (dir / "l2").string()).code == 0);
+    CHECK(std::filesystem::is_symlink(dir / "l1"));
+    CHECK(std::filesystem::is_symlink(dir / "l2"));
+    CHECK(read_json_file(dir / "real.json")["format"] == "softmdp-result/1");
+    CHECK(std::filesystem::status(dir / "real.json").permissions() == std::filesystem::perms(0640));
+    // A dangling link creates the file it names.
+    std::filesystem::create_symlink("new.json", dir / "dangling");
+    REQUIRE(test::run_cli("solve " + chain + " --quiet --json " + (dir / "dangling").string()).code == 0);
+    CHECK(std::filesystem::is_symlink(dir / "dangling"));
+    CHECK(read_json_file(dir / "new.json")["format"] == "softmdp-result/1");
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+        CHECK_MESSAGE(e.path().filename().string().find(".tmp.") == std::string::npos, e.path().string());
+}
+
+TEST_CASE("a failed write to stdout exits 3: tables, JSON and CSV to /dev/full; a closed pipe is a quiet exit 3") {
+    const std::string bin = SOFTMDP_BINARY, chain = test::source_path("mdps/chain2.json"),
+                      mg = test::source_path("mdps/multigoal.json");
+    const auto dir = test::temp_dir("stdout-errors");
+    const std::string err = (dir / "err.txt").string();
+    // Runs softmdp ARGS with stdout to /dev/full: exit 3 with the reason, never "unexpected".
+    const auto to_full = [&](const std::string& args) {
+        CAPTURE(args);
+        CHECK(shell(bin + " " + args + " >/dev/full 2>" + err) == 3);
+        const std::string e = test::read_file(err);
+        CHECK_MESSAGE(e.find("No space left on device") != std::string::npos, e);
+        CHECK(e.find("unexpected") == std::string::npos);
+    };
+    const std::string commands[] = {"info " + chain, "validate " + chain, "solve " + chain, "evaluate " + chain + " --policy uniform",
+                                    "compare " + chain + " --alpha 1", "sweep " + chain + " --alpha-min 0.1 --alpha-max 1 --points 2",
+                                    "estimate " + mg + " --state center --alpha 0.1 --samples 100"};
+    for (const auto& c : commands)
+        for (const char* format : {"table", "json", "csv"}) to_full(c + " --format " + format);
+    to_full("--help");
+    to_full("solve --help");
+    to_full("generate chain --states 10");
+    // A large table (beyond stdio's buffer) fails while it is printed, not only at the flush.
+    const std::string big = (dir / "big.json").string();
+    REQUIRE(test::run_cli("generate garnet --states 3000 --quiet --output " + big).code == 0);
+    to_full("compare " + big + " --alpha 1 --rows 3000");
+    // The reader of a pipe goes away after one byte: exit 3 and nothing on stderr (as `yes | head` is quiet).
+    for (const std::string& args : {std::string("generate garnet --states 20000"), "compare " + big + " --alpha 1 --rows 3000 --format csv"}) {
+        CAPTURE(args);
+        CHECK(shell(bin + " " + args + " 2>" + err + " | head -c1 >/dev/null; exit ${PIPESTATUS[0]}") == 3);
+        CHECK(test::read_file(err).empty());
+    }
 }

@@ -49,3 +49,18 @@ TEST_CASE("policy, result and Q-table readers reject malformed files with a mess
     const auto pi = read_policy(file, m);
     CHECK(pi == std::vector<double>{0.0, 1.0, 0.25, 0.75});
 }
+
+TEST_CASE("policy, result and Q-table files with a repeated key are refused, naming the key, the object and the line") {
+    const Model m = test::example("chain2.json");
+    const auto dir = test::temp_dir("readers-dup");
+    const auto file = dir / "f.json";
+    // {"move": 0.5, "move": 0.5} would read as {"move": 0.5} and be blamed for summing to 0.5.
+    test::write_file(file, "{\"format\": \"softmdp-policy/1\",\n \"policy\": {\"A\": {\"move\": 0.5,\n \"move\": 0.5}, \"B\": [0.25, 0.75]}}");
+    CHECK_THROWS_WITH_AS(read_policy(file, m), doctest::Contains("f.json:3: field 'policy.A': duplicate key 'move'"), InputError);
+    test::write_file(file, "{\"format\": \"softmdp-policy/1\", \"policy\": [[1, 0], [1, 0]],\n\"policy\": [[0, 1], [0, 1]]}");
+    CHECK_THROWS_WITH_AS(read_policy(file, m), doctest::Contains("f.json:2: duplicate key 'policy'"), InputError);
+    const auto result = dir / "r.json";
+    test::write_file(result, "{\"format\": \"softmdp-result/1\", \"values\": [1, 2], \"values\": [3, 4]}");
+    CHECK_THROWS_WITH_AS(read_result_values(result, m), doctest::Contains("duplicate key 'values'"), InputError);
+    CHECK_THROWS_WITH_AS(read_q_table(result.string(), m), doctest::Contains("duplicate key 'values'"), InputError);
+}

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <fmt/format.h>
+#include <optional>
 #include <sstream>
+#include <unordered_set>
 
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
@@ -75,7 +77,12 @@ private:
             return names;
         }
         names.push_back(first);
-        while (!done() && peek() != ":" && !is_keyword(pos_)) names.push_back(next());
+        std::unordered_set<std::string> seen{first};
+        while (!done() && peek() != ":" && !is_keyword(pos_)) {
+            if (!seen.insert(peek()).second)
+                fail(fmt::format("{}: the name '{}' is given twice (each name may appear once)", what, peek()));
+            names.push_back(next());
+        }
         return names;
     }
     bool is_keyword(std::size_t p) const {
@@ -101,17 +108,134 @@ private:
     }
     double& T(std::size_t a, std::size_t s, std::size_t s2) { return trans_[(a * S_ + s) * S_ + s2]; }
     double& R(std::size_t a, std::size_t s, std::size_t s2) { return reward_[(a * S_ + s) * S_ + s2]; }
+    double& R(std::size_t a, std::size_t s, std::size_t s2, std::size_t o) { return reward_o_[((a * S_ + s) * S_ + s2) * O_ + o]; }
+    double& Obs(std::size_t a, std::size_t s2, std::size_t o) { return obs_[(a * S_ + s2) * O_ + o]; }
+    void observation_entry();
+    void reward_entry(const std::vector<std::size_t>& as, bool cost);
+    void average_observation_rewards(std::size_t A);
 
     std::vector<Token> t_;
     std::string file_;
-    std::size_t pos_ = 0, S_ = 0;
+    std::size_t pos_ = 0, S_ = 0, O_ = 0;
+    std::vector<std::string> states_, actions_, observations_;
+    std::size_t obs_size() {
+        if (S_ * actions_.size() * O_ > 50'000'000 || S_ * S_ * actions_.size() * O_ > 50'000'000)
+            fail(fmt::format("{} states, {} actions and {} observations are too many for this dense importer", S_,
+                             actions_.size(), O_));
+        return actions_.size() * S_ * O_;
+    }
     std::vector<double> trans_, reward_;
+    // A POMDP's reward may depend on the observation o ~ O(o | a, s'): R(a,s,s',o). The MDP's reward is
+    // its expectation, sum_o O(o | a, s') R(a,s,s',o). reward_o_ holds R(a,s,s',o) from the first
+    // reward line that names an observation on (empty before); obs_ holds O(o | a, s').
+    std::vector<double> reward_o_, obs_;
+    std::optional<std::size_t> first_observation_reward_line_, first_observation_line_;
 };
+
+// O: a : s' : o p | O: a : s' then O probabilities or 'uniform' | O: a then an S x O matrix or 'uniform'.
+void Parser::observation_entry() {
+    if (O_ == 0) fail("O: needs 'observations:' in the preamble");
+    if (!first_observation_line_) first_observation_line_ = t_[pos_ - 1].line;
+    if (obs_.empty()) obs_.assign(obs_size(), 0.0);
+    expect_colon();
+    const auto as = refs(next(), actions_, "action");
+    std::vector<std::size_t> ts(S_);
+    for (std::size_t i = 0; i < S_; ++i) ts[i] = i;
+    if (!done() && peek() == ":") {
+        expect_colon();
+        ts = refs(next(), states_, "state");
+        if (!done() && peek() == ":") {
+            expect_colon();
+            const auto os = refs(next(), observations_, "observation");
+            const double p = number();
+            for (auto a : as)
+                for (auto s2 : ts)
+                    for (auto o : os) Obs(a, s2, o) = p;
+            return;
+        }
+    }
+    const bool uniform = !done() && peek() == "uniform";
+    if (uniform) next();
+    std::vector<double> values;
+    for (std::size_t i = 0; !uniform && i < ts.size() * O_; ++i) values.push_back(number());
+    for (auto a : as)
+        for (std::size_t k = 0; k < ts.size(); ++k)
+            for (std::size_t o = 0; o < O_; ++o) Obs(a, ts[k], o) = uniform ? 1.0 / static_cast<double>(O_) : values[k * O_ + o];
+}
+
+// R: a : s : s' [: o] r. With a named observation, rewards are kept per observation from then on.
+void Parser::reward_entry(const std::vector<std::size_t>& as, bool cost) {
+    expect_colon();
+    const auto ss = refs(next(), states_, "state");
+    expect_colon();
+    const auto ts = refs(next(), states_, "state");
+    std::vector<std::size_t> os;
+    if (!done() && peek() == ":") {
+        next();
+        const std::size_t at = pos_;
+        const std::string tok = next();
+        if (tok != "*") {
+            if (O_ == 0) {
+                --pos_;
+                fail(fmt::format("the reward names observation '{}' but the file declares no 'observations:'", tok));
+            }
+            os = refs(tok, observations_, "observation");
+            if (!first_observation_reward_line_) first_observation_reward_line_ = t_[at].line;
+            if (reward_o_.empty()) {  // from now on per observation: copy what was given so far
+                obs_size();
+                reward_o_.resize(reward_.size() * O_);
+                for (std::size_t i = 0; i < reward_.size(); ++i)
+                    for (std::size_t o = 0; o < O_; ++o) reward_o_[i * O_ + o] = reward_[i];
+            }
+        }
+    }
+    const double r = cost ? -number() : number();
+    for (auto a : as)
+        for (auto s : ss)
+            for (auto s2 : ts) {
+                if (reward_o_.empty()) R(a, s, s2) = r;
+                else if (os.empty())
+                    for (std::size_t o = 0; o < O_; ++o) R(a, s, s2, o) = r;
+                else
+                    for (auto o : os) R(a, s, s2, o) = r;
+            }
+}
+
+// R(a,s,s') = sum_o O(o | a, s') R(a,s,s',o) wherever s' is reachable; refused without an
+// observation model, or where O(. | a, s') is not a distribution.
+void Parser::average_observation_rewards(std::size_t A) {
+    if (reward_o_.empty()) return;
+    if (obs_.empty()) {
+        pos_ = t_.size();
+        throw InputError(
+            "R: this reward depends on the observation, but the file has no observation model (O: lines) to average it over",
+            Location{file_, *first_observation_reward_line_, {}, {}});
+    }
+    for (std::size_t a = 0; a < A; ++a)
+        for (std::size_t s2 = 0; s2 < S_; ++s2) {
+            bool reached = false;
+            for (std::size_t s = 0; s < S_ && !reached; ++s) reached = T(a, s, s2) != 0.0;
+            if (!reached) continue;
+            double z = 0.0;
+            for (std::size_t o = 0; o < O_; ++o) z += Obs(a, s2, o);
+            if (!(std::abs(z - 1.0) <= 1e-6))
+                throw InputError(fmt::format("O: the observation probabilities of (a={}, s'={}) sum to {}, not 1: the "
+                                             "observation-dependent rewards cannot be averaged",
+                                             actions_[a], states_[s2], z),
+                                 Location{file_, *first_observation_line_, {}, {}});
+            for (std::size_t s = 0; s < S_; ++s) {
+                double r = 0.0;
+                for (std::size_t o = 0; o < O_; ++o) r += Obs(a, s2, o) * R(a, s, s2, o);
+                R(a, s, s2) = r;
+            }
+        }
+}
 
 Model Parser::parse() {
     double discount = -1.0;
     bool cost = false;
-    std::vector<std::string> states, actions;
+    std::vector<std::string>& states = states_;
+    std::vector<std::string>& actions = actions_;
     std::vector<double> start;
     // Preamble.
     while (!done() && !(peek() == "T" || peek() == "R" || peek() == "O")) {
@@ -136,7 +260,10 @@ Model Parser::parse() {
             cost = v == "cost";
         } else if (key == "states") states = names_or_count("states");
         else if (key == "actions") actions = names_or_count("actions");
-        else if (key == "observations") names_or_count("observations");  // POMDP only: ignored
+        else if (key == "observations") {  // POMDP only: for rewards that depend on the observation
+            observations_ = names_or_count("observations");
+            O_ = observations_.size();
+        }
         else if (key == "start") {
             if (states.empty()) fail("'states' must come before 'start'");
             if (peek() == "uniform") {
@@ -162,8 +289,8 @@ Model Parser::parse() {
     // Entries.
     while (!done()) {
         const std::string kind = next();
-        if (kind == "O") {  // observation model: skip to the next entry
-            while (!done() && !is_keyword(pos_)) next();
+        if (kind == "O") {
+            observation_entry();
             continue;
         }
         if (kind != "T" && kind != "R") fail(fmt::format("expected T:, R: or O:, got '{}'", kind));
@@ -206,20 +333,10 @@ Model Parser::parse() {
                 for (auto s : ss)
                     for (auto s2 : ts) T(a, s, s2) = p;
         } else {
-            expect_colon();
-            const auto ss = refs(next(), states, "state");
-            expect_colon();
-            const auto ts = refs(next(), states, "state");
-            if (!done() && peek() == ":") {  // observation: any value applies to the MDP reward
-                next();
-                next();
-            }
-            const double r = number();
-            for (auto a : as)
-                for (auto s : ss)
-                    for (auto s2 : ts) R(a, s, s2) = cost ? -r : r;
+            reward_entry(as, cost);
         }
     }
+    average_observation_rewards(A);
     ModelBuilder b(file_);
     b.set_discount(discount);
     b.set_state_names(states);

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <sstream>
+#include <unordered_set>
 #include <variant>
 
 #include "fast_scanner.hpp"
@@ -634,9 +635,106 @@ nlohmann::json read_json_file(const std::filesystem::path& file) {
     return parse_json_text(mapped.text(), file.string());
 }
 
+namespace {
+
+// The byte offset of the n-th object key (1-based) in JSON text: keys are the strings followed by ':'.
+std::size_t offset_of_key(std::string_view text, std::size_t n) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '"') continue;
+        const std::size_t start = i;
+        for (++i; i < text.size() && text[i] != '"'; ++i)
+            if (text[i] == '\\') ++i;
+        std::size_t j = i + 1;
+        while (j < text.size() && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r')) ++j;
+        if (j < text.size() && text[j] == ':' && ++seen == n) return start;
+    }
+    return 0;
+}
+
+// nlohmann's DOM builder, refusing a key repeated in one object (the DOM would keep the last one
+// silently; the MDP loader refuses them too). Remembers where, for the message.
+class StrictDomSax : public nlohmann::detail::json_sax_dom_parser<json> {
+public:
+    using Base = nlohmann::detail::json_sax_dom_parser<json>;
+    explicit StrictDomSax(json& root) : Base(root, true) {}
+
+    bool start_object(std::size_t n) {
+        frames_.push_back({true, {}, {}, 0});
+        return Base::start_object(n);
+    }
+    bool end_object() {
+        frames_.pop_back();
+        end_value();
+        return Base::end_object();
+    }
+    bool start_array(std::size_t n) {
+        frames_.push_back({false, {}, {}, 0});
+        return Base::start_array(n);
+    }
+    bool end_array() {
+        frames_.pop_back();
+        end_value();
+        return Base::end_array();
+    }
+    bool key(std::string& k) {
+        ++keys_;
+        auto& f = frames_.back();
+        f.key = k;
+        if (!f.keys.insert(k).second) {
+            duplicate_ = k;
+            duplicate_index_ = keys_;
+            return false;
+        }
+        return Base::key(k);
+    }
+    bool null() { return end_value(), Base::null(); }
+    bool boolean(bool v) { return end_value(), Base::boolean(v); }
+    bool number_integer(json::number_integer_t v) { return end_value(), Base::number_integer(v); }
+    bool number_unsigned(json::number_unsigned_t v) { return end_value(), Base::number_unsigned(v); }
+    bool number_float(json::number_float_t v, const std::string& s) { return end_value(), Base::number_float(v, s); }
+    bool string(std::string& v) { return end_value(), Base::string(v); }
+
+    // Where the duplicate is: its enclosing object as a path (e.g. "states.x"), empty at the top.
+    std::string path() const {
+        std::string p;
+        for (std::size_t i = 0; i + 1 < frames_.size(); ++i) {
+            const auto& f = frames_[i];
+            if (f.object) p += (p.empty() ? "" : ".") + f.key;
+            else p += fmt::format("[{}]", f.index);
+        }
+        return p;
+    }
+
+    std::string duplicate_;
+    std::size_t duplicate_index_ = 0;
+
+private:
+    struct Frame {
+        bool object;
+        std::unordered_set<std::string> keys;
+        std::string key;
+        std::size_t index;
+    };
+    // A value ended inside an array: the next one has the next index.
+    void end_value() {
+        if (!frames_.empty() && !frames_.back().object) ++frames_.back().index;
+    }
+    std::vector<Frame> frames_;
+    std::size_t keys_ = 0;
+};
+
+}  // namespace
+
 nlohmann::json parse_json_text(std::string_view text, const std::string& source) {
     try {
-        return json::parse(text.begin(), text.end());
+        json root;
+        StrictDomSax sax(root);
+        const bool ok = json::sax_parse(text.begin(), text.end(), &sax, json::input_format_t::json, true);
+        if (!ok && !sax.duplicate_.empty())
+            throw InputError(fmt::format("duplicate key '{}' (each key may appear once)", sax.duplicate_),
+                             Location{source, line_of(text, offset_of_key(text, sax.duplicate_index_)), {}, sax.path()});
+        return root;
     } catch (const json::parse_error& e) {
         syntax_error(source, text, e.byte, e.what());
     } catch (const json::exception& e) {  // e.g. out_of_range 406: a number beyond double's range

@@ -265,7 +265,12 @@ inline double rounding_slack(const Model& m, double max_abs_value) noexcept {
 }
 
 // Why a solver stopped short of a tolerance that rounding makes unreachable, and what to ask for.
+// A resolution that is not finite (values near the double range) has no tolerance to suggest.
 inline std::string resolution_reason(double tolerance, double slack) {
+    if (!std::isfinite(4.0 * slack))
+        return fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g}): they are "
+                           "too close to the largest double for any finite tolerance to be certified; rescale the rewards",
+                           tolerance, slack);
     return fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g}); "
                        "use --tolerance {:.1g} or larger",
                        tolerance, slack, 4.0 * slack);

@@ -1,10 +1,12 @@
 #pragma once
 // Cassandra's POMDP/MDP text format (as read by pomdp-solve and AI-Toolbox), MDP subset:
-//   discount: G   values: reward|cost   states: N|names   actions: N|names   [observations: ... ignored]
+//   discount: G   values: reward|cost   states: N|names   actions: N|names   [observations: N|names]
 //   start: probabilities | uniform | state   [start include/exclude: ... ]
 //   T: a : s : s' p      T: a : s  (row of N)      T: a  (N x N matrix, or identity / uniform)
 //   R: a : s : s' [: o] r
-// with * wildcards for a, s, s' (and o). Terminal states do not exist in this format: on export a
+//   O: a : s' : o p      O: a : s'  (row of O)      O: a  (N x O matrix, or uniform)
+// with * wildcards for a, s, s' (and o). A reward that names an observation o is averaged over the
+// observation model: R(a,s,s') = sum_o O(o | a, s') R(a,s,s',o) (refused without O: lines). Terminal states do not exist in this format: on export a
 // softmdp terminal state becomes an absorbing state with reward 0 under every action (the same hard
 // values; soft values differ there, since the absorbing state then collects entropy).
 #include <filesystem>

@@ -42,4 +42,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The reader of an output went away (a closed pipe, EPIPE: `softmdp ... | head -c1`): exit code 3
+// like any incomplete output, but without a message, as tools killed by SIGPIPE are quiet.
+class OutputClosed : public IoError {
+public:
+    using IoError::IoError;
+};
+
 }  // namespace softmdp
