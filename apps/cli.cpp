@@ -14,6 +14,7 @@
 #include <sstream>
 #include <typeinfo>
 
+#include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
@@ -250,7 +251,7 @@ void add_output_options(po::options_description& desc, const char* json_help) {
 BuildOptions build_options(const po::variables_map& vm) {
     BuildOptions opts;
     opts.renormalize = vm.count("renormalize") > 0;
-    opts.warn = [](const std::string& w) { fmt::print(stderr, "softmdp: warning: {}\n", w); };
+    opts.warn = [](const std::string& w) { fmt::print(stderr, "softmdp: warning: {}\n", printable(w)); };
     return opts;
 }
 
@@ -278,6 +279,11 @@ ContinuousInput continuous_input(const po::variables_map& vm) {
     in.values = vm.count("values") ? read_continuous_values(vm["values"].as<std::string>(), in.model)
                                    : std::vector<double>(in.model.num_states(), 0.0);
     return in;
+}
+
+void refuse_given(const po::variables_map& vm, std::initializer_list<const char*> names, std::string_view why) {
+    for (const char* n : names)
+        if (vm.count(n) && !vm[n].defaulted()) throw UsageError(fmt::format("--{} {}", n, why));
 }
 
 bool show_progress(const po::variables_map& vm) { return !vm.count("quiet") && ::isatty(2); }
@@ -353,8 +359,9 @@ bool progress_line_open() noexcept { return g_line_open; }
 
 void set_progress_label(std::string label) { progress_state().label = std::move(label); }
 
-std::string CsvWriter::field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+std::string CsvWriter::field(std::string_view text) {
+    const std::string s = printable(text);  // a name's line break or escape sequence stays inside its field
+    if (s.find_first_of(",\"") == std::string::npos) return s;
     std::string q = "\"";
     for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
     return q + "\"";

@@ -5,6 +5,7 @@
 #include <concepts>
 #include <cstdio>
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,6 +101,10 @@ void write_csv(const std::string& path, const std::function<void(CsvWriter&)>& f
 
 // True when a JSON or CSV document is asked for (--json, or --format json|csv).
 bool wants_document(const po::variables_map& vm);
+
+// Refuses an option of `names` given on the command line (a default does not count): for options
+// that do nothing on this kind of input, e.g. --nodes on a discrete-action file (exit 2, not ignored).
+void refuse_given(const po::variables_map& vm, std::initializer_list<const char*> names, std::string_view why);
 
 // Continuous-action commands (estimate, sample): the model, the state of --state and the
 // successor values of --values (V = 0 without it).

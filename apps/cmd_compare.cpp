@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/bellman.hpp"
 #include "softmdp/compare.hpp"
 #include "softmdp/errors.hpp"
@@ -9,13 +10,6 @@
 
 namespace softmdp::cli {
 namespace {
-
-std::string likeliest(const Model& m, const std::vector<double>& pi, std::size_t s) {
-    Offset best = m.row_first(s);
-    for (Offset r = best + 1; r < m.row_last(s); ++r)
-        if (pi[r] > pi[best]) best = r;
-    return m.action_name(m.row_action(best));
-}
 
 int run(const std::vector<std::string>& args) {
     po::options_description desc("compare options");
@@ -41,14 +35,12 @@ int run(const std::vector<std::string>& args) {
                                  vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string());
     const double j_soft = objective(m, c.soft.values), j_hard = objective(m, c.hard.values);
 
-    // The likeliest soft action of s and its probability.
+    // The likeliest soft action of s and its probability; the greedy action (ties: the first maximiser).
     const auto soft_choice = [&](std::size_t s) {
-        const std::string sa = likeliest(m, c.soft.policy, s);
-        double p = 0.0;
-        for (Offset k = m.row_first(s); k < m.row_last(s); ++k)
-            if (m.action_name(m.row_action(k)) == sa) p = c.soft.policy[k];
-        return std::pair{sa, p};
+        const Offset r = c.stats.likeliest_row[s];
+        return std::pair{m.action_name(m.row_action(r)), c.soft.policy[r]};
     };
+    const auto greedy = [&](std::size_t s) { return m.action_name(m.row_action(c.stats.greedy_row[s])); };
     Report report;
     report.table = [&] {
         fmt::print("{:<12} {:>13} {:>13} {:>11} {:>11}  {:<10} {:<10} {:>7} {:>8}\n", "state", "V_soft", "V_hard", "gap",
@@ -56,14 +48,14 @@ int run(const std::vector<std::string>& args) {
         const std::size_t n = std::min(m.num_states(), vm["rows"].as<std::size_t>());
         for (std::size_t s = 0; s < n; ++s) {
             if (m.is_terminal(s)) {
-                fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  (terminal)\n", m.state_name(s), 0.0, 0.0, 0.0, 0.0);
+                fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  (terminal)\n", printable(m.state_name(s)), 0.0, 0.0, 0.0, 0.0);
                 continue;
             }
-            const std::string g = likeliest(m, c.hard.policy, s);
+            const std::string g = greedy(s);
             const auto [sa, p] = soft_choice(s);
-            fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  {:<10} {:<10} {:>7.4f} {:>8.4f}\n", m.state_name(s),
+            fmt::print("{:<12} {:>13.8g} {:>13.8g} {:>11.4g} {:>11.4g}  {:<10} {:<10} {:>7.4f} {:>8.4f}\n", printable(m.state_name(s)),
                        c.soft.values[s], c.hard.values[s], c.soft.values[s] - c.hard.values[s],
-                       c.gap_bound.empty() ? NAN : c.gap_bound[s], g, sa + (sa != g ? "*" : ""), p, c.stats.entropy[s]);
+                       c.gap_bound.empty() ? NAN : c.gap_bound[s], printable(g), printable(sa) + (sa != g ? "*" : ""), p, c.stats.entropy[s]);
         }
         if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
         fmt::print("\n{:<35}{:.10g}\n", fmt::format("J_soft (alpha {})", alpha), j_soft);
@@ -83,7 +75,7 @@ int run(const std::vector<std::string>& args) {
             const bool t = m.is_terminal(s);
             const auto [sa, p] = t ? std::pair{std::string(), 0.0} : soft_choice(s);
             csv.row(m.state_name(s), c.soft.values[s], c.hard.values[s], c.soft.values[s] - c.hard.values[s],
-                    c.gap_bound.empty() ? std::optional<double>() : c.gap_bound[s], t ? "" : likeliest(m, c.hard.policy, s), sa,
+                    c.gap_bound.empty() ? std::optional<double>() : c.gap_bound[s], t ? "" : greedy(s), sa,
                     t ? std::optional<double>() : p, c.stats.entropy[s], c.soft_policy_hard_values[s]);
         }
     };

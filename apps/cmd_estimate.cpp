@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/importance_sampling.hpp"
 #include "softmdp/quadrature.hpp"
@@ -91,11 +92,11 @@ int run(const std::vector<std::string>& args) {
         warnings.push_back(fmt::format("effective sample size {:.1f} of {} samples (< {}% or < {:.0f}): a few weights dominate, "
                                        "the standard error is unreliable",
                                        e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
-    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", msg);
+    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", printable(msg));
 
     Report report;
     report.table = [&] {
-        fmt::print("soft value alpha log integral exp(Q/alpha) da at state {} (alpha {}):\n", in.model.state_names[in.state], alpha);
+        fmt::print("soft value alpha log integral exp(Q/alpha) da at state {} (alpha {}):\n", printable(in.model.state_names[in.state]), alpha);
         fmt::print("  estimate    {:.10g} +- {:.3g} (standard error), {} proposal ({})\n", estimate, se, kind, q.name());
         fmt::print("  samples     {}, effective sample size {:.1f}\n", e.samples, e.ess);
         if (reference)

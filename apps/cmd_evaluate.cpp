@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/policy.hpp"
@@ -96,7 +97,7 @@ int run(const std::vector<std::string>& args) {
             fmt::print("{:<16} {:>16} {:>10}\n", "state", "V", "entropy");
             const auto H = policy_entropy(m, sol->policy);
             for (std::size_t s = 0; s < std::min<std::size_t>(m.num_states(), 50); ++s)
-                fmt::print("{:<16} {:>16.10g} {:>10.4f}\n", m.state_name(s), sol->values[s], H[s]);
+                fmt::print("{:<16} {:>16.10g} {:>10.4f}\n", printable(m.state_name(s)), sol->values[s], H[s]);
             if (m.num_states() > 50) fmt::print("... {} more states (use --json)\n", m.num_states() - 50);
         }
         if (!residuals.empty()) {

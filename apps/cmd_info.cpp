@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/continuous_model.hpp"
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
@@ -18,7 +19,7 @@ void describe_continuous(const po::variables_map& vm, const ContinuousModel& m) 
         terminal += m.is_terminal(s);
     }
     emit(vm, {[&] {
-                  fmt::print("name         {}\n", m.name.empty() ? "(none)" : m.name);
+                  fmt::print("name         {}\n", m.name.empty() ? "(none)" : printable(m.name));
                   fmt::print("actions      continuous, {}-dimensional\n", m.dim());
                   fmt::print("states       {}\n", m.num_states());
                   fmt::print("box          {}\n", [&] {
@@ -73,7 +74,7 @@ int run(const std::vector<std::string>& args) {
     }
     const Model m = parse_model(mapped, build_options(vm), file);
     emit(vm, {[&] {
-                  fmt::print("name         {}\n", m.name().empty() ? "(none)" : m.name());
+                  fmt::print("name         {}\n", m.name().empty() ? "(none)" : printable(m.name()));
                   fmt::print("states       {}\n", m.num_states());
                   fmt::print("actions      {}\n", m.num_actions());
                   fmt::print("pairs (s,a)  {}\n", m.num_rows());

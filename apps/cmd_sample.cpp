@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/plot.hpp"
 #include "softmdp/svgd.hpp"
@@ -95,7 +96,7 @@ int run(const std::vector<std::string>& args) {
             }
         for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
         const auto o = plot_particles(r.particles, target.low(), target.high(), f, nx, ny,
-                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
+                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", printable(in.model.state_names[in.state]), alpha, r.ksd),
                                       vm["plot"].as<std::string>());
         fmt::print(stderr, "softmdp: {}\n", o.message);
     }

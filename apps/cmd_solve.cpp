@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/bellman.hpp"
 #include "softmdp/continuous_model.hpp"
 #include "softmdp/continuous_solver.hpp"
@@ -32,15 +33,16 @@ void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
     const std::size_t n = std::min(m.num_states(), max_rows);
     for (std::size_t s = 0; s < n; ++s) {
         if (m.is_terminal(s)) {
-            fmt::print("{:<16} {:>16.10g}  {:<14}\n", m.state_name(s), sol.values[s], "(terminal)");
+            fmt::print("{:<16} {:>16.10g}  {:<14}\n", printable(m.state_name(s)), sol.values[s], "(terminal)");
             continue;
         }
         const Offset best = likeliest_row(m, sol, s);
         if (soft)
-            fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", m.state_name(s), sol.values[s],
-                       m.action_name(m.row_action(best)), sol.policy[best], H[s]);
+            fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", printable(m.state_name(s)), sol.values[s],
+                       printable(m.action_name(m.row_action(best))), sol.policy[best], H[s]);
         else
-            fmt::print("{:<16} {:>16.10g}  {:<14}\n", m.state_name(s), sol.values[s], m.action_name(m.row_action(best)));
+            fmt::print("{:<16} {:>16.10g}  {:<14}\n", printable(m.state_name(s)), sol.values[s],
+                       printable(m.action_name(m.row_action(best))));
     }
     if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
 }
@@ -91,7 +93,7 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
         if (cs.quadrature_check) fmt::print("quadrature check: max change with twice the nodes {:.3g}\n", *cs.quadrature_check);
         fmt::print("objective J = {:.12g}\n\n{:<16} {:>16}{}\n", j, "state", "V", cs.mc_std_error.empty() ? "" : "   MC std error");
         for (std::size_t s = 0; s < std::min(m.num_states(), vm["rows"].as<std::size_t>()); ++s)
-            fmt::print("{:<16} {:>16.10g}{}\n", m.state_names[s], sol.values[s],
+            fmt::print("{:<16} {:>16.10g}{}\n", printable(m.state_names[s]), sol.values[s],
                        cs.mc_std_error.empty() ? std::string() : fmt::format("   {:.3g}", cs.mc_std_error[s]));
     };
     report.csv = [&](CsvWriter& csv) {
@@ -164,6 +166,8 @@ int run(const std::vector<std::string>& args) {
     const MappedFile mapped(file);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     const Model m = parse_model(mapped, build_options(vm), file);
+    refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
+                 fmt::format("applies to continuous actions only; {} has discrete actions", file));
     if (vm.count("plot")) require_grid(m);  // before solving
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(m, alpha));
     SolverOptions opt = solver_options(vm, method);

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/output_file.hpp"
 
@@ -47,7 +48,7 @@ void on_signal(int sig) {
 // Ends a progress line, prints "softmdp: KIND: MESSAGE" on stderr and returns the exit code.
 int fail(int code, const char* kind, const char* message) {
     softmdp::cli::end_progress();
-    fmt::print(stderr, "softmdp: {}: {}\n", kind, message);
+    fmt::print(stderr, "softmdp: {}: {}\n", kind, softmdp::printable(message));
     return code;
 }
 

@@ -98,6 +98,14 @@ add("cont_bad_successor_sum.json", "{" + CONT + ', "anchors": [{"s": "s", "at": 
 # Found by the fuzzer: a continuous-action file whose JSON has a number beyond double's range.
 add("cont_number_overflow.json", "{" + CONT + ', "anchors": [{"s": "s", "at": [0, 1e999], "next": [["s", 1]]}]}', 2, "invalid JSON")
 add("cont_with_transitions.json", "{" + CONT + ', "anchors": [], "transitions": []}', 2, "instead of actions and transitions")
+# Issue 12: a continuous-file error names its line, as the discrete ones do; a repeated key in a
+# continuous file is refused (it used to keep the last); control characters in a name are escaped.
+add("cont_error_line.json", "{" + CONT + ',\n"anchors": [\n{"s": "s", "at": [0, 0], "next": [["s", 1]]},\n'
+    '{"s": "s", "at": [0], "next": [["s", 1]]}]}', 2, "cont_error_line.json:4: anchors[1] (s=s): field 'at'")
+add("cont_duplicate_key.json", "{" + CONT + ',\n"bandwidth": 0.5, "anchors": []}', 2,
+    "cont_duplicate_key.json:2: duplicate key 'bandwidth'")
+add("control_char_name.json", mdp(tr('{"s": "\\u001b[2J", "a": "l", "next": [["y", 1]]}')), 2,
+    "unknown state name '\\x1b[2J'")
 
 with open(os.path.join(OUT, "expected.tsv"), "w") as f:
     f.write("# file\texit code of `softmdp validate FILE`\tpart of the message (stderr, or stdout when valid)\n")

@@ -130,3 +130,10 @@ TEST_CASE("the unrolled uniform-action log-sum-exp gives the same bits as the ge
         for (std::size_t s = 0; s < 300; ++s) CHECK(std::bit_cast<std::uint64_t>(a[s]) == std::bit_cast<std::uint64_t>(b[s]));
     }
 }
+
+TEST_CASE("resolution_reason suggests a finite tolerance, or none when the resolution is not finite") {
+    CHECK(resolution_reason(1e-12, 1e-10).find("use --tolerance 4e-10 or larger") != std::string::npos);
+    const std::string huge = resolution_reason(1e-8, 1e308);  // 4 * 1e308 overflows: never "--tolerance inf"
+    CHECK(huge.find("inf") == std::string::npos);
+    CHECK(huge.find("rescale the rewards") != std::string::npos);
+}

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "test_helpers.hpp"
 
 using namespace softmdp;
@@ -84,4 +86,44 @@ TEST_CASE("bad command lines: exit 2 and a message that says what to change") {
         CHECK(r.code == 2);
         CHECK_MESSAGE(r.err.find(c.expected) != std::string::npos, "got: " << r.err);
     }
+}
+
+TEST_CASE("issue 12 messages: a map directory, continuous-only options, control characters in names") {
+    const auto dir = test::temp_dir("bad-messages");
+    const std::string chain = test::source_path("mdps/chain2.json");
+    // A directory as the map is an I/O error, not "needs exactly one start cell".
+    auto r = test::run_cli("generate frozenlake --map " + dir.string() + " --output " + (dir / "lake.json").string());
+    CHECK(r.code == 3);
+    CHECK(r.err.find("is a directory") != std::string::npos);
+    CHECK(!std::filesystem::exists(dir / "lake.json"));
+    // Options that only continuous actions use are refused on a discrete file, not silently ignored.
+    for (const char* opt : {"--integrator mc", "--nodes 8", "--samples 100", "--seed 3"}) {
+        CAPTURE(opt);
+        r = test::run_cli("solve " + chain + " " + opt);
+        CHECK(r.code == 2);
+        CHECK(r.err.find("applies to continuous actions only") != std::string::npos);
+        CHECK(r.out.empty());
+    }
+    // A name with an escape sequence and a line break: escaped in the table, in CSV and in messages.
+    const std::string evil = (dir / "evil.json").string();
+    test::write_file(evil, R"({"format": "softmdp/1", "discount": 0.5, "states": ["\u001b[2Jx", "line\nbreak"], "actions": ["go\r"],
+        "transitions": [{"s": 0, "a": 0, "r": 1, "next": [[1, 1]]}, {"s": 1, "a": 0, "r": 0, "next": [[1, 1]]}]})");
+    for (const char* format : {"table", "csv"}) {
+        CAPTURE(format);
+        r = test::run_cli("solve " + evil + " --format " + format);
+        CHECK(r.code == 0);
+        CHECK(r.out.find('\x1b') == std::string::npos);
+        CHECK(r.out.find('\r') == std::string::npos);
+        CHECK(r.out.find("\\x1b[2Jx") != std::string::npos);
+        CHECK(r.out.find("line\\nbreak") != std::string::npos);
+        CHECK(r.out.find("line\nbreak") == std::string::npos);
+    }
+    r = test::run_cli("solve " + evil + " --format json");  // JSON escapes on its own: the name reads back exactly
+    CHECK(nlohmann::json::parse(r.out)["states"][0] == "\x1b[2Jx");
+    const std::string policy = (dir / "policy.json").string();
+    test::write_file(policy, R"({"format": "softmdp-policy/1", "policy": {"\u001b[31mred": [1]}})");
+    r = test::run_cli("evaluate " + evil + " --policy " + policy);
+    CHECK(r.code == 2);
+    CHECK(r.err.find('\x1b') == std::string::npos);
+    CHECK(r.err.find("\\x1b[31mred") != std::string::npos);
 }

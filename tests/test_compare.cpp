@@ -72,3 +72,28 @@ TEST_CASE("alpha -> 0 gives the hard values; alpha -> infinity gives the uniform
     const Comparison lake = compare(m, 1e8, loose);
     CHECK(lake.stats.mean_entropy < std::log(4.0) - 1e-3);
 }
+
+TEST_CASE("exact ties go to the first maximiser, not to rounding") {
+    // In s, 'a' pays 0.3 and ends; 'b' pays 0.1 and leads to t, which pays 0.4 and ends: at gamma 0.5,
+    // Q(s, b) = 0.1 + 0.5 * 0.4 = 0.3 = Q(s, a) exactly, but 0.1 + 0.2 rounds to 0.30000000000000004.
+    REQUIRE(0.1 + 0.5 * 0.4 > 0.3);  // the rounding that used to pick 'b'
+    const Model m = parse_model(R"({"format": "softmdp/1", "discount": 0.5, "states": ["s", "t", "end"], "actions": ["a", "b"],
+        "transitions": [{"s": "s", "a": "a", "r": 0.3, "next": [["end", 1]]}, {"s": "s", "a": "b", "r": 0.1, "next": [["t", 1]]},
+                        {"s": "t", "a": "a", "r": 0.4, "next": [["end", 1]]}]})");
+    for (double alpha : {1e-3, 1.0, 100.0}) {
+        CAPTURE(alpha);
+        const Comparison c = compare(m, alpha);
+        CHECK(m.row_action(c.stats.greedy_row[0]) == 0);
+        CHECK(m.row_action(c.stats.likeliest_row[0]) == 0);
+        CHECK(c.stats.changed == 0);
+        // Soft: both actions have probability 1/2 (up to rounding).
+        CHECK(c.soft.policy[c.stats.likeliest_row[0]] == doctest::Approx(0.5).epsilon(1e-12));
+    }
+    // A real difference is not a tie: with 'a' paying 0.29 the greedy and likeliest action is 'b'.
+    const Model m2 = parse_model(R"({"format": "softmdp/1", "discount": 0.5, "states": ["s", "t", "end"], "actions": ["a", "b"],
+        "transitions": [{"s": "s", "a": "a", "r": 0.29, "next": [["end", 1]]}, {"s": "s", "a": "b", "r": 0.1, "next": [["t", 1]]},
+                        {"s": "t", "a": "a", "r": 0.4, "next": [["end", 1]]}]})");
+    const Comparison c2 = compare(m2, 1.0);
+    CHECK(m2.row_action(c2.stats.greedy_row[0]) == 1);
+    CHECK(m2.row_action(c2.stats.likeliest_row[0]) == 1);
+}

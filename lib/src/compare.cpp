@@ -44,18 +44,46 @@ std::vector<double> entropy_gap_bound(const Model& m, const SolverOptions& opt) 
     return b;
 }
 
-PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<const double> greedy) {
-    PolicyStats st;
-    st.entropy = policy_entropy(m, pi);
-    std::size_t live = 0;
+Offset first_maximiser(const Model& m, std::span<const double> x, std::size_t s, double tie) {
+    double best = -std::numeric_limits<double>::infinity();
+    for (Offset r = m.row_first(s); r < m.row_last(s); ++r) best = std::max(best, x[r]);
+    for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
+        if (x[r] >= best - tie) return r;
+    return m.row_first(s);
+}
+
+std::vector<double> greedy_weights(const Model& m, const Solution& hard) {
+    std::vector<double> w(m.num_rows(), 0.0);
+    if (hard.q.size() != m.num_rows()) return hard.policy;  // no Q: the solver's own choice
+    const double eb = hard.error_bound.value_or(0.0);
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         if (m.is_terminal(s)) continue;
+        double scale = 0.0;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) scale = std::max(scale, std::abs(hard.q[r]));
+        w[first_maximiser(m, hard.q, s, 2.0 * eb + 1e-12 * (1.0 + scale))] = 1.0;
+    }
+    return w;
+}
+
+double soft_policy_tie(const Solution& soft) {
+    return soft.alpha > 0.0 ? std::min(1.0, 2.0 * soft.error_bound.value_or(0.0) / soft.alpha + 1e-12) : 0.0;
+}
+
+PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<const double> greedy, double pi_tie) {
+    PolicyStats st;
+    st.entropy = policy_entropy(m, pi);
+    st.greedy_row.resize(m.num_states());
+    st.likeliest_row.resize(m.num_states());
+    std::size_t live = 0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        st.greedy_row[s] = st.likeliest_row[s] = m.row_first(s);
+        if (m.is_terminal(s)) continue;
         ++live;
-        Offset star = m.row_first(s), likeliest = m.row_first(s);
-        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            if (greedy[r] > greedy[star]) star = r;
-            if (pi[r] > pi[likeliest]) likeliest = r;
-        }
+        double top = 0.0;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) top = std::max(top, pi[r]);
+        const Offset star = first_maximiser(m, greedy, s, 0.0), likeliest = first_maximiser(m, pi, s, pi_tie * top);
+        st.greedy_row[s] = star;
+        st.likeliest_row[s] = likeliest;
         st.mean_entropy += st.entropy[s];
         st.greedy_probability += pi[star];
         st.kl_from_greedy += pi[star] > 0.0 ? -std::log(pi[star]) : std::numeric_limits<double>::infinity();
@@ -88,7 +116,7 @@ Comparison compare(const Model& m, double alpha, const SolverOptions& opt, std::
     const auto hard_eval = evaluate_policy_exact(m, c.soft.policy, 0.0, eval);
     c.soft_policy_hard_values = hard_eval.values;
     c.soft_policy_hard_return = objective(m, hard_eval.values);
-    c.stats = policy_stats(m, c.soft.policy, c.hard.policy);
+    c.stats = policy_stats(m, c.soft.policy, greedy_weights(m, c.hard), soft_policy_tie(c.soft));
     return c;
 }
 

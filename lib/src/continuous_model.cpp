@@ -131,7 +131,8 @@ ContinuousModel load_continuous_model(const std::filesystem::path& path) {
     return parse_continuous_model(mapped.text(), path.string());
 }
 
-ContinuousModel parse_continuous_model(std::string_view text, const std::string& file) {
+namespace {
+ContinuousModel parse_continuous_unlocated(std::string_view text, const std::string& file) {
     const json j = parse_json_text(text, file);
     if (!j.is_object()) bad(file, {}, {}, "must be a JSON object");
     static const char* known[] = {"format", "name", "description", "discount", "states", "initial",
@@ -263,6 +264,16 @@ ContinuousModel parse_continuous_model(std::string_view text, const std::string&
         m.anchors[s].push_back(std::move(an));
     }
     return m;
+}
+}  // namespace
+
+// Errors about an anchor or a top-level key gain their line, as the discrete loader's do.
+ContinuousModel parse_continuous_model(std::string_view text, const std::string& file) {
+    try {
+        return parse_continuous_unlocated(text, file);
+    } catch (const InputError& e) {
+        throw_located(text, e);
+    }
 }
 
 std::vector<double> read_continuous_values(const std::filesystem::path& file, const ContinuousModel& m) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -150,11 +151,14 @@ std::vector<std::string> frozenlake_map(const std::string& name) {
     if (name == "4x4") return {"SFFF", "FHFH", "FFFH", "HFFG"};
     if (name == "8x8")
         return {"SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF", "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"};
+    // A directory opens as a stream that reads nothing: say so instead of "no start cell".
+    if (std::filesystem::is_directory(name)) throw IoError(fmt::format("{}: is a directory, not a map file", name));
     std::ifstream in(name);
     if (!in) throw IoError(fmt::format("{}: cannot read the map (give 4x4, 8x8 or a file of S/F/H/G rows)", name));
     std::vector<std::string> rows;
     for (std::string line; std::getline(in, line);)
         if (!line.empty()) rows.push_back(line);
+    if (in.bad()) throw IoError(fmt::format("{}: reading the map failed", name));
     std::size_t starts = 0;
     for (std::size_t r = 0; r < rows.size(); ++r) {
         if (rows[r].size() != rows[0].size())

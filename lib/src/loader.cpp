@@ -548,18 +548,19 @@ private:
     std::size_t i_ = 0;
 };
 
-// The line of what an error without one names: its entry transitions[k], else the top-level key
+// The line of what an error without one names: its entry transitions[k] or anchors[k], else the top-level key
 // of its field (the second of a duplicate key).
 std::optional<std::size_t> line_of_error(std::string_view text, const InputError& e) {
     const Location& loc = e.location();
     std::optional<std::size_t> at;
-    constexpr std::string_view kEntry = "transitions[";
-    if (loc.entry.rfind(kEntry, 0) == 0) {
+    const std::size_t bracket = loc.entry.find('[');
+    const std::string_view array = bracket == std::string::npos ? std::string_view() : std::string_view(loc.entry).substr(0, bracket);
+    if (array == "transitions" || array == "anchors") {
         std::size_t k = 0;
-        const char* const first = loc.entry.data() + kEntry.size();
+        const char* const first = loc.entry.data() + bracket + 1;
         const auto [end, ec] = std::from_chars(first, loc.entry.data() + loc.entry.size(), k);
         if (ec != std::errc() || *end != ']') return std::nullopt;
-        at = TopLevelScan(text).find("transitions", 1, k);
+        at = TopLevelScan(text).find(array, 1, k);
     } else if (loc.entry.empty() && !loc.field.empty()) {
         const std::string key = loc.field.substr(0, loc.field.find_first_of("[."));
         const bool duplicate = e.message().rfind("duplicate key '" + key + "'", 0) == 0;
@@ -568,6 +569,19 @@ std::optional<std::size_t> line_of_error(std::string_view text, const InputError
     if (!at) return std::nullopt;
     return line_of(text, *at);
 }
+
+}  // namespace
+
+void throw_located(std::string_view text, const InputError& e) {
+    if (e.location().line) throw e;
+    const auto line = line_of_error(text, e);
+    if (!line) throw e;
+    Location loc = e.location();
+    loc.line = line;
+    throw InputError(e.message(), std::move(loc));
+}
+
+namespace {
 
 // Reads text into a builder with the reference parser: every error with its exact message.
 void sax_parse(std::string_view text, ModelBuilder& builder, const std::string& source) {
@@ -600,12 +614,7 @@ Model read_model(std::string_view text, const MappedFile* file, const BuildOptio
     try {
         return read_model_unlocated(text, file, options, source, parser);
     } catch (const InputError& e) {
-        if (e.location().line) throw;
-        const auto line = line_of_error(text, e);
-        if (!line) throw;
-        Location loc = e.location();
-        loc.line = line;
-        throw InputError(e.message(), std::move(loc));
+        throw_located(text, e);
     }
 }
 

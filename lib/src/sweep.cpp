@@ -50,7 +50,7 @@ std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alph
         SolverOptions eval = opt;
         eval.initial_values = {};
         p.hard_return = objective(m, evaluate_policy_exact(m, sol.policy, 0.0, eval).values);
-        p.stats = policy_stats(m, sol.policy, hard.policy);
+        p.stats = policy_stats(m, sol.policy, greedy_weights(m, hard), soft_policy_tie(sol));
         p.converged = sol.converged;
         p.iterations = sol.iterations;
         p.error_bound = sol.error_bound;

@@ -27,8 +27,24 @@ struct PolicyStats {
     double greedy_probability = 0.0;   // mean over non-terminal states of pi(a*(s)|s)
     double kl_from_greedy = 0.0;       // mean of KL(greedy || pi)(s) = -log pi(a*(s)|s) (inf if some pi(a*|s) = 0)
     std::size_t changed = 0;           // states whose likeliest action is not a*(s)
+    std::vector<Offset> greedy_row;    // per state: the row of a*(s), the first maximiser of `greedy`
+    std::vector<Offset> likeliest_row; // per state: the row of the likeliest action under pi
 };
-PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<const double> greedy);
+// `greedy` per row: the hard policy, or greedy_weights(). The likeliest action is the first one
+// whose probability is within a factor (1 - pi_tie) of the largest.
+PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<const double> greedy, double pi_tie = 0.0);
+
+// The first row of s (in the model's order) whose x is within `tie` of the largest. Actions tied in
+// exact arithmetic differ by rounding in floating point: a tie below what the solution certifies goes
+// to the first maximiser, by rule, never to whichever rounding favoured.
+Offset first_maximiser(const Model& m, std::span<const double> x, std::size_t s, double tie);
+
+// Per row: 1 for the greedy action of a hard solution (the first action whose Q is within twice its
+// certified error bound, plus rounding, of the best), else 0.
+std::vector<double> greedy_weights(const Model& m, const Solution& hard);
+
+// The relative tie of a soft policy: log pi is known to within 2 error_bound / alpha.
+double soft_policy_tie(const Solution& soft);
 
 struct Comparison {
     Solution hard;                     // alpha = 0

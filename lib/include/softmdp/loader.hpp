@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "softmdp/errors.hpp"
 #include "softmdp/model.hpp"
 #include "softmdp/model_builder.hpp"
 
@@ -55,6 +56,10 @@ Model parse_model(const MappedFile& file, const BuildOptions& options, const std
 // The same from text in memory; `source` names it in error messages.
 Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>",
                   ParsePath parser = ParsePath::automatic);
+
+// Rethrows `e`, an error about the JSON `text`, with the line where what it names starts (its entry
+// transitions[k] or anchors[k], else its top-level key) when it has none; on the error path only.
+[[noreturn]] void throw_located(std::string_view text, const InputError& e);
 
 // Parses small JSON files (policies, results, Q tables) into a DOM, with the line of any syntax
 // error. Throws InputError or IoError.
