@@ -10,14 +10,21 @@ SECONDS_PER_TARGET="${1:-30}"
 OUT="${2:-build-san}"
 cmake -S . -B "$OUT" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_FUZZ=ON \
   -DSOFTMDP_BUILD_BENCH=OFF > /dev/null
-cmake --build "$OUT" -j"$(nproc)" --target fuzz_loader fuzz_readers
-# The targets are single-threaded: they run side by side, one per core.
-targets=(fuzz_loader fuzz_readers)
+cmake --build "$OUT" -j"$(nproc)" --target fuzz_loader fuzz_readers fuzz_importers
+# The targets are single-threaded: they run side by side (three targets on two cores share them).
+targets=(fuzz_loader fuzz_readers fuzz_importers)
 pids=()
 for target in "${targets[@]}"; do
   corpus="$OUT/corpus-$target"
   mkdir -p "$corpus"
-  cp mdps/*.json tests/bad/*.json "$corpus"/ 2>/dev/null || true
+  if [ "$target" = fuzz_importers ]; then
+    # First byte: even = Cassandra, odd = PRISM (parts .tra, .srew, .trew, .lab joined by \x01).
+    for f in tests/data/*.mdp tests/bad/*.mdp; do if [ -f "$f" ]; then { printf '\0'; cat "$f"; } > "$corpus/$(basename "$f")"; fi; done
+    { printf '\1'; cat tests/data/prism_small.tra; printf '\1'; cat tests/data/prism_small.srew; printf '\1';
+      cat tests/data/prism_small.trew; printf '\1'; cat tests/data/prism_small.lab; } > "$corpus/prism_small"
+  else
+    cp mdps/*.json tests/bad/*.json "$corpus"/ 2>/dev/null || true
+  fi
   echo "fuzzing $target for ${SECONDS_PER_TARGET}s"
   (cd "$OUT" && "./$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
       -print_final_stats=1 "corpus-$target" > "fuzz-$target.log" 2>&1) &
