@@ -115,3 +115,30 @@ TEST_CASE("a non-contraction that cycles is stopped as unconverged after kStallS
     CHECK_FALSE(sol.error_bound.has_value());
     CHECK(std::abs(sol.values[0]) == 1.0);
 }
+
+TEST_CASE("Boltzmann drifting monotonically past a slow region is not stopped as stuck; it reaches the stable fixed point") {
+    // At alpha 0.0585 the iteration from V = 0 crawls past the ghost of the fixed points that exist at
+    // 1/17 (the change falls to 7e-5), then speeds up towards the one stable fixed point: the change
+    // rises for more than kStallSweeps sweeps while V(s1) only grows. The old rule stopped at 1702
+    // sweeps, unconverged.
+    const Model m = test::example("boltzmann_counterexample.json");
+    const double alpha = 0.0585;
+    // Fixed points of V = boltz(Q_V(s1, .)) by bisection on f(V) = B(Q_V) - V (independent scalar code).
+    const auto f = [&](double v) {
+        const double qa = 0.122 + 0.98 * 0.66 * v, qb = 0.033 + 0.98 * 0.99 * v;
+        const double wa = 1.0 / (1.0 + std::exp((qb - qa) / alpha));
+        return wa * qa + (1.0 - wa) * qb - v;
+    };
+    // f > 0 on [0, 0.85] (V keeps rising: no fixed point there) and one sign change above.
+    for (double v = 0.0; v <= 0.85; v += 1e-4) REQUIRE(f(v) > 0.0);
+    double lo = 0.85, hi = 1.2;
+    REQUIRE(f(hi) < 0.0);
+    for (int i = 0; i < 200; ++i) (f(0.5 * (lo + hi)) > 0 ? lo : hi) = 0.5 * (lo + hi);
+    SolverOptions opt;
+    opt.tolerance = 1e-10;
+    const auto sol = value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+    CHECK(sol.converged);
+    CHECK(sol.iterations > 1702);
+    CHECK(sol.values[0] == doctest::Approx(0.5 * (lo + hi)).epsilon(1e-7));
+    CHECK(sol.reason.find("fixed point reached from V = 0") != std::string::npos);
+}

@@ -20,7 +20,8 @@ namespace softmdp {
 
 enum class Sweep { jacobi, gauss_seidel };
 
-// Sweeps without a new smallest change after which a non-contraction (Boltzmann) is declared stuck.
+// Sweeps without a new smallest change after which a non-contraction (Boltzmann) is declared stuck,
+// unless every one of those sweeps moved all values the same way (a drift, see below).
 inline constexpr std::uint64_t kStallSweeps = 1000;
 
 template <Backup Op>
@@ -46,7 +47,8 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
 
     SweepStats st;
     double change = std::numeric_limits<double>::infinity(), best_change = change;
-    std::uint64_t best_at = 0;
+    std::uint64_t best_at = 0, monotone_since = 0;
+    int direction = 0;  // +1: no value fell in the last sweep, -1: none rose, 0: neither
     std::optional<double> bound;
     bool converged = false;
     while (true) {
@@ -76,9 +78,17 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
             break;
         }
         // A non-contraction may cycle for ever: stop when the change has not reached a new low for
-        // kStallSweeps sweeps.
+        // kStallSweeps sweeps. Not while it drifts: when every sweep of that window moved all values
+        // the same way, V is monotone, and bounded (|V| <= max|r| / (1 - gamma) for an average of Q),
+        // so it converges; the change can still rise for a while, e.g. Boltzmann leaving the slow
+        // region near an unstable fixed point for a stable one. Cycles and oscillations are not
+        // monotone and are stopped as before.
+        const int dir = st.lo >= 0.0 ? 1 : st.hi <= 0.0 ? -1 : 0;
+        if (dir == 0 || dir != direction) monotone_since = sol.iterations;
+        direction = dir;
+        const bool drifting = dir != 0 && sol.iterations - monotone_since >= kStallSweeps;
         if (change < best_change) best_change = change, best_at = sol.iterations;
-        if (!Op::is_contraction && sol.iterations - best_at >= kStallSweeps) {
+        if (!Op::is_contraction && sol.iterations - best_at >= kStallSweeps && !drifting) {
             sol.reason = fmt::format("no progress: the change between sweeps has stayed above {:.3g} for {} sweeps "
                                      "(now {:.3g}); the iteration oscillates or drifts instead of converging",
                                      best_change, kStallSweeps, change);
@@ -106,7 +116,12 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
                                                   "unique and no error bound is claimed",
                                                   Op::name);
         sol.reason = sol.reason.empty() ? why : sol.reason + "; " + why;
-        if (converged) sol.reason = fmt::format("change between sweeps {:.3g} <= tolerance; ", change) + sol.reason;
+        // Which fixed point: the attracting one that iteration reached from its start.
+        if (converged)
+            sol.reason = fmt::format("change between sweeps {:.3g} <= tolerance at the fixed point reached from {} "
+                                     "(attracting: the iteration converged to it); ",
+                                     change, opt.initial_values.empty() ? "V = 0" : "the initial values") +
+                         sol.reason;
     }
     sol.converged = converged;
     sol.error_bound = bound;
