@@ -77,6 +77,8 @@ int main(int argc, char** argv) {
         return fail(kInvalid, "error", e.what());
     } catch (const softmdp::UsageError& e) {
         return fail(kInvalid, "usage error", e.what());
+    } catch (const softmdp::NumericalError& e) {
+        return fail(kInvalid, "numerical error", e.what());
     } catch (const softmdp::IoError& e) {
         return fail(kIo, "I/O error", e.what());
     } catch (const std::bad_alloc&) {

@@ -49,3 +49,16 @@ TEST_CASE("policy, result and Q-table readers reject malformed files with a mess
     const auto pi = read_policy(file, m);
     CHECK(pi == std::vector<double>{0.0, 1.0, 0.25, 0.75});
 }
+
+TEST_CASE("state weights near the largest double are normalised without overflow") {
+    // Formerly their sum overflowed to inf and every weight became 0: residuals exactly 0.
+    const Model m = test::example("chain2.json");
+    const auto dir = test::temp_dir("weights-huge");
+    test::write_file(dir / "w.json", R"({"format": "softmdp-weights/1", "weights": [1e308, 1e308]})");
+    const auto w = read_state_weights((dir / "w.json").string(), m);
+    CHECK(w == std::vector<double>{0.5, 0.5});
+    test::write_file(dir / "w.json", R"({"format": "softmdp-weights/1", "weights": {"B": 1.7e308, "A": 5e-324}})");
+    const auto v = read_state_weights((dir / "w.json").string(), m);
+    CHECK(v[1] == 1.0);
+    CHECK(v[0] == 0.0);  // 5e-324 / 1.7e308 underflows: its true share is 3e-632
+}

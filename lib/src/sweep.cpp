@@ -1,6 +1,7 @@
 #include "softmdp/sweep.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <fmt/format.h>
 
@@ -26,7 +27,9 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     for (std::size_t i = 0; i < n; ++i) {
         const double k = static_cast<double>(i), last = static_cast<double>(n > 1 ? n - 1 : 1);
         const double x = log_scale ? std::pow(10.0, e0 + (e1 - e0) * k / last) : lo + (hi - lo) * k / last;
-        a[i] = std::stod(fmt::format("{:.15g}", x));
+        // strtod, not stod: a subnormal alpha (1e-320) is a valid double that stod refuses.
+        // Formatting cannot fail, and the shortest 15-digit form reads back within 1e-15 of x.
+        a[i] = std::strtod(fmt::format("{:.15g}", x).c_str(), nullptr);
     }
     a.front() = lo;
     a.back() = hi;
