@@ -267,7 +267,7 @@ void add_continuous_options(po::options_description& desc) {
 
 ContinuousInput continuous_input(const po::variables_map& vm) {
     const std::string file = vm["file"].as<std::string>();
-    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
     if (!is_continuous(mapped))
         throw UsageError(fmt::format("{} is a discrete-action MDP; estimate and sample need a continuous-action file", file));
     ContinuousInput in{parse_continuous_model(mapped.text(), file), 0, {}};

@@ -13,12 +13,14 @@
 #include "cli.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/plot.hpp"
 
 namespace {
 
 // Exit 3 (an I/O failure: nothing was written) after removing the temporary files of pending outputs,
 // so an earlier output is untouched and no partial file is left. Async-signal-safe.
 void on_signal(int sig) {
+    softmdp::kill_plotter();
     softmdp::remove_pending_outputs();
     const char* msg = sig == SIGINT    ? "softmdp: interrupted by SIGINT; no output file written\n"
                       : sig == SIGTERM ? "softmdp: interrupted by SIGTERM; no output file written\n"

@@ -129,3 +129,30 @@ TEST_CASE("a failing write exits 3 with the reason and leaves nothing behind") {
     CHECK(r2.code == 3);
     CHECK(r2.err.find("cannot create a file") != std::string::npos);
 }
+
+TEST_CASE("an interrupted --plot kills gnuplot") {
+    // A fake gnuplot that never exits: SIGINT must end softmdp (exit 3) and take gnuplot with it.
+    const auto dir = test::temp_dir("interrupt-plot");
+    test::write_file(dir / "gnuplot", "#!/bin/sh\necho $$ > \"$(dirname \"$0\")/pid.tmp\"\nmv \"$(dirname \"$0\")/pid.tmp\" \"$(dirname \"$0\")/pid\"\nexec sleep 30\n");
+    std::filesystem::permissions(dir / "gnuplot", std::filesystem::perms::owner_all);
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+    ::setenv("PATH", (dir.string() + ":" + path).c_str(), 1);
+    const std::string err = (dir / "err").string();
+    const pid_t pid = spawn({"solve", test::source_path("mdps/frozenlake4x4.json"), "--plot", (dir / "lake.png").string(), "--quiet"}, err);
+    ::setenv("PATH", path.c_str(), 1);
+    for (int i = 0; i < 500 && !std::filesystem::exists(dir / "pid"); ++i) ::usleep(10'000);
+    REQUIRE(std::filesystem::exists(dir / "pid"));
+    ::kill(pid, SIGINT);
+    CHECK(exit_code(pid) == 3);
+    CHECK(test::read_file(err).find("interrupted by SIGINT") != std::string::npos);
+    const std::string proc = "/proc/" + std::to_string(std::stoi(test::read_file(dir / "pid")));
+    // Gone, or a zombie waiting for a reaper (its parent exited): not sleeping on.
+    bool running = true;
+    for (int i = 0; i < 200 && running; ++i) {
+        const std::string stat = test::read_file(proc + "/stat");
+        running = !stat.empty() && stat.find(") Z") == std::string::npos;
+        if (running) ::usleep(10'000);
+    }
+    CHECK_FALSE(running);
+    CHECK_FALSE(std::filesystem::exists(dir / "lake.png"));
+}
