@@ -18,6 +18,7 @@
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/resources.hpp"
 
 namespace softmdp::cli {
 
@@ -294,6 +295,9 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
     }
     opt.threads = vm["threads"].as<int>();
     if (opt.threads < 0) throw UsageError("--threads must be >= 0");
+    if (opt.threads > thread_limit())
+        throw UsageError(fmt::format("--threads {} is more than {} (64 per hardware thread): each thread costs a stack", opt.threads,
+                                     thread_limit()));
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
     set_progress_label(std::string(label));

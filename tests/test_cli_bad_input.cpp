@@ -116,6 +116,10 @@ TEST_CASE("absurd sizes and endless streams fail fast: exit 2 and a message nami
          "--states, --actions and --branching describe"},
         {bin + " generate gridworld --size 4294967296 4294967296 --output " + d + "/g.json", "--size: at most 10^8 cells"},
         {bin + " generate chain --states 2147483647 --output " + d + "/g.json", "--states describe a model of"},
+        {bin + " sweep " + test::source_path("mdps/chain2.json") + " --alpha-min 0 --alpha-max 1 --points 1000000000000 --json " + d + "/r.json",
+         "--points 1000000000000 needs at least"},
+        {bin + " solve " + test::source_path("mdps/chain2.json") + " --threads 1000000000 --json " + d + "/r.json",
+         "--threads 1000000000 is more than"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.shell);

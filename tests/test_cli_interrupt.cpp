@@ -133,10 +133,7 @@ TEST_CASE("a failing write exits 3 with the reason and leaves nothing behind") {
 TEST_CASE("an interrupted --plot kills gnuplot") {
     // A fake gnuplot that never exits: SIGINT must end softmdp (exit 3) and take gnuplot with it.
     const auto dir = test::temp_dir("interrupt-plot");
-    test::write_file(dir / "gnuplot", "#!/bin/sh\necho $$ > \"$(dirname \"$0\")/pid.tmp\"\nmv \"$(dirname \"$0\")/pid.tmp\" \"$(dirname \"$0\")/pid\"\nexec sleep 30\n");
-    std::filesystem::permissions(dir / "gnuplot", std::filesystem::perms::owner_all);
-    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
-    ::setenv("PATH", (dir.string() + ":" + path).c_str(), 1);
+    const std::string path = test::put_hanging_gnuplot_first(dir);
     const std::string err = (dir / "err").string();
     const pid_t pid = spawn({"solve", test::source_path("mdps/frozenlake4x4.json"), "--plot", (dir / "lake.png").string(), "--quiet"}, err);
     ::setenv("PATH", path.c_str(), 1);

@@ -186,10 +186,7 @@ TEST_CASE("comparable_ranges: one y axis only for curves of comparable spread") 
 TEST_CASE("a gnuplot that never exits is killed at the time limit (SOFTMDP_GNUPLOT_TIMEOUT)") {
     // Formerly --plot waited for it for ever. A fake gnuplot first on PATH records its pid and sleeps.
     const auto dir = test::temp_dir("plot-hang");
-    test::write_file(dir / "gnuplot", "#!/bin/sh\necho $$ > \"$(dirname \"$0\")/pid\"\nexec sleep 30\n");
-    std::filesystem::permissions(dir / "gnuplot", std::filesystem::perms::owner_all);
-    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
-    ::setenv("PATH", (dir.string() + ":" + path).c_str(), 1);
+    const std::string path = test::put_hanging_gnuplot_first(dir);
     ::setenv("SOFTMDP_GNUPLOT_TIMEOUT", "0.5", 1);
     const Model m = test::example("frozenlake4x4.json");
     const auto sol = solve(m, "vi", 0.0);

@@ -41,4 +41,5 @@ TEST_CASE("free_disk: a directory's file system; unknown for stdout and devices"
     CHECK(human_bytes(1536.0 * 1024 * 1024) == "1.5 GiB");
     CHECK(human_bytes(3.0 * 1024 * 1024) == "3.0 MiB");
     CHECK(human_bytes(12.0) == "12 bytes");
+    CHECK(thread_limit() >= 64);
 }

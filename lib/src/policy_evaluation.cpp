@@ -133,6 +133,9 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         lu.compute(A);
         if (lu.info() == Eigen::Success) {
             x = lu.solve(b);
+            // A direct solve that overflows means V^pi itself is beyond the doubles: falling back
+            // to the guess below would let policy iteration repeat this evaluation for ever.
+            if (!x.allFinite()) numerical_failure(m, alpha, "policy evaluation", "the solution of (I - gamma P_pi) V = r_pi is not finite");
         } else {
             // Discount 1 with a policy that terminates from every state in exact arithmetic can
             // still be singular in doubles (a probability to the terminal state below the rounding of

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fmt/format.h>
+#include <thread>
 
 namespace softmdp {
 
@@ -35,6 +36,8 @@ std::uint64_t free_disk(const std::string& path) {
 // A quarter: growing the buffer by doubling holds the old and the new one at once (up to twice the
 // limit), and the model read from it needs memory too.
 std::uint64_t stream_limit() { return usable_memory() / 4; }
+
+int thread_limit() { return 64 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 std::string human_bytes(double bytes) {
     if (bytes >= 0x1p30) return fmt::format("{:.1f} GiB", bytes / 0x1p30);

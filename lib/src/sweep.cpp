@@ -8,6 +8,7 @@
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/policy_evaluation.hpp"
+#include "softmdp/resources.hpp"
 #include "softmdp/solve.hpp"
 
 namespace softmdp {
@@ -20,6 +21,11 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     if (n == 1 && lo != hi)
         throw UsageError(fmt::format("--points 1 is the single alpha --alpha-min: give --alpha-max equal to it (got {} and {})", lo, hi));
     if (log_scale && lo <= 0.0) throw UsageError("--log needs --alpha-min > 0");
+    // Each point keeps its alpha and its results (SweepPoint): check them against memory first.
+    if (const double need = static_cast<double>(n) * static_cast<double>(sizeof(double) + sizeof(SweepPoint));
+        need > static_cast<double>(usable_memory()))
+        throw UsageError(fmt::format("--points {} needs at least {} of memory, more than the {} available here", n, human_bytes(need),
+                                     human_bytes(static_cast<double>(usable_memory()))));
     std::vector<double> a(n);
     // Interior points rounded to 15 significant digits, so that decimal grids read as written
     // (0.1, not 0.09999999999999999; 0.01 from 1e-3..1e-1 on a log scale).

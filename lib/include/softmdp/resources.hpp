@@ -19,6 +19,10 @@ std::uint64_t free_disk(const std::string& path);
 // and not bounded by this.
 std::uint64_t stream_limit();
 
+// The most threads --threads may ask for: 64 per hardware thread. Each costs a stack (megabytes of
+// address space); more cannot run at once, and a million would exhaust memory starting.
+int thread_limit();
+
 // "1.5 GiB": bytes for messages.
 std::string human_bytes(double bytes);
 
