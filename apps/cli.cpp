@@ -19,6 +19,7 @@
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/resources.hpp"
 
 namespace softmdp::cli {
 
@@ -268,7 +269,7 @@ void add_continuous_options(po::options_description& desc) {
 
 ContinuousInput continuous_input(const po::variables_map& vm) {
     const std::string file = vm["file"].as<std::string>();
-    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
     if (!is_continuous(mapped))
         throw UsageError(fmt::format("{} is a discrete-action MDP; estimate and sample need a continuous-action file", file));
     ContinuousInput in{parse_continuous_model(mapped.text(), file), 0, {}};
@@ -300,6 +301,9 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
     }
     opt.threads = vm["threads"].as<int>();
     if (opt.threads < 0) throw UsageError("--threads must be >= 0");
+    if (opt.threads > thread_limit())
+        throw UsageError(fmt::format("--threads {} is more than {} (64 per hardware thread): each thread costs a stack", opt.threads,
+                                     thread_limit()));
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
     set_progress_label(std::string(label));

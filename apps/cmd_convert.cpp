@@ -67,7 +67,7 @@ Model read_input(const std::string& in, const std::string& from, const po::varia
     }
     if (from == "cassandra") return read_cassandra(in == "-" ? "/dev/stdin" : in);
     if (in == "-") {
-        const MappedFile mapped("/dev/stdin");
+        const MappedFile mapped("/dev/stdin", kJsonObject);
         return parse_model(mapped.text(), options, "<stdin>");
     }
     return load_model(in, options);

@@ -6,6 +6,7 @@
 #include "softmdp/errors.hpp"
 #include "softmdp/generators.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/resources.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -42,6 +43,7 @@ int run(const std::vector<std::string>& args) {
             progress_line(fmt::format("generate {}: {} of {} states ({:.0f}%), {:.1f} s", kind, done, total,
                                       100.0 * static_cast<double>(done) / static_cast<double>(total), clock.seconds()));
     };
+    const std::uint64_t disk_free = free_disk(output);  // asked before the temporary file exists
     OutputFile out(output);
     {
         JsonWriter w(out.stream());
@@ -50,15 +52,15 @@ int run(const std::vector<std::string>& args) {
             write_garnet(w,
                          {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(), vm["branching"].as<std::uint64_t>(),
                           vm["seed"].as<std::uint64_t>(), gamma(0.99)},
-                         progress);
+                         progress, disk_free);
         } else if (kind == "gridworld") {
             const auto size = vm.count("size") ? vm["size"].as<std::vector<std::uint64_t>>() : std::vector<std::uint64_t>{4, 4};
             if (size.size() != 2) throw UsageError("--size takes two numbers: W H");
-            write_gridworld(w, {size[0], size[1], vm["slip"].as<double>(), gamma(0.95)}, progress);
+            write_gridworld(w, {size[0], size[1], vm["slip"].as<double>(), gamma(0.95)}, progress, disk_free);
         } else if (kind == "chain") {
-            write_chain(w, {vm.count("states") ? vm["states"].as<std::uint64_t>() : 10, gamma(0.9)}, progress);
+            write_chain(w, {vm.count("states") ? vm["states"].as<std::uint64_t>() : 10, gamma(0.9)}, progress, disk_free);
         } else if (kind == "frozenlake") {
-            write_frozenlake(w, {frozenlake_map(vm["map"].as<std::string>()), !vm.count("not-slippery"), gamma(0.99)});
+            write_frozenlake(w, {frozenlake_map(vm["map"].as<std::string>()), !vm.count("not-slippery"), gamma(0.99)}, disk_free);
         } else {
             throw UsageError(fmt::format("unknown kind '{}' (garnet, gridworld, chain, frozenlake)", kind));
         }

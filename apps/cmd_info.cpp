@@ -67,7 +67,7 @@ int run(const std::vector<std::string>& args) {
                "  softmdp info mdps/multigoal.json --format csv\n"))
         return kOk;
     const std::string file = vm["file"].as<std::string>();
-    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) {
         describe_continuous(vm, parse_continuous_model(mapped.text(), file));
         return kOk;

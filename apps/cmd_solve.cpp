@@ -163,7 +163,7 @@ int run(const std::vector<std::string>& args) {
     const double alpha = alpha_option(vm);
     const std::string file = vm["file"].as<std::string>();
     const Stopwatch load_clock;
-    const MappedFile mapped(file);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     const Model m = parse_model(mapped, build_options(vm), file);
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},

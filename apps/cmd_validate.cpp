@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args) {
     const std::string file = vm["file"].as<std::string>();
     std::string summary, error;
     try {
-        const MappedFile mapped(file);
+        const MappedFile mapped(file, kJsonObject);
         if (is_continuous(mapped)) {
             const ContinuousModel m = parse_continuous_model(mapped.text(), file);
             std::size_t anchors = 0;

@@ -16,6 +16,7 @@
 #include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/plot.hpp"
 
 namespace {
 
@@ -34,6 +35,7 @@ constexpr std::pair<int, const char*> kFatalSignals[] = {
 // Exit 3 (an I/O failure: nothing was written) after removing the temporary files of pending outputs,
 // so an earlier output is untouched and no partial file is left. Async-signal-safe.
 void on_signal(int sig) {
+    softmdp::kill_plotter();
     softmdp::remove_pending_outputs();
     const char* msg = "softmdp: interrupted by a signal; no output file written\n";
     for (const auto& [s, m] : kFatalSignals)
@@ -121,6 +123,8 @@ int main(int argc, char** argv) {
         return fail(kInvalid, "error", e.what());
     } catch (const softmdp::UsageError& e) {
         return fail(kInvalid, "usage error", e.what());
+    } catch (const softmdp::NumericalError& e) {
+        return fail(kInvalid, "numerical error", e.what());
     } catch (const softmdp::IoError& e) {
         return fail(kIo, "I/O error", e.what());
     } catch (const std::system_error& e) {

@@ -2,6 +2,7 @@
 // huge and deeply nested files made here, and bad command lines.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
@@ -126,4 +127,52 @@ TEST_CASE("issue 12 messages: a map directory, continuous-only options, control 
     CHECK(r.code == 2);
     CHECK(r.err.find('\x1b') == std::string::npos);
     CHECK(r.err.find("\\x1b[31mred") != std::string::npos);
+TEST_CASE("absurd sizes and endless streams fail fast: exit 2 and a message naming them, under ulimit -v") {
+    // Each allocation-driving input or option at an absurd value, in a shell with 400 MB of address
+    // space (not under AddressSanitizer, whose shadow memory needs terabytes of it): formerly these
+    // read for ever, allocated gigabytes, or wrote gigabytes.
+    const auto dir = test::temp_dir("absurd");
+    test::write_file(dir / "huge.tra", "2147483647 1 1\n0 0 0 1\n");
+    // 2 x 7000^2 doubles: 784 MB, more than the 400 MB of ulimit -v (without it, above the dense cap).
+    test::write_file(dir / "dense.mdp", test::kSanitized ? "discount: 0.9\nstates: 7100\nactions: 1\n" : "discount: 0.9\nstates: 7000\nactions: 1\n");
+    test::write_file(dir / "actions.json", R"({"format": "softmdp/1", "discount": 0.9, "states": 1, "actions": 100000000,
+        "transitions": [{"s": 0, "a": 0, "r": 1, "next": [[0, 1]]}]})");
+    const std::string bin = SOFTMDP_BINARY, d = dir.string();
+    const struct {
+        std::string shell, expected;
+    } cases[] = {
+        {bin + " validate /dev/zero", "/dev/zero:1: expected a JSON object ('{'), but the input starts with byte 0x00"},
+        {bin + " validate /dev/urandom", "softmdp: error: /dev/urandom:"},
+        {"yes | " + bin + " validate /dev/stdin", "but the input starts with 'y'"},
+        {"(printf {; yes \" \") | " + bin + " validate /dev/stdin", "the stream is longer than"},
+        {bin + " convert /dev/zero " + d + "/z.json --from cassandra", "byte 0 is NUL (0x00): not a text file"},
+        {bin + " generate frozenlake --map /dev/zero --output " + d + "/f.json", "starts with byte 0x00"},
+        {"yes S | " + bin + " generate frozenlake --map /dev/stdin --output " + d + "/f.json", "the stream is longer than"},
+        {bin + " convert " + d + "/huge.tra " + d + "/h.json --discount 0.9", "field 'states': 2147483647 states need about"},
+        {bin + " convert " + d + "/dense.mdp " + d + "/h.json", test::kSanitized ? "too many for this dense importer" : "more than the 390.6 MiB available here"},
+        {bin + " solve " + d + "/actions.json --json " + d + "/r.json", "field 'actions': 100000000 actions, but the file has 1"},
+        {bin + " generate garnet --states 10 --actions 1000000000 --output " + d + "/g.json", "--states, --actions and --branching describe"},
+        {bin + " generate garnet --states 2000000000 --actions 1 --branching 2000000000 --output " + d + "/g.json",
+         "--states, --actions and --branching describe"},
+        {bin + " generate gridworld --size 4294967296 4294967296 --output " + d + "/g.json", "--size: at most 10^8 cells"},
+        {bin + " generate chain --states 2147483647 --output " + d + "/g.json", "--states describe a model of"},
+        {bin + " sweep " + test::source_path("mdps/chain2.json") + " --alpha-min 0 --alpha-max 1 --points 1000000000000 --json " + d + "/r.json",
+         "--points 1000000000000 needs at least"},
+        {bin + " solve " + test::source_path("mdps/chain2.json") + " --threads 1000000000 --json " + d + "/r.json",
+         "--threads 1000000000 is more than"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.shell);
+        const std::string limit = test::kSanitized ? "" : "ulimit -v 400000; ";
+        const std::string cmd = "timeout 20 sh -c '" + limit + c.shell + " >/dev/null 2>" + d + "/err' 2>/dev/null";
+        const auto start = std::chrono::steady_clock::now();
+        const int status = std::system(cmd.c_str());
+        const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 2));
+        const std::string err = test::read_file(dir / "err");
+        CHECK_MESSAGE(err.find(c.expected) != std::string::npos, "got: " << err);
+        CHECK(seconds < 3.0);
+        CHECK_FALSE(std::filesystem::exists(dir / "g.json"));
+        CHECK_FALSE(std::filesystem::exists(dir / "r.json"));
+    }
 }

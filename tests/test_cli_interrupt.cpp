@@ -160,4 +160,26 @@ TEST_CASE("a file-size limit (ulimit -f, SIGXFSZ) is a write error: exit 3, no t
     CHECK(r.err.find("unexpected") == std::string::npos);
     CHECK(!std::filesystem::exists(dir / "out.tra"));
     CHECK(temp_files(dir).empty());
+TEST_CASE("an interrupted --plot kills gnuplot") {
+    // A fake gnuplot that never exits: SIGINT must end softmdp (exit 3) and take gnuplot with it.
+    const auto dir = test::temp_dir("interrupt-plot");
+    const std::string path = test::put_hanging_gnuplot_first(dir);
+    const std::string err = (dir / "err").string();
+    const pid_t pid = spawn({"solve", test::source_path("mdps/frozenlake4x4.json"), "--plot", (dir / "lake.png").string(), "--quiet"}, err);
+    ::setenv("PATH", path.c_str(), 1);
+    for (int i = 0; i < 500 && !std::filesystem::exists(dir / "pid"); ++i) ::usleep(10'000);
+    REQUIRE(std::filesystem::exists(dir / "pid"));
+    ::kill(pid, SIGINT);
+    CHECK(exit_code(pid) == 3);
+    CHECK(test::read_file(err).find("interrupted by SIGINT") != std::string::npos);
+    const std::string proc = "/proc/" + std::to_string(std::stoi(test::read_file(dir / "pid")));
+    // Gone, or a zombie waiting for a reaper (its parent exited): not sleeping on.
+    bool running = true;
+    for (int i = 0; i < 200 && running; ++i) {
+        const std::string stat = test::read_file(proc + "/stat");
+        running = !stat.empty() && stat.find(") Z") == std::string::npos;
+        if (running) ::usleep(10'000);
+    }
+    CHECK_FALSE(running);
+    CHECK_FALSE(std::filesystem::exists(dir / "lake.png"));
 }

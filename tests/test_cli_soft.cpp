@@ -69,6 +69,8 @@ TEST_CASE("evaluate --residual-states / --residual-actions: the weights p and mu
     test::write_file(q, R"({"format": "softmdp-q/1", "q": [[0, 0], [0, 0]]})");
     test::write_file(mu, R"({"format": "softmdp-policy/1", "policy": {"A": {"stay": 0.8, "move": 0.2}, "B": {"stay": 0.3, "move": 0.7}}})");
     test::write_file(p, R"({"format": "softmdp-weights/1", "weights": {"B": 3}})");
+    const std::string huge = (dir / "huge.json").string();  // formerly sum inf: weights 0, residuals exactly 0
+    test::write_file(huge, R"({"format": "softmdp-weights/1", "weights": [1e308, 1e308]})");
     const double c = 0.9 * std::log(2.0);
     const double a_stay = (1 + c) * (1 + c), b_stay = (2 + c) * (2 + c), move = c * c;
     const double jv_a = std::pow(c + std::log(1 + std::exp(1.0)) - std::log(2.0), 2);
@@ -83,6 +85,7 @@ TEST_CASE("evaluate --residual-states / --residual-actions: the weights p and mu
         {" --residual-states uniform --residual-actions " + mu,
          0.5 * (0.8 * a_stay + 0.2 * move) + 0.5 * (0.3 * b_stay + 0.7 * move), 0.5 * (jv_a + jv_b)},
         {" --residual-states " + p, 0.5 * (b_stay + move), jv_b},  // weights normalised: p = (0, 1)
+        {" --residual-states " + huge, 0.5 * (0.5 * (a_stay + move)) + 0.5 * (0.5 * (b_stay + move)), 0.5 * (jv_a + jv_b)},
         {" --residual-actions softmax", 0.5 * (a_stay + move), jv_a},  // softmax(0) is uniform
         {" --policy " + mu + " --residual-actions policy", 0.8 * a_stay + 0.2 * move, jv_a},
     };
@@ -156,4 +159,39 @@ TEST_CASE("sweep: table, JSON points, CSV, and bad ranges") {
     const auto differ = test::run_cli("sweep " + river + " --alpha-min 0.2 --alpha-max 1 --points 1");
     CHECK(differ.code == 2);
     CHECK(differ.err.find("--points 1 is the single alpha --alpha-min") != std::string::npos);
+}
+
+TEST_CASE("numerical failure: exit 2, 'numerical error' naming the parameter, never a phantom file 'policy'") {
+    const auto dir = test::temp_dir("cli-numerical");
+    const std::string chain = test::source_path("mdps/chain2.json"), out = (dir / "out.json").string();
+    test::write_file(dir / "huge.json", R"({"format": "softmdp/1", "discount": 0.99, "states": ["x"], "actions": ["a", "b"],
+        "transitions": [{"s": "x", "a": "a", "r": 1e307, "next": [["x", 1]]}, {"s": "x", "a": "b", "r": -1e307, "next": [["x", 1]]}]})");
+    const std::string huge = (dir / "huge.json").string();
+    const struct {
+        std::string args, expected;
+    } cases[] = {
+        {"solve " + chain + " --alpha 1e308", "soft-pi: policy evaluation at alpha 1e+308: "},
+        {"solve " + chain + " --alpha 1e308 --method soft-vi", "--alpha 1e+308 is too large"},
+        {"evaluate " + chain + " --policy uniform --alpha 1e308", "policy evaluation at alpha 1e+308"},
+        {"evaluate " + chain + " --policy softmax --alpha 1e308", "--alpha 1e+308 is too large"},
+        {"compare " + chain + " --alpha 1e308", "--alpha 1e+308 is too large"},
+        {"sweep " + chain + " --alpha-min 0 --alpha-max 1e308 --points 2", "--alpha 1e+308 is too large"},
+        {"compare " + huge + " --alpha 1", "the rewards are too large"},
+        {"solve " + huge, "vi at alpha 0: the values became non-finite: the rewards are too large: max |r| / (1 - gamma) = 1e+309"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.args);
+        const auto r = test::run_cli(c.args + " --json " + out);
+        CHECK(r.code == 2);
+        CHECK_MESSAGE(r.err.find("softmdp: numerical error: " ) == 0, "got: " << r.err);
+        CHECK_MESSAGE(r.err.find(c.expected) != std::string::npos, "got: " << r.err);
+        CHECK(r.err.find("policy:") == std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(out));  // a non-finite result is never written
+    }
+    // A subnormal --alpha-max: formerly exit 1 "stod" (alphas round-tripped through text).
+    const auto tiny = test::run_cli("sweep " + chain + " --alpha-min 0 --alpha-max 1e-320 --points 3 --json -");
+    CHECK(tiny.code == 0);
+    const json j = json::parse(tiny.out);
+    CHECK(j["points"][2]["alpha"].get<double>() == 1e-320);
+    CHECK(j["points"][2]["j_soft"].get<double>() == doctest::Approx(18.0));  // V*(A) = 18 (docs/cli.md): alpha -> 0
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "softmdp/errors.hpp"
 #include "softmdp/generators.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/policy_evaluation.hpp"
@@ -136,4 +137,26 @@ TEST_CASE("sparse LU for local transition graphs, BiCGSTAB for random ones; both
         REQUIRE(sweeps.converged);
         for (std::size_t s = 0; s < m->num_states(); ++s) CHECK(std::abs(exact.values[s] - sweeps.values[s]) <= 2e-9);
     }
+}
+
+TEST_CASE("generator sizes are checked against memory and disk before anything is written, naming the options") {
+    const auto text_of = [](const std::function<void(JsonWriter&)>& fn) { return test::written(fn); };
+    // 10 x 10^9 x 5: 5e10 transitions, at least 745 GiB to load.
+    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_garnet(w, {10, 1'000'000'000, 5, 0, 0.9}); }),
+                         doctest::Contains("--states, --actions and --branching describe a model of 10 states"), UsageError);
+    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_garnet(w, {10, 1ULL << 40, 5, 0, 0.9}); }), doctest::Contains("--actions must be < 2^31"),
+                         UsageError);
+    // 2^32 x 2^32 cells wrapped to 0 ("needs at least 2 cells"); 2^63 + 1 x 2 wrapped to 2 and passed.
+    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_gridworld(w, {1ULL << 32, 1ULL << 32, 0.0, 0.9}); }),
+                         doctest::Contains("at most 10^8 cells"), UsageError);
+    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_gridworld(w, {(1ULL << 63) + 1, 2, 0.0, 0.9}); }),
+                         doctest::Contains("at most 10^8 cells"), UsageError);
+    // The disk: a chain of 1000 states is at least 60 kB of JSON; nothing is written when 1 kB is free.
+    std::string out;
+    CHECK_THROWS_WITH_AS(out = text_of([](JsonWriter& w) { write_chain(w, {1000, 0.9}, {}, 1000); }),
+                         doctest::Contains("--states describe a file of at least"), UsageError);
+    CHECK(out.empty());
+    CHECK_NOTHROW(text_of([](JsonWriter& w) { write_chain(w, {1000, 0.9}, {}, 1'000'000); }));
+    // A FrozenLake map that is no map fails at its first byte, not at the end of an endless stream.
+    CHECK_THROWS_WITH_AS(frozenlake_map("/dev/zero"), doctest::Contains("starts with byte 0x00"), InputError);
 }

@@ -84,6 +84,16 @@ inline Model self_loops(const std::vector<double>& rewards, double gamma) {
 
 inline void write_file(const std::filesystem::path& p, const std::string& text) { std::ofstream(p) << text; }
 
+// Puts a fake gnuplot that never exits first on PATH: it writes its pid to DIR/pid (atomically: via
+// pid.tmp and a rename) and becomes `sleep 30`. Returns the old PATH, for setenv("PATH", ...) after.
+inline std::string put_hanging_gnuplot_first(const std::filesystem::path& dir) {
+    write_file(dir / "gnuplot", "#!/bin/sh\nd=\"$(dirname \"$0\")\"\necho $$ > \"$d/pid.tmp\"\nmv \"$d/pid.tmp\" \"$d/pid\"\nexec sleep 30\n");
+    std::filesystem::permissions(dir / "gnuplot", std::filesystem::perms::owner_all);
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+    ::setenv("PATH", (dir.string() + ":" + path).c_str(), 1);
+    return path;
+}
+
 // What a writer (e.g. a generator) writes, as text.
 inline std::string written(const std::function<void(JsonWriter&)>& fn) {
     char* buf = nullptr;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <csignal>
 #include <cmath>
 #include <fmt/format.h>
 #include <random>
@@ -128,6 +129,11 @@ TEST_CASE("every error names the file, the entry and the field") {
         {mdp("[]", R"(, "initial": {"q": 1})"), "unknown state name 'q'"},
         {mdp("[]", R"(, "initial": "x")"), "field 'initial': must be an array"},
         {mdp("[]", R"(, "grid": {"rows": 3, "cols": 3})"), "grid 3x3 does not match 2 states"},
+        // Zero dimensions lay out no state; rows x cols must not wrap (2^63 + 1 rows x 2 cols is 2 mod 2^64).
+        {mdp("[]", R"(, "grid": {"rows": 2, "cols": 0})"), "field 'grid.cols': grid needs at least one column"},
+        {mdp("[]", R"(, "grid": {"rows": 0, "cols": 0})"), "field 'grid.rows': grid needs at least one row"},
+        {mdp("[]", R"(, "grid": {"rows": 9223372036854775809, "cols": 2})"), "grid 9223372036854775809x2 does not match 2 states"},
+        {mdp("[]", R"(, "grid": {"rows": 1, "cols": 18446744073709551615})"), "does not match 2 states"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.text);
@@ -596,4 +602,34 @@ TEST_CASE("a repeated key is an error naming it, at the top level, in an entry a
         CHECK(message_of([&] { parse_model(c.text, {}, "t.json"); }) == reference);
         CHECK(message_of([&] { parse_model(c.text, {}, "t.json", ParsePath::fast); }) == "t.json: not read by the fast scanner");
     }
+}
+
+TEST_CASE("a stream is checked as it is read: a wrong first byte or a NUL fails at once") {
+    // /dev/zero never ends: formerly read until memory ran out.
+    CHECK_THROWS_WITH_AS(MappedFile("/dev/zero", kJsonObject), doctest::Contains("/dev/zero:1: expected a JSON object ('{'), but the input starts with byte 0x00"),
+                         InputError);
+    CHECK_THROWS_WITH_AS(MappedFile("/dev/zero"), doctest::Contains("byte 0 is NUL (0x00): not a text file"), InputError);
+    CHECK_THROWS_AS(load_model("/dev/urandom"), InputError);
+    // A pipe: `yes` would write for ever; the first byte decides. Blanks and a BOM before '{' are fine.
+    const auto dir = test::temp_dir("stream-start");
+    const std::string fifo = (dir / "fifo").string();
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    std::thread writer([&] {
+        std::FILE* f = std::fopen(fifo.c_str(), "w");
+        if (!f) return;
+        for (int i = 0; i < 100000 && std::fputs("y\n", f) >= 0; ++i) {
+        }
+        std::fclose(f);  // the reader closed its end: fputs fails with EPIPE (the test ignores SIGPIPE below)
+    });
+    const auto old = std::signal(SIGPIPE, SIG_IGN);
+    CHECK_THROWS_WITH_AS(MappedFile(fifo, kJsonObject), doctest::Contains("but the input starts with 'y'"), InputError);
+    writer.join();
+    std::signal(SIGPIPE, old);
+    std::thread ok_writer([&] {
+        std::FILE* f = std::fopen(fifo.c_str(), "w");
+        if (f) std::fputs("\xEF\xBB\xBF \n {\"a\": 1}", f), std::fclose(f);
+    });
+    const MappedFile ok(fifo, kJsonObject);
+    ok_writer.join();
+    CHECK(ok.text() == "\xEF\xBB\xBF \n {\"a\": 1}");
 }

@@ -2,6 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
@@ -48,6 +51,28 @@ TEST_CASE("plot_grid draws a PNG heatmap of a grid-shaped MDP") {
     CHECK(r.code == 2);
     CHECK(r.out.empty());  // nothing solved, no table
     CHECK(r.err.find("--plot needs a grid-shaped MDP") != std::string::npos);
+}
+
+TEST_CASE("a grid with zero rows or columns, or whose rows x cols wraps, is refused before plotting") {
+    // Formerly validated, then solve --plot died of SIGFPE (s % 0) in plot_grid.
+    const auto dir = test::temp_dir("plot-grid0");
+    for (const char* file : {"grid_zero_cols.json", "grid_overflow.json"}) {
+        CAPTURE(file);
+        const auto r = test::run_cli("solve " + test::source_path(std::string("tests/bad/") + file) + " --plot " + (dir / "g.png").string());
+        CHECK(r.code == 2);
+        CHECK(r.err.find("field 'grid") != std::string::npos);
+    }
+    CHECK_FALSE(std::filesystem::exists(dir / "g.png.dat"));
+    // A Model built around the builder holds the same invariant.
+    ModelData d = test::example("chain2.json").data();
+    d.grid_rows = 2;
+    d.grid_cols = 0;
+    CHECK_THROWS_AS(Model{d}, std::invalid_argument);
+    d.grid_rows = (std::size_t{1} << 63) + 1;
+    d.grid_cols = 2;
+    CHECK_THROWS_AS(Model{d}, std::invalid_argument);
+    d.grid_rows = 1;
+    CHECK_NOTHROW(Model{d});
 }
 
 TEST_CASE("sweep --plot and sample --plot through the CLI") {
@@ -156,4 +181,23 @@ TEST_CASE("comparable_ranges: one y axis only for curves of comparable spread") 
     const std::vector<double> flat{1.0, 1.0, 1.0};
     CHECK(comparable_ranges(big, flat));
     CHECK(comparable_ranges(std::vector<double>{}, small));
+}
+
+TEST_CASE("a gnuplot that never exits is killed at the time limit (SOFTMDP_GNUPLOT_TIMEOUT)") {
+    // Formerly --plot waited for it for ever. A fake gnuplot first on PATH records its pid and sleeps.
+    const auto dir = test::temp_dir("plot-hang");
+    const std::string path = test::put_hanging_gnuplot_first(dir);
+    ::setenv("SOFTMDP_GNUPLOT_TIMEOUT", "0.5", 1);
+    const Model m = test::example("frozenlake4x4.json");
+    const auto sol = solve(m, "vi", 0.0);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK_THROWS_WITH_AS(plot_grid(m, sol, (dir / "lake.png").string()), doctest::Contains("gnuplot did not finish within 0.5 s and was killed"),
+                         IoError);
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ::setenv("PATH", path.c_str(), 1);
+    ::unsetenv("SOFTMDP_GNUPLOT_TIMEOUT");
+    CHECK(seconds < 5.0);
+    CHECK_FALSE(std::filesystem::exists(dir / "lake.png"));
+    const pid_t pid = std::stoi(test::read_file(dir / "pid"));
+    CHECK((::kill(pid, 0) == -1 && errno == ESRCH));  // killed and reaped
 }

@@ -63,4 +63,15 @@ TEST_CASE("policy, result and Q-table files with a repeated key are refused, nam
     test::write_file(result, "{\"format\": \"softmdp-result/1\", \"values\": [1, 2], \"values\": [3, 4]}");
     CHECK_THROWS_WITH_AS(read_result_values(result, m), doctest::Contains("duplicate key 'values'"), InputError);
     CHECK_THROWS_WITH_AS(read_q_table(result.string(), m), doctest::Contains("duplicate key 'values'"), InputError);
+TEST_CASE("state weights near the largest double are normalised without overflow") {
+    // Formerly their sum overflowed to inf and every weight became 0: residuals exactly 0.
+    const Model m = test::example("chain2.json");
+    const auto dir = test::temp_dir("weights-huge");
+    test::write_file(dir / "w.json", R"({"format": "softmdp-weights/1", "weights": [1e308, 1e308]})");
+    const auto w = read_state_weights((dir / "w.json").string(), m);
+    CHECK(w == std::vector<double>{0.5, 0.5});
+    test::write_file(dir / "w.json", R"({"format": "softmdp-weights/1", "weights": {"B": 1.7e308, "A": 5e-324}})");
+    const auto v = read_state_weights((dir / "w.json").string(), m);
+    CHECK(v[1] == 1.0);
+    CHECK(v[0] == 0.0);  // 5e-324 / 1.7e308 underflows: its true share is 3e-632
 }

@@ -70,3 +70,11 @@ TEST_CASE("Boltzmann average and mellowmax by hand") {
     CHECK(std::abs(adv) <= 1e-10);
     CHECK(entropy(std::vector<double>{0.5, 0.5}) == doctest::Approx(std::log(2.0)));
 }
+
+TEST_CASE("mellowmax at a huge alpha is the mean, not the cancellation of two huge terms") {
+    // alpha log mean exp(q/alpha) = mean(q) + var(q)/(2 alpha) + O(alpha^-2): 0.5 at alpha 1e308
+    // (formerly soft_max - alpha log 2 = 6.9e307 - 6.9e307 = 0).
+    CHECK(Mellowmax{1e308}.value(std::vector<double>{1.0, 0.0}) == doctest::Approx(0.5).epsilon(1e-15));
+    CHECK(Mellowmax{1e10}.value(std::vector<double>{1.0, 0.0, -4.0}) == doctest::Approx(-1.0).epsilon(1e-9));
+    CHECK(Mellowmax{1e-3}.value(std::vector<double>{1.0, 0.0}) == doctest::Approx(1.0 - 1e-3 * std::log(2.0)).epsilon(1e-12));
+}

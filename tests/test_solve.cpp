@@ -179,3 +179,13 @@ TEST_CASE("solve rejects bad method names and alpha") {
     CHECK_THROWS_AS(solve(m, "soft-vi", std::nan("")), UsageError);
     CHECK(default_method(test::example("chain2.json"), 0.0) != default_method(test::example("chain2.json"), 1.0));
 }
+
+TEST_CASE("mellowmax at alpha 1e308 certifies the uniform policy's values, not 0") {
+    // As alpha -> infinity mellowmax is the mean over actions: on chain2, V(A) = 0.5 + 0.45 (V(A) + V(B)),
+    // V(B) = 1 + 0.45 (V(A) + V(B)): V = (7.25, 7.75). Formerly exit 0 with V = (0, 0) and bound 2e-14.
+    const Solution sol = solve(test::example("chain2.json"), "mellowmax", 1e308);
+    REQUIRE(sol.converged);
+    REQUIRE(sol.error_bound);
+    CHECK(std::abs(sol.values[0] - 7.25) <= *sol.error_bound);
+    CHECK(std::abs(sol.values[1] - 7.75) <= *sol.error_bound);
+}

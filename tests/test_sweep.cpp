@@ -54,3 +54,14 @@ TEST_CASE("J_soft grows with alpha, the hard return of the soft policy is at mos
         CHECK(pts[i].objective == doctest::Approx(objective(m, cold.values)).epsilon(1e-9));
     }
 }
+
+TEST_CASE("alpha_grid keeps subnormal alphas (formerly std::stod threw on 1e-320)") {
+    const auto a = alpha_grid(0.0, 1e-320, 3, false);
+    REQUIRE(a.size() == 3);
+    CHECK(a[0] == 0.0);
+    CHECK(a[1] == 1e-320 / 2);  // subnormals are exact multiples of 2^-1074: the midpoint is exact
+    CHECK(a[2] == 1e-320);
+    const auto g = alpha_grid(1e-320, 1e-300, 3, true);
+    CHECK(g[1] > 0.0);
+    CHECK(std::abs(g[1] / 1e-310 - 1.0) < 1e-3);  // the geometric midpoint
+}

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/resources.hpp"
 #include "softmdp/loader.hpp"
 #include "softmdp/model_builder.hpp"
 #include "softmdp/text_input.hpp"
@@ -283,7 +284,12 @@ Model Parser::parse() {
     if (actions.empty()) fail("missing 'actions:'");
     S_ = states.size();
     const std::size_t A = actions.size();
-    if (S_ * S_ * A > 50'000'000) fail(fmt::format("{} states and {} actions are too many for this dense importer", S_, A));
+    // Two dense A x S x S arrays: bounded, in doubles (no wrap), and checked against memory first.
+    const double cells = static_cast<double>(S_) * static_cast<double>(S_) * static_cast<double>(A);
+    if (cells > 50e6) fail(fmt::format("{} states and {} actions are too many for this dense importer", S_, A));
+    if (16.0 * cells > static_cast<double>(usable_memory()))
+        fail(fmt::format("{} states and {} actions need {} for this dense importer, more than the {} available here", S_, A,
+                         human_bytes(16.0 * cells), human_bytes(static_cast<double>(usable_memory()))));
     trans_.assign(A * S_ * S_, 0.0);
     reward_.assign(A * S_ * S_, 0.0);
     // Entries.

@@ -124,10 +124,10 @@ bool is_continuous_text(std::string_view text) { return text.find(kActionSpaceKe
 
 bool is_continuous(const MappedFile& file) { return file.contains(kActionSpaceKey); }
 
-bool is_continuous_file(const std::filesystem::path& file) { return is_continuous(MappedFile(file)); }
+bool is_continuous_file(const std::filesystem::path& file) { return is_continuous(MappedFile(file, kJsonObject)); }
 
 ContinuousModel load_continuous_model(const std::filesystem::path& path) {
-    const MappedFile mapped(path);
+    const MappedFile mapped(path, kJsonObject);
     return parse_continuous_model(mapped.text(), path.string());
 }
 

@@ -6,8 +6,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/model_builder.hpp"
+#include "softmdp/resources.hpp"
 #include "softmdp/random.hpp"
 
 namespace softmdp {
@@ -46,12 +50,33 @@ void entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
     w.end_object();
 }
 
+// Refuses a model whose file would not fit in disk_free bytes or which could not be loaded here.
+// Both sizes are lower bounds (the shortest JSON entry; the CSR arrays and the per-state memory of
+// a solve), so a refusal is always justified; computed in doubles, so that nothing wraps.
+void check_size(double states, double rows, double successors, std::string_view options, std::uint64_t disk_free) {
+    const double file = 30.0 * rows + 8.0 * successors;
+    const double memory = static_cast<double>(ModelBuilder::kBytesPerState) * states + 20.0 * rows +
+                          static_cast<double>(sizeof(Transition)) * successors;
+    const double have = static_cast<double>(usable_memory());
+    if (memory > have)
+        throw UsageError(fmt::format("{} describe a model of {:.3g} states, {:.3g} state-action pairs and {:.3g} transitions: at "
+                                     "least {} of memory to load, more than the {} available here",
+                                     options, states, rows, successors, human_bytes(memory), human_bytes(have)));
+    if (file > static_cast<double>(disk_free))
+        throw UsageError(fmt::format("{} describe a file of at least {}, more than the {} free where --output goes", options,
+                                     human_bytes(file), human_bytes(static_cast<double>(disk_free))));
+}
+
 }  // namespace
 
-void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& progress) {
+void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
     if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError("--states, --actions and --branching must be >= 1");
     if (g.branching > g.states) throw UsageError(fmt::format("--branching {} exceeds --states {}", g.branching, g.states));
     if (g.states > (1ULL << 31) - 1) throw UsageError("--states must be < 2^31");
+    if (g.actions > (1ULL << 31) - 1) throw UsageError("--actions must be < 2^31");
+    const double rows = static_cast<double>(g.states) * static_cast<double>(g.actions);
+    check_size(static_cast<double>(g.states), rows, rows * static_cast<double>(g.branching), "--states, --actions and --branching",
+               disk_free);
     header(w, fmt::format("garnet-{}-{}-{}-seed{}", g.states, g.actions, g.branching, g.seed),
            "Garnet: B distinct uniform successors, Dirichlet(1) probabilities, uniform [0,1) rewards", g.discount);
     w.key("states").value(g.states);
@@ -88,9 +113,12 @@ void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& pr
     w.end_object();
 }
 
-void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress) {
-    if (g.width < 1 || g.height < 1 || g.width * g.height < 2) throw UsageError("--size needs at least 2 cells");
-    if (g.width * g.height > 100'000'000) throw UsageError("--size: at most 10^8 cells");
+void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
+    // W x H in doubles: the product of two 64-bit sizes wraps (2^32 x 2^32 would be 0 cells).
+    const double cells = static_cast<double>(g.width) * static_cast<double>(g.height);
+    if (g.width < 1 || g.height < 1 || cells < 2.0) throw UsageError("--size needs at least 2 cells");
+    if (cells > 1e8) throw UsageError("--size: at most 10^8 cells");
+    check_size(cells, 4.0 * cells, 12.0 * cells, "--size", disk_free);
     if (!(g.slip >= 0.0 && g.slip <= 1.0)) throw UsageError(fmt::format("--slip must be in [0, 1], got {}", g.slip));
     header(w, fmt::format("gridworld-{}x{}", g.width, g.height),
            fmt::format("{}x{} grid, slip {}, -1 per step, goal bottom-right", g.width, g.height, g.slip), g.discount);
@@ -128,8 +156,10 @@ void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgre
     w.end_object();
 }
 
-void write_chain(JsonWriter& w, const ChainSpec& c, const GenerateProgress& progress) {
+void write_chain(JsonWriter& w, const ChainSpec& c, const GenerateProgress& progress, std::uint64_t disk_free) {
     if (c.states < 1 || c.states > (1ULL << 31) - 1) throw UsageError("--states must be in 1..2^31-1");
+    check_size(static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), "--states",
+               disk_free);
     header(w, fmt::format("chain-{}", c.states), "a line of states; right in the last state pays 1", c.discount);
     w.key("states").value(c.states);
     names(w, "actions", {"left", "right"});
@@ -151,14 +181,22 @@ std::vector<std::string> frozenlake_map(const std::string& name) {
     if (name == "4x4") return {"SFFF", "FHFH", "FFFH", "HFFG"};
     if (name == "8x8")
         return {"SFFFFFFF", "FFFFFFFF", "FFFHFFFF", "FFFFFHFF", "FFFHFFFF", "FHHFFFHF", "FHFFHFHF", "FFFHFFFG"};
-    // A directory opens as a stream that reads nothing: say so instead of "no start cell".
-    if (std::filesystem::is_directory(name)) throw IoError(fmt::format("{}: is a directory, not a map file", name));
-    std::ifstream in(name);
-    if (!in) throw IoError(fmt::format("{}: cannot read the map (give 4x4, 8x8 or a file of S/F/H/G rows)", name));
+    // Read as every input is: a stream that is no map (/dev/zero, `yes |`) fails at its first byte.
+    const auto open = [&] {
+        try {
+            return std::make_unique<MappedFile>(name, StreamStart{"SFHG", "a map of S/F/H/G rows (or --map 4x4, 8x8)"});
+        } catch (const IoError& e) {
+            throw IoError(fmt::format("{} (--map takes 4x4, 8x8 or a file of S/F/H/G rows)", e.what()));
+        }
+    };
+    const auto file = open();
     std::vector<std::string> rows;
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) rows.push_back(line);
-    if (in.bad()) throw IoError(fmt::format("{}: reading the map failed", name));
+    const std::string_view text = file->text();
+    for (std::size_t at = 0; at < text.size();) {
+        const std::size_t end = std::min(text.find('\n', at), text.size());
+        if (end > at) rows.emplace_back(text.substr(at, end - at));
+        at = end + 1;
+    }
     std::size_t starts = 0;
     for (std::size_t r = 0; r < rows.size(); ++r) {
         if (rows[r].size() != rows[0].size())
@@ -173,9 +211,11 @@ std::vector<std::string> frozenlake_map(const std::string& name) {
     return rows;
 }
 
-void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f) {
+void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f, std::uint64_t disk_free) {
     const auto& map = f.map;
     const std::size_t rows = map.size(), cols = map[0].size();
+    const double cells = static_cast<double>(rows) * static_cast<double>(cols);
+    check_size(cells, 4.0 * cells, 12.0 * cells, "--map", disk_free);
     header(w, fmt::format("frozenlake{}x{}", rows, cols), fmt::format("Gymnasium FrozenLake{}", f.slippery ? ", slippery" : ""), f.discount);
     const auto cell = [&](std::size_t r, std::size_t c) { return fmt::format("r{}c{}", r, c); };
     w.key("grid").begin_object().key("rows").value(static_cast<std::uint64_t>(rows)).key("cols").value(static_cast<std::uint64_t>(cols)).end_object();

@@ -17,6 +17,7 @@
 
 #include "fast_scanner.hpp"
 #include "softmdp/errors.hpp"
+#include "softmdp/resources.hpp"
 
 namespace softmdp {
 
@@ -27,7 +28,7 @@ std::size_t line_of(std::string_view text, std::size_t offset) {
     return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-MappedFile::MappedFile(const std::filesystem::path& file) {
+MappedFile::MappedFile(const std::filesystem::path& file, StreamStart start) {
     const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) throw IoError(fmt::format("{}: cannot open: {}", file.string(), std::strerror(errno)));
     struct stat st {};
@@ -50,7 +51,15 @@ MappedFile::MappedFile(const std::filesystem::path& file) {
             return;
         }
     }
-    // Pipes, character devices and unmappable files: read them whole.
+    // Pipes, character devices and unmappable files: read them whole, but check each chunk as it
+    // arrives, so that a stream that cannot be a text file of the reader's format (/dev/zero,
+    // /dev/urandom, `yes |`) fails at its first wrong byte, and an endless one at stream_limit().
+    const std::uint64_t limit = stream_limit();
+    std::size_t first = std::string::npos;  // offset of the first byte after a BOM and blanks
+    const auto refuse = [&](const std::string& msg, std::size_t offset) {
+        ::close(fd);
+        throw InputError(msg, Location{file.string(), line_of(buffer_, offset), {}, {}});
+    };
     char chunk[1 << 16];
     for (;;) {
         const ssize_t n = ::read(fd, chunk, sizeof chunk);
@@ -60,7 +69,36 @@ MappedFile::MappedFile(const std::filesystem::path& file) {
             throw IoError(fmt::format("{}: read failed: {}", file.string(), std::strerror(errno)));
         }
         if (n == 0) break;
+        const std::size_t at = buffer_.size();
+        // Grow by doubling, but never reserve past the limit (a doubling near it could ask for more
+        // memory than there is, and fail as "out of memory" instead of with the limit's message).
+        if (at + static_cast<std::size_t>(n) > buffer_.capacity())
+            buffer_.reserve(std::min<std::uint64_t>(std::max<std::size_t>(2 * buffer_.capacity(), sizeof chunk), limit + sizeof chunk));
         buffer_.append(chunk, static_cast<std::size_t>(n));
+        // Decided once the first byte past a UTF-8 BOM (which the parsers accept) and blanks has come.
+        const bool bom_pending = buffer_.size() < 3 && buffer_[0] == '\xEF';
+        if (first == std::string::npos && !start.allowed.empty() && !bom_pending) {
+            std::size_t i = buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+            i = buffer_.find_first_not_of(" \t\r\n", i);
+            if (i != std::string::npos) {
+                first = i;
+                const char c = buffer_[i];
+                if (start.allowed.find(c) == std::string_view::npos)
+                    refuse(fmt::format("expected {}, but the input starts with {}", start.what,
+                                       c >= 0x20 && c < 0x7f ? fmt::format("'{}'", c) : fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c))),
+                           i);
+            }
+        }
+        // No text format softmdp reads has a NUL byte (JSON allows none, nor do Cassandra or PRISM).
+        if (const void* nul = std::memchr(chunk, '\0', static_cast<std::size_t>(n)))
+            refuse(fmt::format("byte {} is NUL (0x00): not a text file", at + static_cast<std::size_t>(static_cast<const char*>(nul) - chunk)),
+                   at + static_cast<std::size_t>(static_cast<const char*>(nul) - chunk));
+        if (buffer_.size() > limit)
+            refuse(fmt::format("the stream is longer than {} ({} bytes: a quarter of the memory available to this process, "
+                               "see ulimit -v), the most a pipe or device is read into memory; give a regular file, "
+                               "which is mapped, not copied",
+                               human_bytes(static_cast<double>(limit)), limit),
+                   buffer_.size());
     }
     ::close(fd);
     data_ = buffer_.data();
@@ -629,7 +667,7 @@ Model parse_model(const MappedFile& file, const BuildOptions& options, const std
 }
 
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
-    const MappedFile mapped(file);
+    const MappedFile mapped(file, kJsonObject);
     return parse_model(mapped, options, file.string());
 }
 
@@ -640,7 +678,7 @@ std::string format_of(const nlohmann::json& j) {
 }
 
 nlohmann::json read_json_file(const std::filesystem::path& file) {
-    const MappedFile mapped(file);
+    const MappedFile mapped(file, kJsonObject);
     return parse_json_text(mapped.text(), file.string());
 }
 

@@ -24,6 +24,9 @@ Model::Model(ModelData data) : d_(std::move(data)) {
     require(d_.row_reward.size() == rows && d_.row_begin.size() == rows + 1, "row arrays size");
     require(d_.row_begin.front() == 0 && d_.row_begin.back() == T, "row_begin");
     require(d_.next_reward.empty() || d_.next_reward.size() == T, "next_reward size");
+    require((d_.grid_rows == 0 && d_.grid_cols == 0) ||
+                (d_.grid_cols != 0 && S % d_.grid_cols == 0 && S / d_.grid_cols == d_.grid_rows),
+            "grid is neither absent (0 x 0) nor rows x cols == num_states");
     uniform_actions_ = d_.state_begin[1] - d_.state_begin[0];
     uniform_successors_ = rows > 0 ? d_.row_begin[1] - d_.row_begin[0] : 0;
     for (std::size_t s = 0; s < S; ++s) {

@@ -1,8 +1,5 @@
 #include "softmdp/model_builder.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +7,7 @@
 #include <numeric>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/resources.hpp"
 
 namespace softmdp {
 
@@ -46,29 +44,20 @@ void ModelBuilder::set_discount(double gamma) {
     has_discount_ = true;
 }
 
-namespace {
-// Bytes of memory this process may use: physical memory, lowered by address-space or data limits.
-std::uint64_t usable_memory() {
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-    std::uint64_t bytes = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
-    for (int what : {RLIMIT_AS, RLIMIT_DATA}) {
-        struct rlimit lim {};
-        if (::getrlimit(what, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur);
-    }
-    return bytes;
-}
-}  // namespace
 
-void ModelBuilder::set_state_count(std::uint64_t n) {
-    if (n == 0) fail("the state set is empty", SIZE_MAX, "states");
-    if (n > kMaxStates) fail(fmt::format("{} states is more than the limit of {}", n, kMaxStates), SIZE_MAX, "states");
+std::string ModelBuilder::state_count_error(std::uint64_t n) {
+    if (n == 0) return "the state set is empty";
+    if (n > kMaxStates) return fmt::format("{} states is more than the limit of {}", n, kMaxStates);
     // Every state costs the model and a solver about kBytesPerState, whatever the file holds besides:
     // refuse up front rather than fail an allocation half-way.
     if (const std::uint64_t need = n * kBytesPerState, have = usable_memory(); need > have)
-        fail(fmt::format("{} states need about {:.1f} GiB of memory (model and solver), more than the {:.1f} GiB "
-                         "available here",
-                         n, static_cast<double>(need) / 0x1p30, static_cast<double>(have) / 0x1p30),
-             SIZE_MAX, "states");
+        return fmt::format("{} states need about {} of memory (model and solver), more than the {} available here", n,
+                           human_bytes(static_cast<double>(need)), human_bytes(static_cast<double>(have)));
+    return {};
+}
+
+void ModelBuilder::set_state_count(std::uint64_t n) {
+    if (const std::string error = state_count_error(n); !error.empty()) fail(error, SIZE_MAX, "states");
     num_states_ = n;
 }
 
@@ -113,6 +102,9 @@ void ModelBuilder::add_initial(Ref s, double p) {
 }
 
 void ModelBuilder::set_grid(std::size_t rows, std::size_t cols) {
+    // A grid of zero rows or columns lays out no state (and would divide by zero in the plot).
+    if (rows == 0) fail("grid needs at least one row", SIZE_MAX, "grid.rows");
+    if (cols == 0) fail("grid needs at least one column", SIZE_MAX, "grid.cols");
     grid_rows_ = rows;
     grid_cols_ = cols;
 }
@@ -242,6 +234,14 @@ Model ModelBuilder::build() {
     if (num_states_ == 0) fail("missing key 'states'", SIZE_MAX, "states");
     if (num_actions_ == 0) fail("missing key 'actions'", SIZE_MAX, "actions");
     const std::size_t S = num_states_, E = entry_s_.size();
+    // Results list Q and pi over every action of every state: an action count that neither names nor
+    // entries back would turn a few bytes into gigabytes of output (10^8 actions: 2.5 GB per state).
+    if (action_names_.empty() && num_actions_ > std::max<std::uint64_t>(kFreeActions, E))
+        fail(fmt::format("{} actions, but the file has {} transition entries: more actions than entries (and than {}) "
+                         "cannot all be used, and results list every action of every state; declare the actions the "
+                         "file uses (or name them)",
+                         num_actions_, E, kFreeActions),
+             SIZE_MAX, "actions");
 
     // Resolve names and check ranges, entry by entry, so the first bad entry is reported.
     for (std::size_t e = 0; e < E; ++e) {
@@ -276,7 +276,8 @@ Model ModelBuilder::build() {
     d.action_names = std::move(action_names_);
     d.grid_rows = grid_rows_;
     d.grid_cols = grid_cols_;
-    if (grid_rows_ * grid_cols_ != 0 && grid_rows_ * grid_cols_ != S)
+    // rows x cols == S without forming the product, which wraps for rows near 2^64.
+    if (grid_cols_ != 0 && (S % grid_cols_ != 0 || S / grid_cols_ != grid_rows_))
         fail(fmt::format("grid {}x{} does not match {} states", grid_rows_, grid_cols_, S), SIZE_MAX, "grid");
 
     // Initial distribution: dense array, object entries, or uniform.

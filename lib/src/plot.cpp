@@ -1,12 +1,17 @@
 #include "softmdp/plot.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -57,37 +62,76 @@ std::string preamble(const std::string& out) {
     return fmt::format("set terminal {}\nif (!exists(\"outfile\")) outfile = {}\nset output outfile\n", terminal_for(out), gp(out));
 }
 
-// Runs `gnuplot -e "outfile='TARGET'" SCRIPT` without a shell; its stdout and stderr go to `log`.
-// Returns the exit status (128 + signal when killed), or nullopt when gnuplot cannot be started.
+// The process group of a running gnuplot (0: none), for kill_plotter() in a signal handler.
+std::atomic<pid_t> running_plotter{0};
+static_assert(std::atomic<pid_t>::is_always_lock_free, "read in a signal handler");
+
+// Seconds gnuplot may run: SOFTMDP_GNUPLOT_TIMEOUT when it is a positive number, else 60.
+double plot_time_limit() {
+    if (const char* env = std::getenv("SOFTMDP_GNUPLOT_TIMEOUT")) {
+        char* end = nullptr;
+        const double t = std::strtod(env, &end);
+        if (end != env && *end == '\0' && t > 0.0 && std::isfinite(t)) return t;
+    }
+    return kPlotTimeLimit;
+}
+
+// Runs `gnuplot -e "outfile='TARGET'" SCRIPT` without a shell, in its own process group; its stdout
+// and stderr go to `log`. Returns the exit status (128 + signal when killed), or nullopt when gnuplot
+// cannot be started. A gnuplot that runs past plot_time_limit() is killed (with anything it started)
+// and reported as an IoError, so that --plot never hangs.
 std::optional<int> run_gnuplot(const std::string& script, const std::string& target, std::string& log) {
     int fds[2];
-    if (::pipe(fds) != 0) throw IoError(fmt::format("cannot run gnuplot: pipe: {}", std::strerror(errno)));
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw IoError(fmt::format("cannot run gnuplot: pipe: {}", std::strerror(errno)));
     posix_spawn_file_actions_t actions;
     ::posix_spawn_file_actions_init(&actions);
     ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     ::posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
     ::posix_spawn_file_actions_adddup2(&actions, fds[1], 2);
-    ::posix_spawn_file_actions_addclose(&actions, fds[0]);
-    ::posix_spawn_file_actions_addclose(&actions, fds[1]);
+    posix_spawnattr_t attr;
+    ::posix_spawnattr_init(&attr);
+    ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    ::posix_spawnattr_setpgroup(&attr, 0);  // its own group: kill(-pid) reaches whatever it starts
     std::string prog = "gnuplot", e = "-e", setting = "outfile=" + gp(target), file = script;
     char* argv[] = {prog.data(), e.data(), setting.data(), file.data(), nullptr};
     pid_t pid = 0;
-    const int err = ::posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+    const int err = ::posix_spawnp(&pid, "gnuplot", &actions, &attr, argv, environ);
     ::posix_spawn_file_actions_destroy(&actions);
+    ::posix_spawnattr_destroy(&attr);
     ::close(fds[1]);
     if (err != 0) {
         ::close(fds[0]);
         return std::nullopt;
     }
+    running_plotter = pid;
+    const double limit = plot_time_limit();
+    const auto start = std::chrono::steady_clock::now();
+    bool timed_out = false;
     char buf[512];
-    for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) != 0;) {
+    for (;;) {
+        const double left = limit - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (left <= 0.0) {
+            timed_out = true;
+            break;
+        }
+        pollfd p{fds[0], POLLIN, 0};
+        const int ready = ::poll(&p, 1, static_cast<int>(std::min(left * 1000.0 + 1.0, 60'000.0)));
+        if (ready < 0 && errno != EINTR) break;
+        if (ready <= 0) continue;
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
         if (n > 0) log.append(buf, static_cast<std::size_t>(n));
-        else if (errno != EINTR) break;
+        else if (n == 0 || errno != EINTR) break;  // EOF: gnuplot (and its children) closed the pipe
     }
     ::close(fds[0]);
+    if (timed_out) ::kill(-pid, SIGKILL);
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    running_plotter = 0;
+    if (timed_out)
+        throw IoError(fmt::format("gnuplot did not finish within {} s and was killed (SOFTMDP_GNUPLOT_TIMEOUT sets the limit in "
+                                  "seconds); the picture was not written",
+                                  limit));
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -126,6 +170,10 @@ PlotOutcome render(const std::string& out, const std::string& data, const std::s
 
 }  // namespace
 
+void kill_plotter() noexcept {
+    if (const pid_t pid = running_plotter.load(); pid > 0) ::kill(-pid, SIGKILL);
+}
+
 bool comparable_ranges(std::span<const double> a, std::span<const double> b) {
     const auto range = [](std::span<const double> v) {
         double lo = INFINITY, hi = -INFINITY;
@@ -144,7 +192,8 @@ bool comparable_ranges(std::span<const double> a, std::span<const double> b) {
 }
 
 void require_grid(const Model& m) {
-    if (m.data().grid_rows == 0) throw UsageError("--plot needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
+    // Model guarantees rows x cols == S or no grid (0 x 0); both are tested so that no layout ever divides by 0.
+    if (m.data().grid_rows == 0 || m.data().grid_cols == 0) throw UsageError("--plot needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
 }
 
 PlotOutcome plot_grid(const Model& m, const Solution& sol, const std::string& out) {

@@ -87,7 +87,7 @@ std::vector<double> read_state_weights(const std::filesystem::path& file, const 
     const std::string src = file.string();
     const auto per_state = state_entries(j, "weights", m, src);
     std::vector<double> w(m.num_states(), 0.0);
-    double sum = 0.0;
+    double largest = 0.0;
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         const nlohmann::json* v = per_state[s];
         if (!v || v->is_null()) continue;
@@ -95,9 +95,13 @@ std::vector<double> read_state_weights(const std::filesystem::path& file, const 
             throw InputError(fmt::format("must be a finite number >= 0, got {}", v->dump()),
                              Location{src, {}, {}, fmt::format("weights.{}", m.state_name(s))});
         w[s] = v->get<double>();
-        sum += w[s];
+        largest = std::max(largest, w[s]);
     }
-    if (!(sum > 0.0)) throw InputError("the weights sum to 0: give some state a positive weight", Location{src, {}, {}, "weights"});
+    if (!(largest > 0.0)) throw InputError("the weights sum to 0: give some state a positive weight", Location{src, {}, {}, "weights"});
+    // Divide by the largest weight first: weights near 1e308 would sum to inf and all become 0
+    // (residuals exactly 0). Scaled, each is <= 1 and the sum <= S, so nothing overflows.
+    double sum = 0.0;
+    for (double& x : w) sum += (x /= largest);
     for (double& x : w) x /= sum;
     return w;
 }

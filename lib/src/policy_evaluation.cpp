@@ -9,6 +9,7 @@
 
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
+#include "softmdp/numerical.hpp"
 
 namespace softmdp {
 
@@ -85,6 +86,7 @@ void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span
     sol.policy.assign(pi.begin(), pi.end());
     if (convention == EntropyConvention::action) to_action_convention(m, sol, sol.alpha);
     sol.seconds = clock.seconds();
+    require_finite(m, sol, "policy evaluation");
 }
 
 }  // namespace
@@ -131,11 +133,17 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         lu.compute(A);
         if (lu.info() == Eigen::Success) {
             x = lu.solve(b);
+            // A direct solve that overflows means V^pi itself is beyond the doubles: falling back
+            // to the guess below would let policy iteration repeat this evaluation for ever.
+            if (!x.allFinite()) numerical_failure(m, alpha, "policy evaluation", "the solution of (I - gamma P_pi) V = r_pi is not finite");
         } else {
-            throw InputError(fmt::format("the policy's linear system (I - gamma P_pi) V = r_pi is singular: with discount {} "
-                                         "the policy never terminates from some state",
-                                         gamma),
-                             Location{"policy", {}, {}, {}});
+            // Discount 1 with a policy that terminates from every state in exact arithmetic can
+            // still be singular in doubles (a probability to the terminal state below the rounding of
+            // 1, a softmax weight underflowed to 0): a numerical failure, not a bad file.
+            numerical_failure(m, alpha, "policy evaluation",
+                              fmt::format("the linear system (I - gamma P_pi) V = r_pi is singular in floating point "
+                                          "(discount {}): under this policy some state reaches no terminal state",
+                                          gamma));
         }
     } else {
         Eigen::BiCGSTAB<SpMat, Eigen::DiagonalPreconditioner<double>> solver;
@@ -165,7 +173,7 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
         ++sol.sweeps;
         const double residual = std::max(-l, u);
-        if (!std::isfinite(residual)) throw InputError("policy evaluation diverged (non-finite values)", Location{"policy", {}, {}, {}});
+        if (!std::isfinite(residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
         if (gamma == 1.0 ? residual <= opt.tolerance
                          : residual / (1.0 - gamma) + rounding_slack(m, max_abs(sol.values)) <= opt.tolerance) {
             sol.converged = true;
@@ -211,7 +219,7 @@ Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, d
         }
         ++sol.iterations;
         ++sol.sweeps;
-        if (!std::isfinite(change)) throw InputError("policy evaluation diverged (non-finite values)", Location{"policy", {}, {}, {}});
+        if (!std::isfinite(change)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
         if (opt.progress) opt.progress({sol.iterations, c * change, clock.seconds()});
         if (gamma < 1.0) sol.error_bound = c * change + rounding_slack(m, max_abs(V));
         if (gamma < 1.0 ? c * change <= opt.tolerance : change <= opt.tolerance) {

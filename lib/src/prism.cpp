@@ -118,6 +118,8 @@ Transitions read_tra(const std::filesystem::path& file) {
     const std::uint64_t S = in.index(0, "states"), C = in.index(1, "choices"), T = in.index(2, "transitions");
     if (S == 0 || S > ModelBuilder::kMaxStates)
         in.fail("states", fmt::format("the number of states must be in 1..{}, got {}", ModelBuilder::kMaxStates, S));
+    // The arrays below are sized by S: check it against memory before allocating them.
+    if (const std::string error = ModelBuilder::state_count_error(S); !error.empty()) in.fail("states", error);
     t.states = S;
     t.state_choices.assign(S + 1, 0);
     std::vector<std::uint32_t> seen(S, 0);  // per successor: the (1-based) choice that listed it last

@@ -40,6 +40,12 @@ Residuals soft_bellman_residuals(const Model& m, std::span<const double> q, doub
         for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
             res.q_residual += weights[s] * behaviour[r] * (q_hat[r] - q[r]) * (q_hat[r] - q[r]);
     }
+    // Squares of differences near 1e154 and beyond overflow: say so rather than print inf or null.
+    if (!std::isfinite(res.v_residual) || !std::isfinite(res.q_residual))
+        throw NumericalError(fmt::format("soft Bellman residuals at alpha {}: the weighted sum of squared differences is "
+                                         "not finite (J_V = {}, J_Q = {}): the Q table or the rewards are beyond the range "
+                                         "where their squares are doubles (about 1e154)",
+                                         alpha, res.v_residual, res.q_residual));
     return res;
 }
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/numerical.hpp"
 #include "softmdp/policy_evaluation.hpp"
 #include "softmdp/policy_iteration.hpp"
 #include "softmdp/soft_q_iteration.hpp"
@@ -26,6 +27,31 @@ constexpr std::array kMethods{
     MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)"},
     MethodInfo{"boltzmann", true, "value iteration with the Boltzmann average sum softmax(Q/alpha) Q (not a contraction)"},
 };
+
+// Runs the solver of `method` (a known name, alpha valid for it).
+Solution run(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
+    Solution sol;
+    if (method == "vi") sol = value_iteration(m, Sweep::jacobi, opt);
+    else if (method == "gs-vi") sol = value_iteration(m, Sweep::gauss_seidel, opt);
+    else if (method == "pi") return policy_iteration(m, opt);
+    else if (method == "mpi") sol = modified_policy_iteration(m, 0.0, opt);
+    else if (method == "soft-vi") sol = soft_value_iteration(m, alpha, Sweep::jacobi, opt);
+    else if (method == "soft-gs-vi") sol = soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
+    else if (method == "soft-qi") sol = soft_q_iteration(m, alpha, opt);
+    else if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
+    else if (method == "soft-mpi") sol = modified_policy_iteration(m, alpha, opt);
+    else {
+        sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
+                                    : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
+        sol.method = std::string(method);
+        return sol;  // their policies do not evaluate to their fixed points: no Newton step
+    }
+    // The iterative methods: values of the final policy, evaluated exactly, when that is better.
+    if (alpha == 0.0) refine_with_exact_evaluation(m, HardMax{}, sol, opt);
+    else refine_with_exact_evaluation(m, LogSumExp{alpha}, sol, opt);
+    return sol;
+}
+
 }  // namespace
 
 std::span<const MethodInfo> methods() { return kMethods; }
@@ -50,24 +76,14 @@ Solution solve(const Model& m, std::string_view method, double alpha, const Solv
         throw UsageError(fmt::format("method '{}' is hard (alpha = 0); with --alpha {} use a soft method such as soft-{}",
                                      method, alpha, method));
     Solution sol;
-    if (method == "vi") sol = value_iteration(m, Sweep::jacobi, opt);
-    else if (method == "gs-vi") sol = value_iteration(m, Sweep::gauss_seidel, opt);
-    else if (method == "pi") return policy_iteration(m, opt);
-    else if (method == "mpi") sol = modified_policy_iteration(m, 0.0, opt);
-    else if (method == "soft-vi") sol = soft_value_iteration(m, alpha, Sweep::jacobi, opt);
-    else if (method == "soft-gs-vi") sol = soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
-    else if (method == "soft-qi") sol = soft_q_iteration(m, alpha, opt);
-    else if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
-    else if (method == "soft-mpi") sol = modified_policy_iteration(m, alpha, opt);
-    else {
-        sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
-                                    : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
-        sol.method = std::string(method);
-        return sol;  // their policies do not evaluate to their fixed points: no Newton step
+    try {
+        sol = run(m, method, alpha, opt);
+    } catch (const NumericalError& e) {  // from a step inside the method (soft-pi's evaluation): name the method
+        const std::string what = e.what();
+        if (what.rfind(std::string(method) + " ", 0) == 0) throw;
+        throw NumericalError(fmt::format("{}: {}", method, what));
     }
-    // The iterative methods: values of the final policy, evaluated exactly, when that is better.
-    if (alpha == 0.0) refine_with_exact_evaluation(m, HardMax{}, sol, opt);
-    else refine_with_exact_evaluation(m, LogSumExp{alpha}, sol, opt);
+    require_finite(m, sol, method);
     return sol;
 }
 

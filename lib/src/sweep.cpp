@@ -1,12 +1,14 @@
 #include "softmdp/sweep.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 #include <fmt/format.h>
 
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/policy_evaluation.hpp"
+#include "softmdp/resources.hpp"
 #include "softmdp/solve.hpp"
 
 namespace softmdp {
@@ -19,6 +21,11 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     if (n == 1 && lo != hi)
         throw UsageError(fmt::format("--points 1 is the single alpha --alpha-min: give --alpha-max equal to it (got {} and {})", lo, hi));
     if (log_scale && lo <= 0.0) throw UsageError("--log needs --alpha-min > 0");
+    // Each point keeps its alpha and its results (SweepPoint): check them against memory first.
+    if (const double need = static_cast<double>(n) * static_cast<double>(sizeof(double) + sizeof(SweepPoint));
+        need > static_cast<double>(usable_memory()))
+        throw UsageError(fmt::format("--points {} needs at least {} of memory, more than the {} available here", n, human_bytes(need),
+                                     human_bytes(static_cast<double>(usable_memory()))));
     std::vector<double> a(n);
     // Interior points rounded to 15 significant digits, so that decimal grids read as written
     // (0.1, not 0.09999999999999999; 0.01 from 1e-3..1e-1 on a log scale).
@@ -26,7 +33,9 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     for (std::size_t i = 0; i < n; ++i) {
         const double k = static_cast<double>(i), last = static_cast<double>(n > 1 ? n - 1 : 1);
         const double x = log_scale ? std::pow(10.0, e0 + (e1 - e0) * k / last) : lo + (hi - lo) * k / last;
-        a[i] = std::stod(fmt::format("{:.15g}", x));
+        // strtod, not stod: a subnormal alpha (1e-320) is a valid double that stod refuses.
+        // Formatting cannot fail, and the shortest 15-digit form reads back within 1e-15 of x.
+        a[i] = std::strtod(fmt::format("{:.15g}", x).c_str(), nullptr);
     }
     a.front() = lo;
     a.back() = hi;

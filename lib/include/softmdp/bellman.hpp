@@ -297,8 +297,11 @@ inline double move_to_midpoint(const Model& m, std::span<double> TV, double l, d
 inline std::pair<double, double> difference_range(std::span<const double> TV, std::span<const double> V) {
     double l = std::numeric_limits<double>::infinity(), u = -l;
     for (std::size_t s = 0; s < V.size(); ++s) {
-        l = std::min(l, TV[s] - V[s]);
-        u = std::max(u, TV[s] - V[s]);
+        const double d = TV[s] - V[s];
+        // std::min/max drop a NaN (inf - inf): return it, so callers' isfinite checks see it.
+        if (std::isnan(d)) return {d, d};
+        l = std::min(l, d);
+        u = std::max(u, d);
     }
     return {l, u};
 }

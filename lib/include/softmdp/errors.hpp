@@ -1,6 +1,6 @@
 #pragma once
 // Typed exceptions of the library. The CLI maps each type to one exit code (see docs/cli.md):
-// InputError/UsageError -> 2, IoError -> 3, anything else -> 1.
+// InputError/UsageError/NumericalError -> 2, IoError -> 3, anything else -> 1.
 #include <cstddef>
 #include <optional>
 #include <stdexcept>
@@ -47,6 +47,16 @@ public:
 class OutputClosed : public IoError {
 public:
     using IoError::IoError;
+};
+
+// A computation left the range of doubles for these parameters: values, Q or a policy became
+// infinite or NaN, or a linear system was singular in floating point (e.g. --alpha 1e308, rewards
+// near 1e308, probabilities below the double range). No file, and no place in one, is wrong, so it
+// carries no Location; the message says what failed and which parameter drove it (numerical.hpp).
+// Exit code 2, nothing written: a non-finite result certifies nothing (docs/reliability.md).
+class NumericalError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
 };
 
 }  // namespace softmdp

@@ -23,10 +23,21 @@ enum class ParsePath {
     reference,  // nlohmann/json's SAX parser only
 };
 
-// A read-only view of a whole file (memory-mapped when possible). Throws IoError.
+// What a reader knows about the first byte of its format (after a UTF-8 BOM and blanks), so that a
+// stream that cannot be such a file fails there instead of being read to its end.
+struct StreamStart {
+    std::string_view allowed;  // the bytes it may be; empty: any
+    std::string_view what;     // for the message, e.g. "a JSON object ('{')"
+};
+inline constexpr StreamStart kAnyText{};
+inline constexpr StreamStart kJsonObject{"{", "a JSON object ('{')"};
+
+// A read-only view of a whole file (memory-mapped when possible). Throws IoError. A stream (pipe,
+// device) is read into memory, and refused with InputError at its first NUL byte, at a first byte
+// that `start` does not allow, or when it grows past stream_limit() (resources.hpp).
 class MappedFile {
 public:
-    explicit MappedFile(const std::filesystem::path& file);
+    explicit MappedFile(const std::filesystem::path& file, StreamStart start = kAnyText);
     ~MappedFile();
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;

@@ -34,8 +34,14 @@ public:
     static constexpr std::uint64_t kMaxStates = (1ULL << 31) - 1;
     // Memory per declared state of the model (p0, CSR offsets) and a solve (values, scratch, output).
     static constexpr std::uint64_t kBytesPerState = 64;
+    // Actions declared by count (no names) beyond this must each be backed by a transition entry.
+    static constexpr std::uint64_t kFreeActions = 1024;
 
     explicit ModelBuilder(std::string source = {}, BuildOptions options = {});
+    // Why a declared number of states cannot be built here ("" if it can): 0, more than kMaxStates,
+    // or more than usable_memory() at kBytesPerState. Importers that size arrays by the declared
+    // count (PRISM) ask before allocating.
+    static std::string state_count_error(std::uint64_t n);
 
     void set_name(std::string name) { name_ = std::move(name); }
     void set_discount(double gamma);

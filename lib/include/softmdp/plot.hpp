@@ -14,6 +14,14 @@
 
 namespace softmdp {
 
+// gnuplot runs at most this many seconds (or SOFTMDP_GNUPLOT_TIMEOUT's): then it is killed, with
+// whatever it started, and the plot fails with IoError (exit 3), so that --plot never hangs.
+inline constexpr double kPlotTimeLimit = 60.0;
+
+// Kills a running gnuplot and its process group. Async-signal-safe: main's SIGINT/SIGTERM/SIGHUP
+// handler calls it, so an interrupted --plot leaves no gnuplot behind.
+void kill_plotter() noexcept;
+
 struct PlotOutcome {
     bool drawn = false;
     std::string message;  // what was written, or why the picture is missing
