@@ -124,7 +124,7 @@ TEST_CASE("one state with self-loop anchors: V = alpha log integral exp(r(a)/alp
         CAPTURE(alpha);
         CHECK(q.solution.converged);
         CHECK(q.solution.values[0] == doctest::Approx(exact).epsilon(1e-8));
-        CHECK(*q.quadrature_check < 1e-6);
+        CHECK(*q.integration_error < 1e-6);
         ContinuousOptions mc;
         mc.integrator = Integrator::monte_carlo;
         mc.samples = 50000;

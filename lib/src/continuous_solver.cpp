@@ -1,18 +1,24 @@
 #include "softmdp/continuous_solver.hpp"
 
+#include <Eigen/Dense>
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <limits>
 
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/importance_sampling.hpp"
+#include "softmdp/memory.hpp"
 #include "softmdp/quadrature.hpp"
 #include "softmdp/random.hpp"
 
 namespace softmdp {
 
 namespace {
+
+constexpr std::size_t kPanelOrder = 8;  // Gauss-Legendre nodes per panel of the refined grids
 
 // The fixed integration points of one state: anchor weights w_k(a_j), action costs, log-weights.
 struct StatePoints {
@@ -21,77 +27,347 @@ struct StatePoints {
     std::vector<double> log_weight;
 };
 
-std::vector<StatePoints> integration_points(const ContinuousModel& m, const ContinuousOptions& c, std::size_t nodes) {
-    const std::size_t d = m.dim();
-    std::vector<double> pts, logw;
-    if (c.integrator == Integrator::quadrature) {
-        if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use --integrator mc", d));
-        const QuadratureGrid g = quadrature_grid(m.low, m.high, nodes);
-        pts = g.points;
-        logw = g.log_weights;
+// Bytes of the integration tables for J points per state: the points (J x d, while they are built)
+// and per non-terminal state the anchor weights (J x K), the action costs and the log-weights.
+double table_bytes(const ContinuousModel& m, double J) {
+    double per_point = static_cast<double>(m.dim());
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        if (!m.is_terminal(s)) per_point += static_cast<double>(m.anchors[s].size()) + 2.0;
+    return 8.0 * J * per_point;
+}
+
+// The tables may take half of the memory this process may use (the rest: model, values, the
+// grid kept for comparison while the next is built).
+double table_budget() { return 0.5 * static_cast<double>(usable_memory()); }
+
+// The tables of state s at the points pts (J x d) with log-weights logw.
+void fill_state(const ContinuousModel& m, std::size_t s, const std::vector<double>& pts, const std::vector<double>& logw,
+                StatePoints& sp) {
+    const std::size_t d = m.dim(), K = m.anchors[s].size(), J = logw.size();
+    sp.w.resize(J * K);
+    sp.cost.resize(J);
+    sp.log_weight = logw;
+    // w_k(a_j): Q with unit vectors G = e_k gives w_k; compute all at once from Q's definition.
+    std::vector<double> G(K, 0.0);
+    const PackedAnchors packed = m.pack_anchors(s);
+    for (std::size_t k = 0; k < K; ++k) {
+        G[k] = 1.0;
+        for (std::size_t j = 0; j < J; ++j) {
+            const std::span<const double> a(pts.data() + j * d, d);
+            double norm2 = 0.0;
+            for (double x : a) norm2 += x * x;
+            sp.w[j * K + k] = m.q_value(packed, G, a) + m.action_cost * norm2;
+            if (k == 0) sp.cost[j] = -m.action_cost * norm2;
+        }
+        G[k] = 0.0;
     }
+}
+
+std::vector<StatePoints> grid_points(const ContinuousModel& m, const QuadratureGrid& g) {
     std::vector<StatePoints> out(m.num_states());
-    Rng rng(c.seed);
-    std::vector<double> G, grad;
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        if (!m.is_terminal(s)) fill_state(m, s, g.points, g.log_weights, out[s]);
+    return out;
+}
+
+// Uniform samples, one independent set per state from one generator: log weight log(vol / N).
+std::vector<StatePoints> mc_points(const ContinuousModel& m, std::uint64_t samples, std::uint64_t seed) {
+    const double need = table_bytes(m, static_cast<double>(samples)), have = table_budget();
+    if (need > have)
+        throw UsageError(fmt::format("--samples {}: the Monte Carlo tables would need {:.3g} GiB, more than the {:.3g} GiB "
+                                     "(half the usable memory) allowed; use fewer samples",
+                                     samples, need / 0x1p30, have / 0x1p30));
+    const std::size_t d = m.dim();
+    std::vector<StatePoints> out(m.num_states());
+    Rng rng(seed);
+    std::vector<double> pts(samples * d);
+    const std::vector<double> logw(samples, std::log(m.box_volume() / static_cast<double>(samples)));
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         if (m.is_terminal(s)) continue;
-        if (c.integrator == Integrator::monte_carlo) {
-            // Uniform samples: log weight log(vol / N).
-            pts.resize(c.samples * d);
-            for (std::size_t j = 0; j < c.samples; ++j)
-                for (std::size_t k = 0; k < d; ++k) pts[j * d + k] = rng.uniform(m.low[k], m.high[k]);
-            logw.assign(c.samples, std::log(m.box_volume() / static_cast<double>(c.samples)));
-        }
-        const std::size_t K = m.anchors[s].size(), J = logw.size();
-        StatePoints& sp = out[s];
-        sp.w.resize(J * K);
-        sp.cost.resize(J);
-        sp.log_weight = logw;
-        // w_k(a_j): Q with unit vectors G = e_k gives w_k; compute all at once from Q's definition.
-        G.assign(K, 0.0);
-        const PackedAnchors packed = m.pack_anchors(s);
-        for (std::size_t k = 0; k < K; ++k) {
-            G[k] = 1.0;
-            for (std::size_t j = 0; j < J; ++j) {
-                const std::span<const double> a(pts.data() + j * d, d);
-                double norm2 = 0.0;
-                for (double x : a) norm2 += x * x;
-                sp.w[j * K + k] = m.q_value(packed, G, a) + m.action_cost * norm2;
-                if (k == 0) sp.cost[j] = -m.action_cost * norm2;
-            }
-            G[k] = 0.0;
-        }
+        for (std::size_t j = 0; j < samples; ++j)
+            for (std::size_t k = 0; k < d; ++k) pts[j * d + k] = rng.uniform(m.low[k], m.high[k]);
+        fill_state(m, s, pts, logw, out[s]);
     }
     return out;
 }
 
+// f_j = Q_V(s, a_j) / alpha at the points of state s.
+void scaled_q(const ContinuousModel& m, std::size_t s, double alpha, const StatePoints& sp, std::span<const double> V,
+              std::vector<double>& G, std::vector<double>& f) {
+    const std::size_t K = m.anchors[s].size(), J = sp.log_weight.size();
+    G.resize(K);
+    m.anchor_values(s, V, G);
+    f.resize(J);
+    for (std::size_t j = 0; j < J; ++j) {
+        double q = sp.cost[j];
+        for (std::size_t k = 0; k < K; ++k) q += sp.w[j * K + k] * G[k];
+        f[j] = q / alpha;
+    }
+}
+
 // One backup of every state; returns (min, max) of TV - V.
 std::pair<double, double> backup(const ContinuousModel& m, double alpha, const std::vector<StatePoints>& pts,
-                                 std::span<const double> V, std::span<double> TV, std::vector<double>* mc_se) {
+                                 std::span<const double> V, std::span<double> TV) {
     double lo = 0.0, hi = 0.0;
     std::vector<double> G, f;
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         TV[s] = 0.0;
         if (m.is_terminal(s)) continue;
-        const StatePoints& sp = pts[s];
-        const std::size_t K = m.anchors[s].size(), J = sp.log_weight.size();
-        G.resize(K);
-        m.anchor_values(s, V, G);
-        f.resize(J);
-        for (std::size_t j = 0; j < J; ++j) {
-            double q = sp.cost[j];
-            for (std::size_t k = 0; k < K; ++k) q += sp.w[j * K + k] * G[k];
-            f[j] = q / alpha;
-        }
-        TV[s] = alpha * log_sum_weighted(sp.log_weight, f);
-        if (mc_se) {
-            for (std::size_t j = 0; j < J; ++j) f[j] += sp.log_weight[j] + std::log(static_cast<double>(J));
-            (*mc_se)[s] = alpha * detail::combine(f).std_error;
-        }
+        scaled_q(m, s, alpha, pts[s], V, G, f);
+        TV[s] = alpha * log_sum_weighted(pts[s].log_weight, f);
         lo = std::min(lo, TV[s] - V[s]);
         hi = std::max(hi, TV[s] - V[s]);
     }
     return {lo, hi};
+}
+
+struct Iterated {
+    bool converged = false;
+    double bound = std::numeric_limits<double>::infinity();
+    std::uint64_t iterations = 0;
+    std::string reason;
+};
+
+// Soft Q-iteration on one discretised operator from V (in place) until the MacQueen bound is at most
+// tol; V ends at the midpoint of the bracket. `done` counts iterations against opt.max_iterations
+// over every grid.
+Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<StatePoints>& pts, std::vector<double>& V,
+                 double tol, const SolverOptions& opt, const Stopwatch& clock, std::uint64_t& done) {
+    const std::size_t S = m.num_states();
+    const double gamma = m.discount, cst = gamma / (1.0 - gamma);
+    double max_r = 0.0;
+    for (const auto& an : m.anchors)
+        for (const auto& a : an) max_r = std::max(max_r, std::abs(a.reward));
+    std::vector<double> TV(S);
+    Iterated it;
+    double shift = 0.0;
+    for (;;) {
+        if (done >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
+            it.reason = done >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
+            break;
+        }
+        const auto [l, u] = backup(m, alpha, pts, V, TV);
+        ++done;
+        ++it.iterations;
+        double vmax = 0.0;
+        for (double v : TV) vmax = std::max(vmax, std::abs(v));
+        const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (cst + 1.0) * (vmax + max_r + alpha * 50.0);
+        const double bound = cst * (u - l) / 2.0 + slack;
+        V.swap(TV);
+        it.bound = bound;
+        if (!std::isfinite(bound)) {
+            it.reason = "values became non-finite";
+            break;
+        }
+        if (opt.progress) opt.progress({done, bound, clock.seconds()});
+        shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
+        if (bound <= tol) {
+            it.converged = true;
+            break;
+        }
+        if (slack >= tol && bound <= 2.0 * slack) {
+            it.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})", tol, slack);
+            break;
+        }
+    }
+    if (std::isfinite(shift))
+        for (std::size_t s = 0; s < S; ++s)
+            if (!m.is_terminal(s)) V[s] += shift;
+    return it;
+}
+
+double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+    double d = 0.0;
+    for (std::size_t s = 0; s < a.size(); ++s) d = std::max(d, std::abs(a[s] - b[s]));
+    return d;
+}
+
+std::string nodes_text(const std::vector<std::size_t>& n) {
+    return fmt::format("{}", fmt::join(n, " x "));
+}
+
+// The quadrature grids. With --nodes N: the plain N-node rule, compared with two panels of N.
+// Otherwise composite grids of kPanelOrder nodes per panel: first where the bandwidth spans at
+// least 3 node spacings along every dimension (below that the rule cannot see the anchors' shape),
+// then the panels doubled while the values change by more than the tolerance allows.
+void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const SolverOptions& opt,
+                      const Stopwatch& clock, std::vector<double>& V, ContinuousSolution& out) {
+    const std::size_t d = m.dim();
+    if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use --integrator mc", d));
+    const bool fixed = c.nodes > 0;
+    const std::size_t order = fixed ? c.nodes : kPanelOrder;
+    const auto nodes_of = [&](const std::vector<std::size_t>& panels) {
+        std::vector<std::size_t> n(panels.size());
+        for (std::size_t i = 0; i < n.size(); ++i) n[i] = panels[i] * order;
+        return n;
+    };
+    const auto bytes_of = [&](const std::vector<std::size_t>& panels) {
+        const std::uint64_t J = composite_grid_size(panels, order);
+        return J == UINT64_MAX ? std::numeric_limits<double>::infinity() : table_bytes(m, static_cast<double>(J));
+    };
+    const auto doubled = [](std::vector<std::size_t> p) {
+        for (auto& x : p) x *= 2;
+        return p;
+    };
+    std::vector<std::size_t> panels(d, 1);
+    if (fixed) {
+        if (const double need = bytes_of(doubled(panels)), have = table_budget(); need > have)
+            throw UsageError(fmt::format("--nodes {}: {} grid points per state and the {}-point grid its error is estimated "
+                                         "with would need {:.3g} GiB, more than the {:.3g} GiB (half the usable memory) "
+                                         "allowed; use fewer nodes",
+                                         c.nodes, nodes_text(nodes_of(panels)), nodes_text(nodes_of(doubled(panels))),
+                                         need / 0x1p30, have / 0x1p30));
+    } else {
+        for (std::size_t i = 0; i < d; ++i) {
+            const double spacing = m.bandwidth / 3.0;  // node spacing wanted: panel width / order
+            panels[i] = static_cast<std::size_t>(std::max(1.0, std::ceil((m.high[i] - m.low[i]) / (spacing * kPanelOrder))));
+        }
+        // The first two grids must fit the budget, or there is nothing to compare: start coarser.
+        while (true) {
+            const auto next = nodes_of(doubled(panels));
+            if (bytes_of(doubled(panels)) <= table_budget() && *std::max_element(next.begin(), next.end()) <= c.max_nodes) break;
+            if (*std::max_element(panels.begin(), panels.end()) == 1)
+                throw UsageError(fmt::format("quadrature: even {} nodes per dimension exceed the node budget ({} per dimension, "
+                                             "{:.3g} GiB); use --integrator mc",
+                                             nodes_text(next), c.max_nodes, table_budget() / 0x1p30));
+            for (auto& x : panels) x = (x + 1) / 2;
+        }
+    }
+    // Iterate each grid to an eighth of the tolerance: the estimate adds two iteration bounds and
+    // the reported bound a third, leaving at least 5/8 of the tolerance to the integration error.
+    const double tol_iter = opt.tolerance / 8.0;
+    Solution& sol = out.solution;
+    std::uint64_t done = 0;
+    std::vector<double> prev;
+    double prev_bound = 0.0;
+    for (;;) {
+        const QuadratureGrid g = composite_grid(m.low, m.high, panels, order);
+        const Iterated it = iterate(m, alpha, grid_points(m, g), V, tol_iter, opt, clock, done);
+        out.levels.push_back({nodes_of(panels), it.iterations, it.bound, std::nullopt});
+        if (!it.converged) {
+            sol.reason = it.reason;
+            if (prev.empty()) {  // nothing to compare with: report this grid, no integration estimate
+                out.nodes = nodes_of(panels);
+                out.iteration_bound = it.bound;
+            } else {  // report the last grid that converged, with its estimate if it has one
+                V.swap(prev);
+                if (!out.integration_error) {
+                    out.nodes = out.levels[out.levels.size() - 2].nodes;
+                    out.iteration_bound = prev_bound;
+                }
+            }
+            break;
+        }
+        if (!prev.empty()) {
+            const double change = max_abs_diff(V, prev);
+            out.levels.back().change = change;
+            out.integration_error = change + it.bound + prev_bound;
+            if (fixed) {  // report the user's grid, compared with the finer one
+                out.nodes = out.levels.front().nodes;
+                out.comparison_nodes = out.levels.back().nodes;
+                out.iteration_bound = prev_bound;
+                V.swap(prev);
+            } else {
+                out.nodes = out.levels.back().nodes;
+                out.comparison_nodes = out.levels[out.levels.size() - 2].nodes;
+                out.iteration_bound = it.bound;
+            }
+            const double total = out.iteration_bound + *out.integration_error;
+            if (total <= opt.tolerance) {
+                sol.converged = true;
+            } else if (fixed) {
+                sol.reason = fmt::format("the integration error estimate {:.3g} of the {}-node grid is above the tolerance {:g}; "
+                                         "without --nodes the grid is refined until the tolerance is met",
+                                         *out.integration_error, nodes_text(out.nodes), opt.tolerance);
+            }
+            if (sol.converged || fixed) break;
+        }
+        const auto next = doubled(panels);
+        const auto next_nodes = nodes_of(next);
+        if (!prev.empty() && (bytes_of(next) > table_budget() || *std::max_element(next_nodes.begin(), next_nodes.end()) > c.max_nodes)) {
+            sol.reason = fmt::format("node budget exhausted: the next grid ({} nodes) exceeds {} nodes per dimension or "
+                                     "{:.3g} GiB; the error bound {:.3g} holds the integration error estimate of the {}-node grid",
+                                     nodes_text(next_nodes), c.max_nodes, table_budget() / 0x1p30,
+                                     out.iteration_bound + *out.integration_error, nodes_text(out.nodes));
+            break;
+        }
+        prev = V;
+        prev_bound = it.bound;
+        panels = next;
+    }
+    if (out.integration_error) sol.error_bound = out.iteration_bound + *out.integration_error;
+    else sol.error_bound.reset();
+    out.panel_order = fixed ? 0 : kPanelOrder;
+    sol.iterations = sol.sweeps = done;
+}
+
+// Monte Carlo errors at the solution V. The sampled operator is T + delta with delta(s) the error of
+// state s's backup: a fixed perturbation (common random numbers), independent across states (each
+// state has its own samples), with the delta-method standard error se(s). To first order the fixed
+// point moves by (I - gamma P_pi)^-1 delta, P_pi the soft policy's transitions (the derivative of the
+// backup in V), so V(s) has variance sum_s' M(s,s')^2 se(s')^2 with M = (I - gamma P_pi)^-1.
+void mc_errors(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const std::vector<StatePoints>& pts,
+               std::span<const double> V, ContinuousSolution& out) {
+    const std::size_t S = m.num_states();
+    const double gamma = m.discount;
+    out.mc_backup_std_error.assign(S, 0.0);
+    // P_pi(s, .) = sum_k q_k P_k with q_k = sum_j p_j w_k(a_j), p_j the self-normalised policy weights of the samples.
+    std::vector<std::vector<std::pair<std::uint32_t, double>>> rows(S);
+    std::vector<double> G, f, p;
+    for (std::size_t s = 0; s < S; ++s) {
+        if (m.is_terminal(s)) continue;
+        const StatePoints& sp = pts[s];
+        const std::size_t K = m.anchors[s].size(), J = sp.log_weight.size();
+        scaled_q(m, s, alpha, sp, V, G, f);
+        const double lse = log_sum_weighted(sp.log_weight, f);
+        std::vector<double> q(K, 0.0);
+        for (std::size_t j = 0; j < J; ++j) {
+            const double pj = std::exp(sp.log_weight[j] + f[j] - lse);
+            for (std::size_t k = 0; k < K; ++k) q[k] += pj * sp.w[j * K + k];
+        }
+        for (std::size_t k = 0; k < K; ++k)
+            for (const auto& [to, prob] : m.anchors[s][k].next) rows[s].emplace_back(to, q[k] * prob);
+        // The delta method on log mean(exp(f_j) vol): importance weights of the uniform proposal.
+        p.resize(J);
+        for (std::size_t j = 0; j < J; ++j) p[j] = f[j] + sp.log_weight[j] + std::log(static_cast<double>(J));
+        out.mc_backup_std_error[s] = alpha * detail::combine(p).std_error;
+    }
+    const std::vector<double>& se = out.mc_backup_std_error;
+    out.mc_std_error.assign(S, 0.0);
+    if (S <= c.mc_dense_limit) {
+        Eigen::MatrixXd A = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(S), static_cast<Eigen::Index>(S));
+        for (std::size_t s = 0; s < S; ++s)
+            for (const auto& [to, prob] : rows[s]) A(static_cast<Eigen::Index>(s), to) -= gamma * prob;
+        const Eigen::MatrixXd M = A.partialPivLu().inverse();
+        Eigen::VectorXd se2(static_cast<Eigen::Index>(S));
+        for (std::size_t s = 0; s < S; ++s) se2[static_cast<Eigen::Index>(s)] = se[s] * se[s];
+        const Eigen::VectorXd var = M.cwiseAbs2() * se2;
+        for (std::size_t s = 0; s < S; ++s) out.mc_std_error[s] = std::sqrt(std::max(0.0, var[static_cast<Eigen::Index>(s)]));
+        out.mc_std_error_exact = true;
+        return;
+    }
+    // Too many states for the dense inverse: sd(sum_s' M(s,s') delta(s')) <= sum_s' M(s,s') se(s'), the
+    // solution of e = se + gamma P_pi e (standard errors added along paths, as if fully correlated).
+    // Iterated from 0 upwards; the last step's change bounds the rest by gamma / (1 - gamma).
+    std::vector<double>& e = out.mc_std_error;
+    std::vector<double> next(S);
+    for (int it = 0; it < 100000; ++it) {
+        double change = 0.0, emax = 0.0;
+        for (std::size_t s = 0; s < S; ++s) {
+            double v = se[s];
+            for (const auto& [to, prob] : rows[s]) v += gamma * prob * e[to];
+            next[s] = v;
+            change = std::max(change, v - e[s]);
+            emax = std::max(emax, v);
+        }
+        e.swap(next);
+        const double rest = gamma / (1.0 - gamma) * change;
+        if (rest <= 1e-6 * emax || it == 99999) {
+            for (double& x : e) x += rest;
+            break;
+        }
+    }
+    out.mc_std_error_exact = false;
 }
 
 }  // namespace
@@ -100,64 +376,25 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
                                                const SolverOptions& opt) {
     if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError("continuous actions need a temperature --alpha > 0");
     const Stopwatch clock;
-    const auto pts = integration_points(m, c, c.nodes);
     const std::size_t S = m.num_states();
-    const double gamma = m.discount, cst = gamma / (1.0 - gamma);
     ContinuousSolution out;
     Solution& sol = out.solution;
     sol.method = c.integrator == Integrator::quadrature ? "soft-qi-quadrature" : "soft-qi-mc";
     sol.alpha = alpha;
-    std::vector<double> V(S, 0.0), TV(S);
-    double shift = 0.0;
+    std::vector<double> V(S, 0.0);
     if (!opt.initial_values.empty()) V.assign(opt.initial_values.begin(), opt.initial_values.end());
-    double max_r = 0.0;
-    for (const auto& an : m.anchors)
-        for (const auto& a : an) max_r = std::max(max_r, std::abs(a.reward));
-    for (;;) {
-        if (sol.iterations >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
-            sol.reason = sol.iterations >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
-            break;
-        }
-        const auto [l, u] = backup(m, alpha, pts, V, TV, nullptr);
-        ++sol.iterations;
-        double vmax = 0.0;
-        for (double v : TV) vmax = std::max(vmax, std::abs(v));
-        const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (cst + 1.0) * (vmax + max_r + alpha * 50.0);
-        const double bound = cst * (u - l) / 2.0 + slack;
-        V.swap(TV);
-        sol.error_bound = bound;
-        if (!std::isfinite(bound)) {
-            sol.reason = "values became non-finite";
-            break;
-        }
-        if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
-        if (bound <= opt.tolerance) {
-            sol.converged = true;
-            shift = cst * (l + u) / 2.0;  // report the midpoint of the MacQueen bracket
-            break;
-        }
-        shift = cst * (l + u) / 2.0;
-        if (slack >= opt.tolerance && bound <= 2.0 * slack) {
-            sol.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})",
-                                     opt.tolerance, slack);
-            break;
-        }
-    }
-    for (std::size_t s = 0; s < S; ++s)
-        if (!m.is_terminal(s)) V[s] += shift;
-    sol.sweeps = sol.iterations;
-    if (c.integrator == Integrator::monte_carlo) {
-        out.mc_std_error.assign(S, 0.0);
-        backup(m, alpha, pts, V, TV, &out.mc_std_error);
+    if (c.integrator == Integrator::quadrature) {
+        solve_quadrature(m, alpha, c, opt, clock, V, out);
     } else {
-        // The quadrature's own accuracy: one backup at the solution with twice the nodes.
-        const auto fine = integration_points(m, c, 2 * c.nodes);
-        std::vector<double> TV2(S);
-        backup(m, alpha, pts, V, TV, nullptr);
-        backup(m, alpha, fine, V, TV2, nullptr);
-        double diff = 0.0;
-        for (std::size_t s = 0; s < S; ++s) diff = std::max(diff, std::abs(TV[s] - TV2[s]));
-        out.quadrature_check = diff;
+        const auto pts = mc_points(m, c.samples, c.seed);
+        std::uint64_t done = 0;
+        const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, opt, clock, done);
+        sol.converged = it.converged;
+        sol.reason = it.reason;
+        sol.iterations = sol.sweeps = done;
+        out.iteration_bound = it.bound;
+        sol.error_bound = it.bound;
+        mc_errors(m, alpha, c, pts, V, out);
     }
     sol.values = std::move(V);
     sol.seconds = clock.seconds();

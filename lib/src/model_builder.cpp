@@ -1,8 +1,5 @@
 #include "softmdp/model_builder.hpp"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,6 +7,7 @@
 #include <numeric>
 
 #include "softmdp/errors.hpp"
+#include "softmdp/memory.hpp"
 
 namespace softmdp {
 
@@ -45,19 +43,6 @@ void ModelBuilder::set_discount(double gamma) {
     discount_ = gamma;
     has_discount_ = true;
 }
-
-namespace {
-// Bytes of memory this process may use: physical memory, lowered by address-space or data limits.
-std::uint64_t usable_memory() {
-    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
-    std::uint64_t bytes = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
-    for (int what : {RLIMIT_AS, RLIMIT_DATA}) {
-        struct rlimit lim {};
-        if (::getrlimit(what, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur);
-    }
-    return bytes;
-}
-}  // namespace
 
 void ModelBuilder::set_state_count(std::uint64_t n) {
     if (n == 0) fail("the state set is empty", SIZE_MAX, "states");
