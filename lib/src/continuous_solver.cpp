@@ -105,20 +105,47 @@ void scaled_q(const ContinuousModel& m, std::size_t s, double alpha, const State
     }
 }
 
-// One backup of every state; returns (min, max) of TV - V.
+// Row s of P_pi, the soft policy's transitions at the points: sum_k q_k P_k(.) with
+// q_k = sum_j p_j w_k(a_j), p_j = exp(log_weight_j + f_j - lse) the policy's weight of point j.
+void policy_row(const ContinuousModel& m, std::size_t s, const StatePoints& sp, const std::vector<double>& f, double lse,
+                std::vector<std::pair<std::uint32_t, double>>& row) {
+    const std::size_t K = m.anchors[s].size(), J = sp.log_weight.size();
+    std::vector<double> q(K, 0.0);
+    for (std::size_t j = 0; j < J; ++j) {
+        const double pj = std::exp(sp.log_weight[j] + f[j] - lse);
+        for (std::size_t k = 0; k < K; ++k) q[k] += pj * sp.w[j * K + k];
+    }
+    row.clear();
+    for (std::size_t k = 0; k < K; ++k)
+        for (const auto& [to, prob] : m.anchors[s][k].next) row.emplace_back(to, q[k] * prob);
+}
+using PolicyRows = std::vector<std::vector<std::pair<std::uint32_t, double>>>;
+
+// One backup of every state (and P_pi at V when rows is given); returns (min, max) of TV - V.
 std::pair<double, double> backup(const ContinuousModel& m, double alpha, const std::vector<StatePoints>& pts,
-                                 std::span<const double> V, std::span<double> TV) {
+                                 std::span<const double> V, std::span<double> TV, PolicyRows* rows = nullptr) {
     double lo = 0.0, hi = 0.0;
     std::vector<double> G, f;
     for (std::size_t s = 0; s < m.num_states(); ++s) {
         TV[s] = 0.0;
         if (m.is_terminal(s)) continue;
         scaled_q(m, s, alpha, pts[s], V, G, f);
-        TV[s] = alpha * log_sum_weighted(pts[s].log_weight, f);
+        const double lse = log_sum_weighted(pts[s].log_weight, f);
+        TV[s] = alpha * lse;
+        if (rows) policy_row(m, s, pts[s], f, lse, (*rows)[s]);
         lo = std::min(lo, TV[s] - V[s]);
         hi = std::max(hi, TV[s] - V[s]);
     }
     return {lo, hi};
+}
+
+// M = (I - gamma P_pi)^-1, dense.
+Eigen::MatrixXd resolvent(const PolicyRows& rows, double gamma) {
+    const auto n = static_cast<Eigen::Index>(rows.size());
+    Eigen::MatrixXd A = Eigen::MatrixXd::Identity(n, n);
+    for (std::size_t s = 0; s < rows.size(); ++s)
+        for (const auto& [to, prob] : rows[s]) A(static_cast<Eigen::Index>(s), to) -= gamma * prob;
+    return A.partialPivLu().inverse();
 }
 
 struct Iterated {
@@ -132,13 +159,19 @@ struct Iterated {
 // tol; V ends at the midpoint of the bracket. `done` counts iterations against opt.max_iterations
 // over every grid.
 Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<StatePoints>& pts, std::vector<double>& V,
-                 double tol, const SolverOptions& opt, const Stopwatch& clock, std::uint64_t& done) {
+                 double tol, std::size_t dense_limit, const SolverOptions& opt, const Stopwatch& clock, std::uint64_t& done) {
     const std::size_t S = m.num_states();
     const double gamma = m.discount, cst = gamma / (1.0 - gamma);
     double max_r = 0.0;
     for (const auto& an : m.anchors)
         for (const auto& a : an) max_r = std::max(max_r, std::abs(a.reward));
     std::vector<double> TV(S);
+    // Up to dense_limit states, each step is a Newton step on V = TV: V + (I - gamma P_pi)^-1 (TV - V)
+    // with P_pi at V, which is soft policy iteration (the soft value of the policy at V; monotone and
+    // quadratically convergent), instead of V <- TV. The certificate is the same either way: it only
+    // uses the pair (V, TV).
+    const bool newton = S <= dense_limit;
+    PolicyRows rows(newton ? S : 0);
     Iterated it;
     double shift = 0.0;
     for (;;) {
@@ -146,21 +179,30 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
             it.reason = done >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
             break;
         }
-        const auto [l, u] = backup(m, alpha, pts, V, TV);
+        const auto [l, u] = backup(m, alpha, pts, V, TV, newton ? &rows : nullptr);
         ++done;
         ++it.iterations;
         double vmax = 0.0;
         for (double v : TV) vmax = std::max(vmax, std::abs(v));
         const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (cst + 1.0) * (vmax + max_r + alpha * 50.0);
         const double bound = cst * (u - l) / 2.0 + slack;
-        V.swap(TV);
         it.bound = bound;
+        shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
+        const bool stop = !std::isfinite(bound) || bound <= tol || (slack >= tol && bound <= 2.0 * slack) ||
+                          done >= opt.max_iterations;
+        if (newton && !stop) {
+            Eigen::VectorXd step(static_cast<Eigen::Index>(S));
+            for (std::size_t s = 0; s < S; ++s) step[static_cast<Eigen::Index>(s)] = TV[s] - V[s];
+            step = resolvent(rows, gamma) * step;
+            for (std::size_t s = 0; s < S; ++s) TV[s] = V[s] + step[static_cast<Eigen::Index>(s)];
+            shift = 0.0;
+        }
+        V.swap(TV);
         if (!std::isfinite(bound)) {
             it.reason = "values became non-finite";
             break;
         }
         if (opt.progress) opt.progress({done, bound, clock.seconds()});
-        shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
         if (bound <= tol) {
             it.converged = true;
             break;
@@ -186,68 +228,80 @@ std::string nodes_text(const std::vector<std::size_t>& n) {
     return fmt::format("{}", fmt::join(n, " x "));
 }
 
-// The quadrature grids. With --nodes N: the plain N-node rule, compared with two panels of N.
-// Otherwise composite grids of kPanelOrder nodes per panel: first where the bandwidth spans at
-// least 3 node spacings along every dimension (below that the rule cannot see the anchors' shape),
-// then the panels doubled while the values change by more than the tolerance allows.
-void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const SolverOptions& opt,
-                      const Stopwatch& clock, std::vector<double>& V, ContinuousSolution& out) {
-    const std::size_t d = m.dim();
-    if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use --integrator mc", d));
-    const bool fixed = c.nodes > 0;
-    const std::size_t order = fixed ? c.nodes : kPanelOrder;
-    const auto nodes_of = [&](const std::vector<std::size_t>& panels) {
-        std::vector<std::size_t> n(panels.size());
-        for (std::size_t i = 0; i < n.size(); ++i) n[i] = panels[i] * order;
-        return n;
-    };
-    const auto bytes_of = [&](const std::vector<std::size_t>& panels) {
-        const std::uint64_t J = composite_grid_size(panels, order);
-        return J == UINT64_MAX ? std::numeric_limits<double>::infinity() : table_bytes(m, static_cast<double>(J));
-    };
+// The narrowest feature of the integrands a -> Q_V(s, a): the anchor weights w_k change over the
+// bandwidth h around an anchor, and between two anchors at distance D the softmax turns over within
+// h^2 / D across their bisector (log w_k / w_j has slope D / h^2). Neighbouring anchors decide the
+// turnovers, so D is the largest distance from an anchor to its nearest neighbour (same state).
+double feature_width(const ContinuousModel& m) {
+    double D = 0.0;
+    for (const auto& an : m.anchors)
+        for (std::size_t k = 0; k < an.size(); ++k) {
+            double nearest = std::numeric_limits<double>::infinity();
+            for (std::size_t j = 0; j < an.size(); ++j) {
+                if (j == k) continue;
+                double d2 = 0.0;
+                for (std::size_t i = 0; i < an[k].at.size(); ++i) d2 += (an[k].at[i] - an[j].at[i]) * (an[k].at[i] - an[j].at[i]);
+                nearest = std::min(nearest, std::sqrt(d2));
+            }
+            if (std::isfinite(nearest)) D = std::max(D, nearest);
+        }
+    return m.bandwidth * std::min(1.0, m.bandwidth / std::max(D, 1e-300));
+}
+
+std::vector<std::size_t> nodes_of(const std::vector<std::size_t>& panels, std::size_t order) {
+    std::vector<std::size_t> n(panels.size());
+    for (std::size_t i = 0; i < n.size(); ++i) n[i] = panels[i] * order;
+    return n;
+}
+
+double grid_bytes(const ContinuousModel& m, const std::vector<std::size_t>& panels, std::size_t order) {
+    const std::uint64_t J = composite_grid_size(panels, order);
+    return J == UINT64_MAX ? std::numeric_limits<double>::infinity() : table_bytes(m, static_cast<double>(J));
+}
+
+// Refinement: composite grids of kPanelOrder nodes per panel, first where the narrowest feature
+// (feature_width) spans at least 3 node spacings along every dimension (below that two grids can
+// agree while both miss it), then the panels doubled, each grid warm-started from the last, until
+// iteration bound + integration estimate <= the tolerance. The estimate for grid L is
+// max_s |V_L - V_{L-1}| + both iteration bounds: the change of the fixed point, which measures the
+// coarser grid's error and so overstates the finer one's once the rule converges.
+void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const SolverOptions& opt, const Stopwatch& clock,
+            std::vector<double>& V, std::uint64_t& done, ContinuousSolution& out) {
+    const std::size_t d = m.dim(), order = kPanelOrder;
     const auto doubled = [](std::vector<std::size_t> p) {
         for (auto& x : p) x *= 2;
         return p;
     };
+    const auto too_big = [&](const std::vector<std::size_t>& panels) {
+        const auto n = nodes_of(panels, order);
+        return grid_bytes(m, panels, order) > table_budget() || *std::max_element(n.begin(), n.end()) > c.max_nodes;
+    };
     std::vector<std::size_t> panels(d, 1);
-    if (fixed) {
-        if (const double need = bytes_of(doubled(panels)), have = table_budget(); need > have)
-            throw UsageError(fmt::format("--nodes {}: {} grid points per state and the {}-point grid its error is estimated "
-                                         "with would need {:.3g} GiB, more than the {:.3g} GiB (half the usable memory) "
-                                         "allowed; use fewer nodes",
-                                         c.nodes, nodes_text(nodes_of(panels)), nodes_text(nodes_of(doubled(panels))),
-                                         need / 0x1p30, have / 0x1p30));
-    } else {
-        for (std::size_t i = 0; i < d; ++i) {
-            const double spacing = m.bandwidth / 3.0;  // node spacing wanted: panel width / order
-            panels[i] = static_cast<std::size_t>(std::max(1.0, std::ceil((m.high[i] - m.low[i]) / (spacing * kPanelOrder))));
-        }
-        // The first two grids must fit the budget, or there is nothing to compare: start coarser.
-        while (true) {
-            const auto next = nodes_of(doubled(panels));
-            if (bytes_of(doubled(panels)) <= table_budget() && *std::max_element(next.begin(), next.end()) <= c.max_nodes) break;
-            if (*std::max_element(panels.begin(), panels.end()) == 1)
-                throw UsageError(fmt::format("quadrature: even {} nodes per dimension exceed the node budget ({} per dimension, "
-                                             "{:.3g} GiB); use --integrator mc",
-                                             nodes_text(next), c.max_nodes, table_budget() / 0x1p30));
-            for (auto& x : panels) x = (x + 1) / 2;
-        }
+    const double spacing = feature_width(m) / 3.0;  // node spacing wanted: panel width / order
+    for (std::size_t i = 0; i < d; ++i)
+        panels[i] = static_cast<std::size_t>(std::max(1.0, std::ceil((m.high[i] - m.low[i]) / (spacing * kPanelOrder))));
+    // The first two grids must fit the budget, or there is nothing to compare: start coarser.
+    while (too_big(doubled(panels))) {
+        if (*std::max_element(panels.begin(), panels.end()) == 1)
+            throw UsageError(fmt::format("quadrature: even {} nodes per dimension exceed the node budget ({} per dimension, "
+                                         "{:.3g} GiB); use --integrator mc",
+                                         nodes_text(nodes_of(doubled(panels), order)), c.max_nodes, table_budget() / 0x1p30));
+        for (auto& x : panels) x = (x + 1) / 2;
     }
     // Iterate each grid to an eighth of the tolerance: the estimate adds two iteration bounds and
     // the reported bound a third, leaving at least 5/8 of the tolerance to the integration error.
     const double tol_iter = opt.tolerance / 8.0;
     Solution& sol = out.solution;
-    std::uint64_t done = 0;
     std::vector<double> prev;
     double prev_bound = 0.0;
     for (;;) {
         const QuadratureGrid g = composite_grid(m.low, m.high, panels, order);
-        const Iterated it = iterate(m, alpha, grid_points(m, g), V, tol_iter, opt, clock, done);
-        out.levels.push_back({nodes_of(panels), it.iterations, it.bound, std::nullopt});
+        const Iterated it = iterate(m, alpha, grid_points(m, g), V, tol_iter, c.dense_limit, opt, clock, done);
+        out.levels.push_back({nodes_of(panels, order), it.iterations, it.bound, std::nullopt});
         if (!it.converged) {
             sol.reason = it.reason;
             if (prev.empty()) {  // nothing to compare with: report this grid, no integration estimate
-                out.nodes = nodes_of(panels);
+                out.nodes = out.levels.back().nodes;
                 out.iteration_bound = it.bound;
             } else {  // report the last grid that converged, with its estimate if it has one
                 V.swap(prev);
@@ -256,48 +310,79 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
                     out.iteration_bound = prev_bound;
                 }
             }
-            break;
+            return;
         }
         if (!prev.empty()) {
             const double change = max_abs_diff(V, prev);
             out.levels.back().change = change;
             out.integration_error = change + it.bound + prev_bound;
-            if (fixed) {  // report the user's grid, compared with the finer one
-                out.nodes = out.levels.front().nodes;
-                out.comparison_nodes = out.levels.back().nodes;
-                out.iteration_bound = prev_bound;
-                V.swap(prev);
-            } else {
-                out.nodes = out.levels.back().nodes;
-                out.comparison_nodes = out.levels[out.levels.size() - 2].nodes;
-                out.iteration_bound = it.bound;
-            }
-            const double total = out.iteration_bound + *out.integration_error;
-            if (total <= opt.tolerance) {
+            out.nodes = out.levels.back().nodes;
+            out.comparison_nodes = out.levels[out.levels.size() - 2].nodes;
+            out.iteration_bound = it.bound;
+            if (it.bound + *out.integration_error <= opt.tolerance) {
                 sol.converged = true;
-            } else if (fixed) {
-                sol.reason = fmt::format("the integration error estimate {:.3g} of the {}-node grid is above the tolerance {:g}; "
-                                         "without --nodes the grid is refined until the tolerance is met",
-                                         *out.integration_error, nodes_text(out.nodes), opt.tolerance);
+                return;
             }
-            if (sol.converged || fixed) break;
-        }
-        const auto next = doubled(panels);
-        const auto next_nodes = nodes_of(next);
-        if (!prev.empty() && (bytes_of(next) > table_budget() || *std::max_element(next_nodes.begin(), next_nodes.end()) > c.max_nodes)) {
-            sol.reason = fmt::format("node budget exhausted: the next grid ({} nodes) exceeds {} nodes per dimension or "
-                                     "{:.3g} GiB; the error bound {:.3g} holds the integration error estimate of the {}-node grid",
-                                     nodes_text(next_nodes), c.max_nodes, table_budget() / 0x1p30,
-                                     out.iteration_bound + *out.integration_error, nodes_text(out.nodes));
-            break;
+            if (too_big(doubled(panels))) {
+                sol.reason = fmt::format("node budget exhausted: the next grid ({} nodes) exceeds {} nodes per dimension or "
+                                         "{:.3g} GiB; the error bound {:.3g} holds the integration error estimate of the {}-node grid",
+                                         nodes_text(nodes_of(doubled(panels), order)), c.max_nodes, table_budget() / 0x1p30,
+                                         out.iteration_bound + *out.integration_error, nodes_text(out.nodes));
+                return;
+            }
         }
         prev = V;
         prev_bound = it.bound;
-        panels = next;
+        panels = doubled(panels);
+    }
+}
+
+// With --nodes N: the plain N-node rule; its integration error is estimated against the refined
+// solution (refine, warm-started from it): max_s |V_N - V_refined| + the refined solution's own
+// error bound + V_N's iteration bound. Comparing with 2N nodes instead understates it whenever 2N
+// does not resolve the integrand either (the errors of both have the same sign).
+void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const SolverOptions& opt,
+                      const Stopwatch& clock, std::vector<double>& V, ContinuousSolution& out) {
+    const std::size_t d = m.dim();
+    if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use --integrator mc", d));
+    std::uint64_t done = 0;
+    Solution& sol = out.solution;
+    if (c.nodes == 0) {
+        refine(m, alpha, c, opt, clock, V, done, out);
+        out.panel_order = kPanelOrder;
+    } else {
+        const std::vector<std::size_t> one(d, 1);
+        if (const double need = grid_bytes(m, one, c.nodes), have = table_budget(); need > have)
+            throw UsageError(fmt::format("--nodes {}: {} grid points per state would need {:.3g} GiB, more than the {:.3g} GiB "
+                                         "(half the usable memory) allowed; use fewer nodes",
+                                         c.nodes, nodes_text(nodes_of(one, c.nodes)), need / 0x1p30, have / 0x1p30));
+        const QuadratureGrid g = quadrature_grid(m.low, m.high, c.nodes);
+        const Iterated it = iterate(m, alpha, grid_points(m, g), V, opt.tolerance / 8.0, c.dense_limit, opt, clock, done);
+        out.nodes = nodes_of(one, c.nodes);
+        out.iteration_bound = it.bound;
+        out.levels.push_back({out.nodes, it.iterations, it.bound, std::nullopt});
+        if (!it.converged) {
+            sol.reason = it.reason;
+        } else {
+            ContinuousSolution ref;
+            std::vector<double> W = V;
+            refine(m, alpha, c, opt, clock, W, done, ref);
+            out.comparison_nodes = ref.nodes;
+            out.levels.insert(out.levels.end(), ref.levels.begin(), ref.levels.end());
+            if (ref.integration_error) {
+                out.integration_error = max_abs_diff(V, W) + ref.iteration_bound + *ref.integration_error + it.bound;
+                sol.converged = it.bound + *out.integration_error <= opt.tolerance;
+                if (!sol.converged)
+                    sol.reason = fmt::format("the integration error estimate {:.3g} of the {}-node grid is above the tolerance {:g}; "
+                                             "without --nodes the grid is refined until the tolerance is met",
+                                             *out.integration_error, nodes_text(out.nodes), opt.tolerance);
+            } else {
+                sol.reason = "no refined solution to compare with: " + ref.solution.reason;
+            }
+        }
     }
     if (out.integration_error) sol.error_bound = out.iteration_bound + *out.integration_error;
     else sol.error_bound.reset();
-    out.panel_order = fixed ? 0 : kPanelOrder;
     sol.iterations = sol.sweeps = done;
 }
 
@@ -311,22 +396,14 @@ void mc_errors(const ContinuousModel& m, double alpha, const ContinuousOptions& 
     const std::size_t S = m.num_states();
     const double gamma = m.discount;
     out.mc_backup_std_error.assign(S, 0.0);
-    // P_pi(s, .) = sum_k q_k P_k with q_k = sum_j p_j w_k(a_j), p_j the self-normalised policy weights of the samples.
-    std::vector<std::vector<std::pair<std::uint32_t, double>>> rows(S);
+    PolicyRows rows(S);
     std::vector<double> G, f, p;
     for (std::size_t s = 0; s < S; ++s) {
         if (m.is_terminal(s)) continue;
         const StatePoints& sp = pts[s];
-        const std::size_t K = m.anchors[s].size(), J = sp.log_weight.size();
+        const std::size_t J = sp.log_weight.size();
         scaled_q(m, s, alpha, sp, V, G, f);
-        const double lse = log_sum_weighted(sp.log_weight, f);
-        std::vector<double> q(K, 0.0);
-        for (std::size_t j = 0; j < J; ++j) {
-            const double pj = std::exp(sp.log_weight[j] + f[j] - lse);
-            for (std::size_t k = 0; k < K; ++k) q[k] += pj * sp.w[j * K + k];
-        }
-        for (std::size_t k = 0; k < K; ++k)
-            for (const auto& [to, prob] : m.anchors[s][k].next) rows[s].emplace_back(to, q[k] * prob);
+        policy_row(m, s, sp, f, log_sum_weighted(sp.log_weight, f), rows[s]);
         // The delta method on log mean(exp(f_j) vol): importance weights of the uniform proposal.
         p.resize(J);
         for (std::size_t j = 0; j < J; ++j) p[j] = f[j] + sp.log_weight[j] + std::log(static_cast<double>(J));
@@ -334,11 +411,8 @@ void mc_errors(const ContinuousModel& m, double alpha, const ContinuousOptions& 
     }
     const std::vector<double>& se = out.mc_backup_std_error;
     out.mc_std_error.assign(S, 0.0);
-    if (S <= c.mc_dense_limit) {
-        Eigen::MatrixXd A = Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(S), static_cast<Eigen::Index>(S));
-        for (std::size_t s = 0; s < S; ++s)
-            for (const auto& [to, prob] : rows[s]) A(static_cast<Eigen::Index>(s), to) -= gamma * prob;
-        const Eigen::MatrixXd M = A.partialPivLu().inverse();
+    if (S <= c.dense_limit) {
+        const Eigen::MatrixXd M = resolvent(rows, gamma);
         Eigen::VectorXd se2(static_cast<Eigen::Index>(S));
         for (std::size_t s = 0; s < S; ++s) se2[static_cast<Eigen::Index>(s)] = se[s] * se[s];
         const Eigen::VectorXd var = M.cwiseAbs2() * se2;
@@ -388,7 +462,7 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
     } else {
         const auto pts = mc_points(m, c.samples, c.seed);
         std::uint64_t done = 0;
-        const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, opt, clock, done);
+        const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, c.dense_limit, opt, clock, done);
         sol.converged = it.converged;
         sol.reason = it.reason;
         sol.iterations = sol.sweeps = done;

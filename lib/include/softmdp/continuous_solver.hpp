@@ -29,12 +29,13 @@ struct ContinuousOptions {
     // meet the tolerance. N > 0: the plain N-node rule per dimension, its error estimated against
     // the 2N-node composite grid (two panels of N).
     std::size_t nodes = 0;
-    std::size_t max_nodes = 1024;    // refinement budget: nodes per dimension (also: half the usable memory)
+    std::size_t max_nodes = 16384;    // refinement budget: nodes per dimension (also: half the usable memory)
     std::uint64_t samples = 20000;   // Monte Carlo samples per state
     std::uint64_t seed = 0;
-    // Monte Carlo: up to this many states the errors are propagated exactly through a dense
-    // (I - gamma P_pi)^-1; above, by the upper bound that adds standard errors along paths.
-    std::size_t mc_dense_limit = 2000;
+    // Up to this many states dense (I - gamma P_pi)^-1 is used: Newton (soft policy iteration) steps
+    // between backups, and the exact propagation of Monte Carlo errors. Above: plain iteration, and
+    // the upper bound that adds standard errors along paths.
+    std::size_t dense_limit = 2000;
 };
 
 // One grid of the quadrature: its nodes per dimension and how far soft Q-iteration got on it.
