@@ -96,6 +96,8 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
         c.nodes = vm["nodes"].as<std::size_t>();
         if (c.nodes < 1 || c.nodes > 1000) throw UsageError(fmt::format("--nodes must be in 1..1000, got {}", c.nodes));
     }
+    c.max_nodes = vm["max-nodes"].as<std::size_t>();
+    if (c.max_nodes < 16) throw UsageError(fmt::format("--max-nodes must be >= 16 (two grids of 8-node panels), got {}", c.max_nodes));
     c.samples = vm["samples"].as<std::uint64_t>();
     c.seed = vm["seed"].as<std::uint64_t>();
     if (c.samples < 2) throw UsageError("--samples must be >= 2");
@@ -203,6 +205,7 @@ int run(const std::vector<std::string>& args) {
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table")
         ("integrator", po::value<std::string>()->default_value("quadrature"), "continuous actions: quadrature (d <= 3) | mc")
         ("nodes", po::value<std::size_t>(), "continuous actions: a fixed 1..1000 Gauss-Legendre nodes per dimension (default: refine until --tolerance is met on the values)")
+        ("max-nodes", po::value<std::size_t>()->default_value(16384), "continuous actions: refinement budget, nodes per dimension (and half the memory); exit 4 when it runs out")
         ("samples", po::value<std::uint64_t>()->default_value(20000), "continuous actions: Monte Carlo samples per state")
         ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed")
         ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr")
