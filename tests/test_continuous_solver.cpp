@@ -285,7 +285,8 @@ const char* kChain1d = R"({"format": "softmdp/1", "discount": 0.95, "states": ["
               {"s": "z", "at": [0.4], "r": 0.1, "next": [["z", 1.0]]}]})";
 }  // namespace
 
-TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their level over 100 seeds") {
+TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their level over 100 seeds" *
+          doctest::skip(test::kSanitized)) {
     // mdps/continuous1d.json at alpha 0.5 (the issue's model: 76 standard errors off at seed 3) and a
     // three-state chain; 100 seeds each, 500 state-runs against the independent reference.
     struct Case {
@@ -293,7 +294,7 @@ TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their 
         double alpha;
     };
     const Case cases[] = {{test::read_file(test::source_path("mdps/continuous1d.json")), 0.5}, {kChain1d, 0.3}};
-    int runs = 0, within = 0, within_backup = 0, within_bound = 0;
+    int runs = 0, within = 0, within_backup = 0, bound_runs = 0, within_bound = 0;
     for (const Case& c : cases) {
         const auto m = parse_continuous_model(c.text, "test.json");
         const auto ref = reference_values(m, c.alpha, 60);
@@ -307,23 +308,29 @@ TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their 
             const auto r = continuous_soft_q_iteration(m, c.alpha, mc, opt);
             REQUIRE(r.solution.converged);
             CHECK(r.mc_std_error_exact);
-            ContinuousOptions upper = mc;
-            upper.dense_limit = 0;  // the bound that adds standard errors along paths
-            const auto u = continuous_soft_q_iteration(m, c.alpha, upper, opt);
-            CHECK_FALSE(u.mc_std_error_exact);
             for (std::size_t s = 0; s < ref.size(); ++s) {
                 const double err = std::abs(r.solution.values[s] - ref[s]);
                 ++runs;
                 within += err <= 1.96 * r.mc_std_error[s];
                 within_backup += err <= 1.96 * r.mc_backup_std_error[s];
-                within_bound += err <= 1.96 * u.mc_std_error[s];
-                CHECK(u.mc_std_error[s] >= r.mc_std_error[s] * (1.0 - 1e-9));
                 CHECK(r.mc_std_error[s] >= r.mc_backup_std_error[s]);
+            }
+            if (seed % 5 != 0) continue;
+            // Every fifth seed also without the dense inverse: the bound adding standard errors along
+            // paths (plain iteration, slower) is at least the exact propagation.
+            ContinuousOptions upper = mc;
+            upper.dense_limit = 0;
+            const auto u = continuous_soft_q_iteration(m, c.alpha, upper, opt);
+            CHECK_FALSE(u.mc_std_error_exact);
+            for (std::size_t s = 0; s < ref.size(); ++s) {
+                ++bound_runs;
+                within_bound += std::abs(u.solution.values[s] - ref[s]) <= 1.96 * u.mc_std_error[s];
+                CHECK(u.mc_std_error[s] >= r.mc_std_error[s] * (1.0 - 1e-9));
             }
         }
     }
     const double coverage = static_cast<double>(within) / runs, backup = static_cast<double>(within_backup) / runs,
-                 bound = static_cast<double>(within_bound) / runs;
+                 bound = static_cast<double>(within_bound) / bound_runs;
     CAPTURE(coverage);
     CAPTURE(backup);
     CAPTURE(bound);
@@ -331,5 +338,5 @@ TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their 
     CHECK(coverage >= 0.90);
     CHECK(coverage <= 0.99);
     CHECK(backup < 0.6);    // the per-backup errors alone (what solve printed before) do not cover
-    CHECK(bound >= coverage);
+    CHECK(bound >= 0.95);
 }
