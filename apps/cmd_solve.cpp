@@ -71,8 +71,10 @@ std::string integration_note(const ContinuousSolution& cs) {
                                       : std::string("Gauss-Legendre (--nodes)");
     std::string how = "no second grid solved: integration error unknown";
     if (cs.integration_error)
-        how = fmt::format("integration error {:.3g} estimated from the change of the fixed point {} {} nodes", *cs.integration_error,
-                          cs.panel_order ? "since" : "to", grid_text(cs.comparison_nodes));
+        how = cs.panel_order ? fmt::format("integration error {:.3g} estimated from the change of the fixed point since {} nodes",
+                                           *cs.integration_error, grid_text(cs.comparison_nodes))
+                             : fmt::format("integration error {:.3g} estimated against the refined solution ({} nodes)",
+                                           *cs.integration_error, grid_text(cs.comparison_nodes));
     return fmt::format("quadrature: {} nodes, {}; {}\n", grid_text(cs.nodes), rule, how);
 }
 
