@@ -47,19 +47,13 @@ void fill_state(const ContinuousModel& m, std::size_t s, const std::vector<doubl
     sp.w.resize(J * K);
     sp.cost.resize(J);
     sp.log_weight = logw;
-    // w_k(a_j): Q with unit vectors G = e_k gives w_k; compute all at once from Q's definition.
-    std::vector<double> G(K, 0.0);
     const PackedAnchors packed = m.pack_anchors(s);
-    for (std::size_t k = 0; k < K; ++k) {
-        G[k] = 1.0;
-        for (std::size_t j = 0; j < J; ++j) {
-            const std::span<const double> a(pts.data() + j * d, d);
-            double norm2 = 0.0;
-            for (double x : a) norm2 += x * x;
-            sp.w[j * K + k] = m.q_value(packed, G, a) + m.action_cost * norm2;
-            if (k == 0) sp.cost[j] = -m.action_cost * norm2;
-        }
-        G[k] = 0.0;
+    for (std::size_t j = 0; j < J; ++j) {
+        const std::span<const double> a(pts.data() + j * d, d);
+        m.anchor_weights(packed, a, std::span<double>(sp.w.data() + j * K, K));
+        double norm2 = 0.0;
+        for (double x : a) norm2 += x * x;
+        sp.cost[j] = -m.action_cost * norm2;
     }
 }
 
