@@ -144,16 +144,19 @@ Eigen::MatrixXd resolvent(const PolicyRows& rows, double gamma) {
 
 struct Iterated {
     bool converged = false;
+    bool at_floor = false;  // stopped at the floating-point floor above the tolerance: the bound holds, V is usable
     double bound = std::numeric_limits<double>::infinity();
     std::uint64_t iterations = 0;
     std::string reason;
 };
 
 // Soft Q-iteration on one discretised operator from V (in place) until the MacQueen bound is at most
-// tol; V ends at the midpoint of the bracket. `done` counts iterations against opt.max_iterations
+// tol, or stops improving at the floating-point floor within `accept` (>= tol); V ends at the
+// midpoint of the bracket. `done` counts iterations against opt.max_iterations
 // over every grid.
 Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<StatePoints>& pts, std::vector<double>& V,
-                 double tol, std::size_t dense_limit, const SolverOptions& opt, const Stopwatch& clock, std::uint64_t& done) {
+                 double tol, double accept, std::size_t dense_limit, const SolverOptions& opt, const Stopwatch& clock,
+                 std::uint64_t& done) {
     const std::size_t S = m.num_states();
     const double gamma = m.discount, cst = gamma / (1.0 - gamma);
     double max_r = 0.0;
@@ -202,7 +205,12 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
             break;
         }
         if (slack >= tol && bound <= 2.0 * slack) {
-            it.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})", tol, slack);
+            // At the floating-point floor: good enough when within what the caller accepts.
+            it.converged = bound <= accept;
+            it.at_floor = !it.converged;
+            if (!it.converged)
+                it.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})",
+                                        accept, slack);
             break;
         }
     }
@@ -290,9 +298,9 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
     double prev_bound = 0.0;
     for (;;) {
         const QuadratureGrid g = composite_grid(m.low, m.high, panels, order);
-        const Iterated it = iterate(m, alpha, grid_points(m, g), V, tol_iter, c.dense_limit, opt, clock, done);
+        const Iterated it = iterate(m, alpha, grid_points(m, g), V, tol_iter, opt.tolerance, c.dense_limit, opt, clock, done);
         out.levels.push_back({nodes_of(panels, order), it.iterations, it.bound, std::nullopt});
-        if (!it.converged) {
+        if (!it.converged && !it.at_floor) {
             sol.reason = it.reason;
             if (prev.empty()) {  // nothing to compare with: report this grid, no integration estimate
                 out.nodes = out.levels.back().nodes;
@@ -315,6 +323,10 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
             out.iteration_bound = it.bound;
             if (it.bound + *out.integration_error <= opt.tolerance) {
                 sol.converged = true;
+                return;
+            }
+            if (it.at_floor) {  // finer grids cannot lower the iteration bound
+                sol.reason = it.reason;
                 return;
             }
             if (too_big(doubled(panels))) {
@@ -351,11 +363,11 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
                                          "(half the usable memory) allowed; use fewer nodes",
                                          c.nodes, nodes_text(nodes_of(one, c.nodes)), need / 0x1p30, have / 0x1p30));
         const QuadratureGrid g = quadrature_grid(m.low, m.high, c.nodes);
-        const Iterated it = iterate(m, alpha, grid_points(m, g), V, opt.tolerance / 8.0, c.dense_limit, opt, clock, done);
+        const Iterated it = iterate(m, alpha, grid_points(m, g), V, opt.tolerance / 8.0, opt.tolerance, c.dense_limit, opt, clock, done);
         out.nodes = nodes_of(one, c.nodes);
         out.iteration_bound = it.bound;
         out.levels.push_back({out.nodes, it.iterations, it.bound, std::nullopt});
-        if (!it.converged) {
+        if (!it.converged && !it.at_floor) {
             sol.reason = it.reason;
         } else {
             ContinuousSolution ref;
@@ -366,7 +378,9 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
             if (ref.integration_error) {
                 out.integration_error = max_abs_diff(V, W) + ref.iteration_bound + *ref.integration_error + it.bound;
                 sol.converged = it.bound + *out.integration_error <= opt.tolerance;
-                if (!sol.converged)
+                if (!sol.converged && it.at_floor)
+                    sol.reason = it.reason;
+                else if (!sol.converged)
                     sol.reason = fmt::format("the integration error estimate {:.3g} of the {}-node grid is above the tolerance {:g}; "
                                              "without --nodes the grid is refined until the tolerance is met",
                                              *out.integration_error, nodes_text(out.nodes), opt.tolerance);
@@ -456,7 +470,7 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
     } else {
         const auto pts = mc_points(m, c.samples, c.seed);
         std::uint64_t done = 0;
-        const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, c.dense_limit, opt, clock, done);
+        const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, opt.tolerance, c.dense_limit, opt, clock, done);
         sol.converged = it.converged;
         sol.reason = it.reason;
         sol.iterations = sol.sweeps = done;
