@@ -340,3 +340,31 @@ TEST_CASE("Monte Carlo: the propagated standard errors cover the truth at their 
     CHECK(backup < 0.6);    // the per-backup errors alone (what solve printed before) do not cover
     CHECK(bound >= 0.95);
 }
+
+TEST_CASE("stopping early: no second grid means no error bound; at the floating-point floor the estimate is still given") {
+    const auto m = model(kNarrow2d);
+    SolverOptions opt;
+    opt.max_iterations = 1;
+    const auto r = continuous_soft_q_iteration(m, 0.3, {}, opt);
+    CHECK_FALSE(r.solution.converged);
+    CHECK(r.solution.reason == "stopped at the iteration limit");
+    CHECK_FALSE(r.integration_error);
+    CHECK_FALSE(r.solution.error_bound);  // null in the result: nothing was compared
+    CHECK(r.levels.size() == 1);
+
+    // alpha 1e6 on multigoal: values ~3e6, resolution ~8e-6 > the tolerance 1e-6.
+    const auto mg = load_continuous_model(test::source_path("mdps/multigoal.json"));
+    SolverOptions fine;
+    fine.tolerance = 1e-6;
+    const auto f = continuous_soft_q_iteration(mg, 1e6, {}, fine);
+    CHECK_FALSE(f.solution.converged);
+    CHECK(f.solution.reason.find("tolerance 1e-06 is below the floating-point resolution") != std::string::npos);
+    REQUIRE(f.integration_error);
+    REQUIRE(f.solution.error_bound);
+    CHECK(f.levels.size() == 2);
+    // With a tolerance above the floor the same solve converges, and the value agrees within both bounds.
+    fine.tolerance = 1e-4;
+    const auto g = continuous_soft_q_iteration(mg, 1e6, {}, fine);
+    CHECK(g.solution.converged);
+    CHECK(std::abs(g.solution.values[0] - f.solution.values[0]) <= *g.solution.error_bound + *f.solution.error_bound);
+}
