@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli.hpp"
 #include "softmdp/printable.hpp"
@@ -62,6 +63,31 @@ void write_csv_table(CsvWriter& csv, const Model& m, const Solution& sol) {
     }
 }
 
+// "24 x 24" for nodes per dimension.
+std::string grid_text(const std::vector<std::size_t>& nodes) { return fmt::format("{}", fmt::join(nodes, " x ")); }
+
+// How the integration error was obtained, in one line of the table.
+std::string integration_note(const ContinuousSolution& cs) {
+    if (cs.nodes.empty()) return {};
+    std::string rule = cs.panel_order ? fmt::format("composite Gauss-Legendre ({} nodes per panel)", cs.panel_order)
+                                      : std::string("Gauss-Legendre (--nodes)");
+    std::string how = "no second grid solved: integration error unknown";
+    if (cs.integration_error)
+        how = cs.panel_order ? fmt::format("integration error {:.3g} estimated from the change of the fixed point since {} nodes",
+                                           *cs.integration_error, grid_text(cs.comparison_nodes))
+                             : fmt::format("integration error {:.3g} estimated against the refined solution ({} nodes)",
+                                           *cs.integration_error, grid_text(cs.comparison_nodes));
+    return fmt::format("quadrature: {} nodes, {}; {}\n", grid_text(cs.nodes), rule, how);
+}
+
+const char* mc_error_method(const ContinuousSolution& cs) {
+    return cs.mc_std_error_exact
+               ? "per-backup delta-method standard errors propagated through the fixed point: "
+                 "sqrt(sum_s' M(s,s')^2 se(s')^2), M = (I - gamma P_pi)^-1"
+               : "upper bound: per-backup delta-method standard errors added along paths, e = se + gamma P_pi e "
+                 "(too many states for the exact propagation)";
+}
+
 // A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
 int run_continuous(const po::variables_map& vm, double alpha, const ContinuousModel& m) {
     if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
@@ -70,7 +96,12 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
     const std::string integ = vm["integrator"].as<std::string>();
     if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
     c.integrator = integ == "mc" ? Integrator::monte_carlo : Integrator::quadrature;
-    c.nodes = vm["nodes"].as<std::size_t>();
+    if (vm.count("nodes")) {
+        c.nodes = vm["nodes"].as<std::size_t>();
+        if (c.nodes < 1 || c.nodes > 1000) throw UsageError(fmt::format("--nodes must be in 1..1000, got {}", c.nodes));
+    }
+    c.max_nodes = vm["max-nodes"].as<std::size_t>();
+    if (c.max_nodes < 16) throw UsageError(fmt::format("--max-nodes must be >= 16 (two grids of 8-node panels), got {}", c.max_nodes));
     c.samples = vm["samples"].as<std::uint64_t>();
     c.seed = vm["seed"].as<std::uint64_t>();
     if (c.samples < 2) throw UsageError("--samples must be >= 2");
@@ -82,48 +113,82 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
     }
     const ContinuousSolution cs = continuous_soft_q_iteration(m, alpha, c, opt);
     const Solution& sol = cs.solution;
+    const bool mc = c.integrator == Integrator::monte_carlo;
     double j = 0.0;
     for (std::size_t s = 0; s < m.num_states(); ++s) j += m.initial[s] * sol.values[s];
     Report report;
     report.table = [&] {
-        fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {} (to the fixed point of the discretised "
-                   "operator), {:.3f} s\n",
-                   sol.method, alpha, vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged",
-                   sol.iterations, sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : "none", sol.seconds);
-        if (cs.quadrature_check) fmt::print("quadrature check: max change with twice the nodes {:.3g}\n", *cs.quadrature_check);
-        fmt::print("objective J = {:.12g}\n\n{:<16} {:>16}{}\n", j, "state", "V", cs.mc_std_error.empty() ? "" : "   MC std error");
+        const std::string bound =
+            mc ? fmt::format("iteration bound {:.3g} (to the fixed point of the sampled operator; sampling error below)",
+                             cs.iteration_bound)
+            : sol.error_bound ? fmt::format("error bound {:.3g} = iteration bound {:.3g} + integration error {:.3g} (estimate)",
+                                            *sol.error_bound, cs.iteration_bound, *cs.integration_error)
+                              : fmt::format("iteration bound {:.3g}, no error bound (integration error unknown)", cs.iteration_bound);
+        fmt::print("{} (alpha {}) on {}: {} after {} iterations, {}, {:.3f} s\n", sol.method, alpha, vm["file"].as<std::string>(),
+                   sol.converged ? "converged" : "NOT converged", sol.iterations, bound, sol.seconds);
+        if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
+        if (mc)
+            fmt::print("Monte Carlo: {} samples per state, seed {}; MC std error of V: {}\n", c.samples, c.seed, mc_error_method(cs));
+        else
+            fmt::print("{}", integration_note(cs));
+        fmt::print("objective J = {:.12g}\n\n{:<16} {:>16}{}\n", j, "state", "V", mc ? "   MC std error" : "");
         for (std::size_t s = 0; s < std::min(m.num_states(), vm["rows"].as<std::size_t>()); ++s)
-            fmt::print("{:<16} {:>16.10g}{}\n", printable(m.state_names[s]), sol.values[s],
-                       cs.mc_std_error.empty() ? std::string() : fmt::format("   {:.3g}", cs.mc_std_error[s]));
+            fmt::print("{:<16} {:>16.10g}{}
+", printable(m.state_names[s]), sol.values[s],
+                       mc ? fmt::format("   {:.3g}", cs.mc_std_error[s]) : std::string());
     };
     report.csv = [&](CsvWriter& csv) {
-        if (cs.mc_std_error.empty()) csv.row("state", "value");
+        if (!mc) csv.row("state", "value");
         else csv.row("state", "value", "mc_std_error");
         for (std::size_t s = 0; s < m.num_states(); ++s)
-            if (cs.mc_std_error.empty()) csv.row(m.state_names[s], sol.values[s]);
+            if (!mc) csv.row(m.state_names[s], sol.values[s]);
             else csv.row(m.state_names[s], sol.values[s], cs.mc_std_error[s]);
     };
     report.json = [&](JsonWriter& w) {
+        const auto sizes = [&](const char* key, const std::vector<std::size_t>& n) {
+            w.key(key).begin_array();
+            for (std::size_t x : n) w.value(static_cast<std::uint64_t>(x));
+            w.end_array();
+        };
+        const auto per_state = [&](const char* key, const std::vector<double>& v) {
+            w.key(key).begin_array();
+            for (double x : v) w.value(x);
+            w.end_array();
+        };
         w.begin_object();
         write_solver_fields(w, m.name, m.discount, sol, j);
         w.key("integrator").value(integ);
-        if (c.integrator == Integrator::quadrature) {
-            w.key("nodes").value(static_cast<std::uint64_t>(c.nodes));
-            w.key("quadrature_check").value(*cs.quadrature_check);
+        w.key("iteration_bound").value(cs.iteration_bound);
+        if (!mc) {
+            w.key("integration_error");
+            cs.integration_error ? w.value(*cs.integration_error) : w.null();
+            w.key("quadrature_rule").value(cs.panel_order ? "composite gauss-legendre" : "gauss-legendre");
+            w.key("panel_order").value(static_cast<std::uint64_t>(cs.panel_order));
+            sizes("nodes", cs.nodes);
+            sizes("comparison_nodes", cs.comparison_nodes);
+            w.key("refinement").begin_array();
+            for (const QuadratureLevel& l : cs.levels) {
+                w.begin_object();
+                sizes("nodes", l.nodes);
+                w.key("iterations").value(l.iterations);
+                w.key("iteration_bound").value(l.iteration_bound);
+                w.key("change");
+                l.change ? w.value(*l.change) : w.null();
+                w.end_object();
+            }
+            w.end_array();
         } else {
             w.key("samples").value(c.samples);
             w.key("seed").value(c.seed);
+            w.key("mc_std_error_method").value(cs.mc_std_error_exact ? "propagated" : "upper bound");
         }
         w.key("states").begin_array();
         for (const auto& n : m.state_names) w.value(n);
         w.end_array();
-        w.key("values").begin_array();
-        for (double v : sol.values) w.value(v);
-        w.end_array();
-        if (!cs.mc_std_error.empty()) {
-            w.key("mc_std_error").begin_array();
-            for (double v : cs.mc_std_error) w.value(v);
-            w.end_array();
+        per_state("values", sol.values);
+        if (mc) {
+            per_state("mc_std_error", cs.mc_std_error);
+            per_state("mc_backup_std_error", cs.mc_backup_std_error);
         }
         w.end_object();
     };
@@ -144,7 +209,8 @@ int run(const std::vector<std::string>& args) {
         ("init", po::value<std::string>(), "warm start from the values of a softmdp-result/1 file")
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table")
         ("integrator", po::value<std::string>()->default_value("quadrature"), "continuous actions: quadrature (d <= 3) | mc")
-        ("nodes", po::value<std::size_t>()->default_value(24), "continuous actions: Gauss-Legendre nodes per dimension")
+        ("nodes", po::value<std::size_t>(), "continuous actions: a fixed 1..1000 Gauss-Legendre nodes per dimension (default: refine until --tolerance is met on the values)")
+        ("max-nodes", po::value<std::size_t>()->default_value(16384), "continuous actions: refinement budget, nodes per dimension (and half the memory); exit 4 when it runs out")
         ("samples", po::value<std::uint64_t>()->default_value(20000), "continuous actions: Monte Carlo samples per state")
         ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed")
         ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr")

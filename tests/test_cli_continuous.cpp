@@ -106,3 +106,76 @@ TEST_CASE("continuous commands reject bad input") {
     CHECK(test::run_cli("solve " + mg + " --alpha 0.1 --integrator simpson").code == 2);
     CHECK(test::run_cli("solve " + mg + " --alpha 0.1 --values " + test::source_path("mdps/chain2.json")).code == 2);
 }
+
+TEST_CASE("solve on continuous actions: the two-part error report, --nodes range and memory, --samples memory") {
+    const auto dir = test::temp_dir("cli-continuous-accuracy");
+    const std::string c1 = test::source_path("mdps/continuous1d.json");
+    const auto r = test::run_cli("solve " + c1 + " --alpha 0.5 --tolerance 1e-6 --json -");
+    REQUIRE(r.code == 0);
+    const json j = json::parse(r.out);
+    for (const char* key : {"iteration_bound", "integration_error", "nodes", "comparison_nodes", "refinement", "quadrature_rule"})
+        CHECK_MESSAGE(j.contains(key), key);
+    CHECK(j["error_bound"].get<double>() <= 1e-6);
+    CHECK(j["error_bound"].get<double>() ==
+          doctest::Approx(j["iteration_bound"].get<double>() + j["integration_error"].get<double>()).epsilon(1e-12));
+    // The truth 8.777078237406: reference_values of tests/test_continuous_solver.cpp (independent
+    // composite Gauss-Legendre fixed point), 100 and 200 panels agreeing to 4e-15.
+    CHECK(std::abs(j["values"][1].get<double>() - 8.777078237406) <= j["error_bound"].get<double>());
+    CHECK(r.out.find("quadrature_check") == std::string::npos);
+    const auto t = test::run_cli("solve " + c1 + " --alpha 0.5");
+    CHECK(t.out.find("iteration bound") != std::string::npos);
+    CHECK(t.out.find("integration error") != std::string::npos);
+
+    // --nodes: 1..1000 as the message says (1000 was refused: its check grid had 2000 nodes).
+    const auto n1000 = test::run_cli("solve " + c1 + " --alpha 0.5 --nodes 1000 --json -");
+    CHECK(n1000.code == 0);
+    CHECK(json::parse(n1000.out)["nodes"] == json({1000}));
+    for (const char* bad : {"0", "1001"}) {
+        const auto b = test::run_cli("solve " + c1 + " --alpha 0.5 --nodes " + bad);
+        CHECK(b.code == 2);
+        CHECK(b.err.find("--nodes must be in 1..1000") != std::string::npos);
+    }
+    // A fixed coarse grid: exit 4 (the tolerance is not met), the result written with its real estimate.
+    const auto coarse = test::run_cli("solve " + c1 + " --alpha 0.5 --nodes 4 --json " + (dir / "c.json").string());
+    CHECK(coarse.code == 4);
+    const json cj = read_json_file(dir / "c.json");
+    CHECK(cj["converged"] == false);
+    CHECK(cj["integration_error"].get<double>() > 1e-8);
+    CHECK(std::abs(cj["values"][1].get<double>() - 8.777078237406) <= cj["error_bound"].get<double>());
+
+    // --nodes 1000 on a 3-D box: 10^9 points per state; refused before allocating, naming --nodes and the size.
+    test::write_file(dir / "box3.json", R"({"format": "softmdp/1", "discount": 0.9, "states": ["s"],
+      "action_space": {"low": [-1, -1, -1], "high": [1, 1, 1]}, "bandwidth": 0.5,
+      "anchors": [{"s": "s", "at": [0, 0, 0], "r": 1, "next": [["s", 1]]}]})");
+    const auto big = test::run_cli("solve " + (dir / "box3.json").string() + " --alpha 1 --nodes 1000");
+    CHECK(big.code == 2);
+    CHECK(big.err.find("--nodes 1000") != std::string::npos);
+    CHECK(big.err.find("GiB") != std::string::npos);
+
+    // --samples 2^64-1: refused with its name (was exit 1 "vector::_M_default_append").
+    const auto huge = test::run_cli("solve " + c1 + " --alpha 0.5 --integrator mc --samples 18446744073709551615");
+    CHECK(huge.code == 2);
+    CHECK(huge.err.find("--samples 18446744073709551615") != std::string::npos);
+
+    // The node budget runs out: exit 4, the result written, the reason says so.
+    const auto budget = test::run_cli("solve " + c1 + " --alpha 0.5 --max-nodes 16 --json " + (dir / "b.json").string());
+    CHECK(budget.code == 4);
+    CHECK(budget.err.find("node budget") != std::string::npos);
+    const json bj = read_json_file(dir / "b.json");
+    CHECK(bj["converged"] == false);
+    CHECK(bj["integration_error"].is_number());
+}
+
+TEST_CASE("solve --integrator mc: propagated standard errors, and the method named") {
+    const std::string c1 = test::source_path("mdps/continuous1d.json");
+    const auto r = test::run_cli("solve " + c1 + " --alpha 0.5 --integrator mc --seed 3 --json -");
+    REQUIRE(r.code == 0);
+    const json j = json::parse(r.out);
+    CHECK(j["mc_std_error_method"] == "propagated");
+    // Before: V(right) 8.76143 +- 0.000206, 76 standard errors from the truth 8.777078.
+    const double v = j["values"][1].get<double>(), se = j["mc_std_error"][1].get<double>();
+    CHECK(std::abs(v - 8.777078237406) <= 3.0 * se);
+    CHECK(se > j["mc_backup_std_error"][1].get<double>());
+    const auto t = test::run_cli("solve " + c1 + " --alpha 0.5 --integrator mc --seed 3");
+    CHECK(t.out.find("propagated through the fixed point") != std::string::npos);
+}

@@ -70,7 +70,7 @@ TEST_CASE("--format json prints the command's JSON document and nothing else, fo
         {"info " + mg, "softmdp-info/1"},
         {"validate " + chain, "softmdp-validation/1"},
         {"solve " + chain, "softmdp-result/1"},
-        {"solve " + mg + " --alpha 0.1 --nodes 8", "softmdp-result/1"},
+        {"solve " + mg + " --alpha 0.1 --nodes 8 --tolerance 1", "softmdp-result/1"},
         {"evaluate " + chain + " --policy uniform", "softmdp-result/1"},
         {"compare " + chain + " --alpha 1", "softmdp-compare/1"},
         {"sweep " + chain + " --alpha-min 0.1 --alpha-max 1 --points 2", "softmdp-sweep/1"},
@@ -97,7 +97,7 @@ TEST_CASE("--format csv prints the main table as CSV, header first") {
         std::size_t rows;
     } cases[] = {
         {"solve " + chain, "state,value,action,probability,entropy", 2},
-        {"solve " + mg + " --alpha 0.1 --nodes 8", "state,value", 2},
+        {"solve " + mg + " --alpha 0.1 --nodes 8 --tolerance 1", "state,value", 2},
         {"evaluate " + chain + " --policy uniform", "state,value,entropy", 2},
         {"compare " + chain + " --alpha 1",
          "state,v_soft,v_hard,gap,gap_bound,greedy,soft_likeliest,p_soft,entropy,soft_policy_hard_value", 2},

@@ -84,6 +84,29 @@ TEST_CASE("the analytic gradient of Q matches finite differences") {
     }
 }
 
+TEST_CASE("anchor_weights: the softmax of -||a - c_k||^2 / (2 h^2), written out here") {
+    const auto m = load_continuous_model(test::source_path("mdps/multigoal.json"));
+    const PackedAnchors p = m.pack_anchors(0);
+    const std::size_t K = m.anchors[0].size();
+    std::vector<double> w(K), G(K);
+    m.anchor_values(0, std::vector<double>{0.3, 0.0}, G);
+    for (const auto& a : std::vector<std::vector<double>>{{0.1, 0.2}, {-0.7, 0.4}, {0.99, -0.99}}) {
+        m.anchor_weights(p, a, w);
+        std::vector<double> e(K);
+        double z = 0.0, q = 0.0;
+        for (std::size_t k = 0; k < K; ++k) {
+            const double dx = a[0] - m.anchors[0][k].at[0], dy = a[1] - m.anchors[0][k].at[1];
+            z += (e[k] = std::exp(-(dx * dx + dy * dy) / (2.0 * m.bandwidth * m.bandwidth)));
+        }
+        for (std::size_t k = 0; k < K; ++k) {
+            CHECK(w[k] == doctest::Approx(e[k] / z).epsilon(1e-13));
+            q += w[k] * G[k];
+        }
+        // Q_V(s, a) = sum_k w_k G_k - action_cost ||a||^2.
+        CHECK(m.q_value(p, G, a) == doctest::Approx(q - m.action_cost * (a[0] * a[0] + a[1] * a[1])).epsilon(1e-13));
+    }
+}
+
 TEST_CASE("errors name the entry and field") {
     const std::string head = R"("format": "softmdp/1", "discount": 0.9, "states": ["s"], )";
     struct Case {
@@ -124,7 +147,7 @@ TEST_CASE("one state with self-loop anchors: V = alpha log integral exp(r(a)/alp
         CAPTURE(alpha);
         CHECK(q.solution.converged);
         CHECK(q.solution.values[0] == doctest::Approx(exact).epsilon(1e-8));
-        CHECK(*q.quadrature_check < 1e-6);
+        CHECK(*q.integration_error < 1e-6);
         ContinuousOptions mc;
         mc.integrator = Integrator::monte_carlo;
         mc.samples = 50000;

@@ -53,16 +53,15 @@ double ContinuousModel::q_value(std::size_t s, std::span<const double> G, std::s
     return q_value(pack_anchors(s), G, a, grad);
 }
 
-SOFTMDP_SIMD_CLONES
-double ContinuousModel::q_value(const PackedAnchors& p, std::span<const double> G, std::span<const double> a,
-                                std::span<double> grad) const {
-    const std::size_t K = p.count, stride = p.stride, d = dim();
+namespace {
+// The softmax weights of the logits u_k = -||a - c_k||^2 / (2 h^2), unnormalised, with the largest
+// logit (nearest anchor) factored out: w[k] for k < stride; the padding's weights underflow to 0.
+// Inlined into q_value's clones (each compiled for its own instruction set).
+[[gnu::always_inline]] inline void unnormalised_weights(const PackedAnchors& p, std::span<const double> a, double bandwidth,
+                                                        double* w) {
+    const std::size_t stride = p.stride, d = a.size();
     const double inv2h2 = 1.0 / (2.0 * bandwidth * bandwidth);
-    double w_buf[64];
-    std::vector<double> w_heap;
-    double* w = stride <= 64 ? w_buf : (w_heap.resize(stride), w_heap.data());
-    // Squared distances ||a - c_k||^2, then the softmax weights of the logits u_k = -||a - c_k||^2 / (2 h^2)
-    // with the largest logit (nearest anchor) factored out; the padding's weights underflow to 0.
+    // Squared distances ||a - c_k||^2 first.
     std::fill_n(w, stride, 0.0);
     for (std::size_t i = 0; i < d; ++i) {
         const double ai = a[i];
@@ -72,7 +71,30 @@ double ContinuousModel::q_value(const PackedAnchors& p, std::span<const double> 
     }
     const double nearest = *std::min_element(w, w + stride);
 #pragma omp simd
-    for (std::size_t k = 0; k < stride; ++k) w[k] = fast_exp((nearest - w[k]) * inv2h2);  // unnormalised weights
+    for (std::size_t k = 0; k < stride; ++k) w[k] = fast_exp((nearest - w[k]) * inv2h2);
+}
+}  // namespace
+
+SOFTMDP_SIMD_CLONES
+void ContinuousModel::anchor_weights(const PackedAnchors& p, std::span<const double> a, std::span<double> w) const {
+    double w_buf[64];
+    std::vector<double> w_heap;
+    double* u = p.stride <= 64 ? w_buf : (w_heap.resize(p.stride), w_heap.data());
+    unnormalised_weights(p, a, bandwidth, u);
+    double z = 0.0;
+    for (std::size_t k = 0; k < p.count; ++k) z += u[k];
+    for (std::size_t k = 0; k < p.count; ++k) w[k] = u[k] / z;
+}
+
+SOFTMDP_SIMD_CLONES
+double ContinuousModel::q_value(const PackedAnchors& p, std::span<const double> G, std::span<const double> a,
+                                std::span<double> grad) const {
+    const std::size_t K = p.count, stride = p.stride, d = dim();
+    const double inv2h2 = 1.0 / (2.0 * bandwidth * bandwidth);
+    double w_buf[64];
+    std::vector<double> w_heap;
+    double* w = stride <= 64 ? w_buf : (w_heap.resize(stride), w_heap.data());
+    unnormalised_weights(p, a, bandwidth, w);
     double z = 0.0, q = 0.0;
     for (std::size_t k = 0; k < K; ++k) {
         z += w[k];

@@ -41,25 +41,49 @@ GaussLegendre gauss_legendre(std::size_t n) {
 }
 
 QuadratureGrid quadrature_grid(std::span<const double> low, std::span<const double> high, std::size_t m) {
+    const std::vector<std::size_t> one(low.size(), 1);
+    return composite_grid(low, high, one, m);
+}
+
+std::uint64_t composite_grid_size(std::span<const std::size_t> panels, std::size_t order) {
+    std::uint64_t total = 1;
+    for (std::size_t p : panels) {
+        const std::uint64_t along = static_cast<std::uint64_t>(p) * order;
+        if ((p != 0 && along / p != order) || (along != 0 && total > UINT64_MAX / along)) return UINT64_MAX;
+        total *= along;
+    }
+    return total;
+}
+
+QuadratureGrid composite_grid(std::span<const double> low, std::span<const double> high, std::span<const std::size_t> panels,
+                              std::size_t order) {
     const std::size_t d = low.size();
-    const GaussLegendre gl = gauss_legendre(m);
+    const GaussLegendre gl = gauss_legendre(order);
+    // Per dimension: the nodes of every panel and their log-weights (panel half-width times the rule's weight).
+    std::vector<std::vector<double>> x(d), lw(d);
+    for (std::size_t i = 0; i < d; ++i) {
+        const double width = (high[i] - low[i]) / static_cast<double>(panels[i]), half = 0.5 * width;
+        for (std::size_t p = 0; p < panels[i]; ++p)
+            for (std::size_t k = 0; k < order; ++k) {
+                x[i].push_back(low[i] + width * static_cast<double>(p) + half * (gl.nodes[k] + 1.0));
+                lw[i].push_back(std::log(gl.weights[k] * half));
+            }
+    }
     QuadratureGrid g;
     g.dim = d;
-    std::size_t total = 1;
-    for (std::size_t i = 0; i < d; ++i) total *= m;
+    const std::size_t total = composite_grid_size(panels, order);
     g.points.resize(total * d);
     g.log_weights.resize(total);
     for (std::size_t j = 0; j < total; ++j) {
         std::size_t rest = j;
-        double lw = 0.0;
+        double w = 0.0;
         for (std::size_t i = 0; i < d; ++i) {
-            const std::size_t k = rest % m;
-            rest /= m;
-            const double half = 0.5 * (high[i] - low[i]);
-            g.points[j * d + i] = low[i] + half * (gl.nodes[k] + 1.0);
-            lw += std::log(gl.weights[k] * half);
+            const std::size_t k = rest % x[i].size();
+            rest /= x[i].size();
+            g.points[j * d + i] = x[i][k];
+            w += lw[i][k];
         }
-        g.log_weights[j] = lw;
+        g.log_weights[j] = w;
     }
     return g;
 }

@@ -54,6 +54,8 @@ public:
     // The same with the anchors of s packed by pack_anchors(s): no allocation up to 64 anchors.
     double q_value(const PackedAnchors& p, std::span<const double> G, std::span<const double> a,
                    std::span<double> grad = {}) const;
+    // The anchor weights w_k(a) of the state whose anchors p packs (w has p.count entries).
+    void anchor_weights(const PackedAnchors& p, std::span<const double> a, std::span<double> w) const;
 };
 
 // Loads and validates a continuous-action softmdp/1 file; throws InputError / IoError.

@@ -2,6 +2,7 @@
 // Deterministic reference for log integral_box exp(f(a)) da: tensor Gauss-Legendre quadrature
 // (d <= 3), accumulated as a log-sum-exp so no term overflows.
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <span>
 #include <vector>
@@ -25,6 +26,15 @@ struct QuadratureGrid {
     std::size_t size() const noexcept { return log_weights.size(); }
 };
 QuadratureGrid quadrature_grid(std::span<const double> low, std::span<const double> high, std::size_t nodes_per_dim);
+
+// Composite Gauss-Legendre on the box: dimension i cut into panels[i] equal panels with `order`
+// nodes each (order * panels[i] nodes along i). Doubling the panels refines where a single
+// high-degree rule would need ever more nodes to resolve features narrower than the box; one
+// panel is the plain rule (quadrature_grid).
+QuadratureGrid composite_grid(std::span<const double> low, std::span<const double> high, std::span<const std::size_t> panels,
+                              std::size_t order);
+// The number of points of that grid, prod_i order * panels[i]; UINT64_MAX when it overflows.
+std::uint64_t composite_grid_size(std::span<const std::size_t> panels, std::size_t order);
 
 // log sum_j w_j exp(f_j) for values f_j at the grid points (a stable log-sum-exp).
 double log_sum_weighted(std::span<const double> log_weights, std::span<const double> f);
