@@ -97,7 +97,7 @@ int run(const std::vector<std::string>& args) {
                                        "the standard error and the bias correction are unreliable",
                                        e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
     if (ref && !ref->converged)
-        warnings.push_back(fmt::format("the quadrature reference did not reach {:.0e} within {} points per level: its error estimate is {:.3g}",
+        warnings.push_back(fmt::format("the quadrature reference did not reach a relative {:.0e} within {} points per level: its error estimate is {:.3g}",
                                        ro.tolerance, ro.max_points, ref_error));
     const bool finite = std::isfinite(estimate) && std::isfinite(se);
     if (!finite) warnings.push_back("the estimate is not finite: no finite weight was drawn (numerical failure)");

@@ -1,5 +1,7 @@
 #include "softmdp/quadrature_reference.hpp"
 
+#include <algorithm>
+
 #include "softmdp/quadrature.hpp"
 
 namespace softmdp::detail {
@@ -69,7 +71,7 @@ QuadratureReference quadrature_reference(const LogDensityFn& f, std::span<const 
         ref.nodes_per_panel = opt.nodes_per_panel;
         ref.points = count;
         ref.error = std::isnan(previous) ? INFINITY : std::abs(log_z - previous);
-        if (ref.error <= opt.tolerance) {
+        if (ref.error <= opt.tolerance * std::max(1.0, std::abs(log_z))) {
             ref.converged = true;
             break;
         }

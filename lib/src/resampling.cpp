@@ -54,6 +54,28 @@ std::vector<std::size_t> systematic_resample(std::span<const double> log_w, std:
     return out;
 }
 
+namespace {
+
+// Z-order (Morton) key of a point of the box: b = 64/d bits per coordinate (the first 64
+// coordinates when d > 64), interleaved from the most significant. Its first d bits are the sides
+// of the box's midpoints, the next d those of the quarter points, and so on: sorted by it, the
+// points of one orthant (of each sub-box) are contiguous.
+std::uint64_t morton_key(const double* a, std::span<const double> low, std::span<const double> high) {
+    const std::size_t d = std::min<std::size_t>(low.size(), 64), b = 64 / d;
+    const double cells = std::ldexp(1.0, static_cast<int>(b));
+    std::uint64_t q[64];
+    for (std::size_t k = 0; k < d; ++k) {
+        const double x = std::floor((a[k] - low[k]) / (high[k] - low[k]) * cells);
+        q[k] = static_cast<std::uint64_t>(std::clamp(x, 0.0, cells - 1.0));
+    }
+    std::uint64_t key = 0;
+    for (std::size_t bit = b; bit-- > 0;)
+        for (std::size_t k = 0; k < d; ++k) key = (key << 1) | ((q[k] >> bit) & 1u);
+    return key;
+}
+
+}  // namespace
+
 ResampleResult importance_resample(const BlockDensity& f, std::span<const double> low, std::span<const double> high,
                                    std::span<const double> particles, std::size_t n, const ResampleOptions& opt) {
     const std::size_t d = low.size();
@@ -65,10 +87,24 @@ ResampleResult importance_resample(const BlockDensity& f, std::span<const double
     const WeightedDraws w = importance_draws(f, low, high, q, draws, seed, opt.threads);
     ResampleResult r;
     r.weights = w.estimate;
+    // Systematic resampling along the Z-order of the draws: unbiased in any order fixed before the
+    // offset is drawn, and in this one the particles in each orthant (of each sub-box) number within
+    // about one of n times its weight. In draw order a mode's count varied like a binomial one
+    // (2-D four modes: sd 0.0103 for the light mode's share over offsets, 0.137 in one run
+    // against 0.1).
+    std::vector<std::size_t> order(draws);
+    std::vector<std::uint64_t> keys(draws);
+    for (std::size_t i = 0; i < draws; ++i) {
+        order[i] = i;
+        keys[i] = morton_key(w.points.data() + i * d, low, high);
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return keys[x] != keys[y] ? keys[x] < keys[y] : x < y; });
+    std::vector<double> sorted_log_w(draws);
+    for (std::size_t i = 0; i < draws; ++i) sorted_log_w[i] = w.log_w[order[i]];
     Rng rng(stream_seed(opt.seed, 0x5153u));
-    const std::vector<std::size_t> pick = systematic_resample(w.log_w, n, rng.uniform());
+    const std::vector<std::size_t> pick = systematic_resample(sorted_log_w, n, rng.uniform());
     r.particles.resize(n * d);
-    for (std::size_t i = 0; i < n; ++i) std::copy_n(w.points.begin() + pick[i] * d, d, r.particles.begin() + i * d);
+    for (std::size_t i = 0; i < n; ++i) std::copy_n(w.points.begin() + order[pick[i]] * d, d, r.particles.begin() + i * d);
     // pick is non-decreasing: distinct draws are its changes.
     r.distinct = n ? 1 : 0;
     for (std::size_t i = 1; i < n; ++i) r.distinct += pick[i] != pick[i - 1];

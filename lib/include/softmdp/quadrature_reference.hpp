@@ -1,7 +1,8 @@
 #pragma once
 // A reference value of log integral_box exp(f(a)) da that states its own accuracy: composite tensor
 // Gauss-Legendre (d <= 3) with m nodes on each of P equal panels per dimension, P = 1, 2, 4, ...,
-// until two successive levels agree to `tolerance` or the next level would exceed `max_points`.
+// until two successive levels agree to `tolerance` max(1, |log Z|) or the next level would exceed
+// `max_points`.
 //   error = |I_P - I_{P/2}|   (reported for I_P, the finer of the two)
 // Gauss-Legendre converges exponentially once a panel resolves the integrand, so the difference then
 // bounds the finer level's error many times over. It can still be wrong when neither level sees a
@@ -25,11 +26,11 @@ struct QuadratureReference {
     std::size_t panels = 0;         // per dimension, of the level reported
     std::size_t nodes_per_panel = 0;
     std::size_t points = 0;         // evaluations of the level reported
-    bool converged = false;         // error <= tolerance (else the point budget ran out)
+    bool converged = false;         // error <= tolerance max(1, |log_z|) (else the point budget ran out)
 };
 
 struct QuadratureReferenceOptions {
-    double tolerance = 1e-9;          // on log Z (a relative error of Z)
+    double tolerance = 1e-9;  // on log Z, relative to max(1, |log Z|) (at alpha 1e-12, log Z is about 1e12)
     std::size_t nodes_per_panel = 16;
     std::size_t max_points = std::size_t{1} << 21;  // per level: about 32 MB and a fraction of a second
 };
