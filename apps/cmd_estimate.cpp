@@ -117,7 +117,8 @@ int run(const std::vector<std::string>& args) {
                 fmt::print("  difference  {:.2f} standard errors (corrected estimate - reference, over sqrt(se^2 + reference error^2))\n",
                            *difference);
             else
-                fmt::print("  difference  not judged: the reference's error {:.2g} exceeds the standard error {:.2g}\n", ref_error, se);
+                fmt::print("  difference  not judged: the reference's error {:.2g} {} the standard error {:.2g}\n", ref_error,
+                           se > 0.0 ? "exceeds" : "and", se);
         }
     };
     report.json = [&](JsonWriter& w) {

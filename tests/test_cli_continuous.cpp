@@ -178,7 +178,7 @@ TEST_CASE("sample: importance-resampled particles give the heavy goal its mass (
     REQUIRE(mass > 0.4);
     const double se = std::sqrt(mass * (1.0 - mass) / 1000.0);
     for (const char* seed : {"1", "2"}) {
-        const auto r = test::run_cli("sample " + (dir / "heavy.json").string() + " --state center --alpha 0.1 --particles 1000 --steps 100 --seed " +
+        const auto r = test::run_cli("sample " + (dir / "heavy.json").string() + " --state center --alpha 0.1 --particles 1000 --steps 100 --threads 1 --seed " +
                                      seed + " --json -");
         REQUIRE(r.code == 0);
         const json j = json::parse(r.out);

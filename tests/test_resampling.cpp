@@ -70,9 +70,11 @@ std::pair<std::vector<double>, std::vector<double>> particles_of(const T& t, std
     o.max_steps = 100;
     o.tolerance = 0.0;
     o.seed = seed;
+    o.threads = 1;  // one thread: no barrier spinning on a busy CI machine (the results do not depend on it)
     SvgdResult r = svgd(t, o);
     ResampleOptions ro;
     ro.seed = seed;
+    ro.threads = 1;
     ResampleResult rs = importance_resample(t, r.particles, o.particles, ro);
     CHECK(rs.weights.ess > 1000.0);
     CHECK(rs.distinct > 900);
