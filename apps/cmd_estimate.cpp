@@ -96,7 +96,8 @@ int run(const std::vector<std::string>& args) {
         warnings.push_back(fmt::format("effective sample size {:.1f} of {} samples (< {}% or < {:.0f}): a few weights dominate, "
                                        "the standard error and the bias correction are unreliable",
                                        e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
-    if (ref && !ref->converged)
+    // An unconverged reference matters only when its error is not small against the standard error.
+    if (ref && !ref->converged && !(ref_error <= 0.1 * se))
         warnings.push_back(fmt::format("the quadrature reference did not reach a relative {:.0e} within {} points per level: its error estimate is {:.3g}",
                                        ro.tolerance, ro.max_points, ref_error));
     const bool finite = std::isfinite(estimate) && std::isfinite(se);

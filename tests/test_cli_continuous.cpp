@@ -193,3 +193,27 @@ TEST_CASE("sample: importance-resampled particles give the heavy goal its mass (
               j["importance"]["share_below_midpoint"]["svgd"][0].get<double>());
     }
 }
+
+TEST_CASE("estimate on a sharp target: the refined reference does not blame a correct estimate (64 nodes did)") {
+    // multigoal with bandwidth 0.05 (V = 0): one 64-node rule is 1.05e-3 off, about 14 standard errors
+    // of a 2x10^6-sample estimate; the refined reference (tested against erf closed forms in
+    // test_quadrature_reference.cpp) states an error far below the standard error.
+    const auto dir = test::temp_dir("cli-estimate-sharp");
+    std::string text = test::read_file(test::source_path("mdps/multigoal.json"));
+    const std::string bw = R"("bandwidth": 0.2)";
+    REQUIRE(text.find(bw) != std::string::npos);
+    text.replace(text.find(bw), bw.size(), R"("bandwidth": 0.05)");
+    test::write_file(dir / "sharp.json", text);
+    const auto e = test::run_cli("estimate " + (dir / "sharp.json").string() + " --state center --alpha 0.1 --samples 2000000 --json -");
+    REQUIRE(e.code == 0);
+    const json j = json::parse(e.out);
+    const double se = j["std_error"].get<double>(), ref = j["reference"].get<double>();
+    CHECK(j["reference_error"].get<double>() <= 0.01 * se);
+    CHECK(std::abs(j["difference_std_errors"].get<double>()) <= 4.0);
+    CHECK(j["warnings"].empty());
+    const ContinuousModel m = load_continuous_model(dir / "sharp.json");
+    const std::vector<double> V(2, 0.0);
+    const double old_reference = 0.1 * log_integral_quadrature(SoftQTarget(m, 0, V, 0.1), 64);
+    CHECK(std::abs(old_reference - ref) > 8.0 * se);
+    CHECK(std::abs(j["estimate_corrected"].get<double>() - old_reference) > 8.0 * se);
+}
