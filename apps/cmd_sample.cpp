@@ -157,7 +157,9 @@ int run(const std::vector<std::string>& args) {
             }
         for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
         const auto o = plot_particles(particles, target.low(), target.high(), f, nx, ny,
-                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
+                                      rs ? fmt::format("SVGD + importance resampling at state {} (alpha {}), ESS {:.0f} of {} draws", in.model.state_names[in.state],
+                                                   alpha, rs->weights.ess, rs->weights.samples)
+                                     : fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", in.model.state_names[in.state], alpha, r.ksd),
                                       vm["plot"].as<std::string>());
         fmt::print(stderr, "softmdp: {}\n", o.message);
     }
