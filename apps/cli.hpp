@@ -53,6 +53,10 @@ Model load(const po::variables_map& vm, const std::string& key = "file");
 BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warnings to stderr
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
+// --particles of the SVGD commands (sample, estimate --proposal svgd): 2..kMaxParticles (a step is
+// O(n^2); 10^5 particles take minutes per step already).
+constexpr std::size_t kMaxParticles = 100000;
+std::size_t particles_option(const po::variables_map& vm);
 
 // CSV rows: a field is quoted when it holds a comma, a quote or a line break; doubles in the
 // shortest form that reads back exactly; absent or non-finite numbers are empty fields.

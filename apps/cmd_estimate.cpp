@@ -6,18 +6,17 @@
 #include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/importance_sampling.hpp"
-#include "softmdp/quadrature.hpp"
+#include "softmdp/quadrature_reference.hpp"
+#include "softmdp/resampling.hpp"
 #include "softmdp/svgd.hpp"
 
 namespace softmdp::cli {
 namespace {
 
 // The proposal of --proposal: uniform; a Gaussian at the best of 1000 uniform draws with a quarter
-// of the box as standard deviation; or a Gaussian mixture around SVGD particles with Silverman's
-// bandwidth, with a defensive uniform component of weight kDefensive (Hesterberg 1995): it bounds the
-// weights, so the estimate is consistent even when the particles miss a mode.
-constexpr double kDefensive = 0.1;
-
+// of the box as standard deviation; or the defensive Gaussian mixture around SVGD particles of
+// resampling.hpp (particle_proposal: Silverman's bandwidth, uniform weight 0.1, which bounds the
+// weights, so the estimate is consistent even when the particles miss a mode).
 Proposal make_proposal(const std::string& kind, const SoftQTarget& target, std::uint64_t seed, std::size_t particles) {
     const std::size_t d = target.dim();
     Proposal q;
@@ -41,24 +40,17 @@ Proposal make_proposal(const std::string& kind, const SoftQTarget& target, std::
         so.particles = particles;
         so.max_steps = 300;
         so.seed = seed;
-        const SvgdResult r = svgd(target, so);
-        q.kind = Proposal::Kind::mixture;
-        q.centers = r.particles;
-        q.defensive = kDefensive;
-        double sd = 0.0;
-        for (std::size_t k = 0; k < d; ++k) {
-            double mean = 0.0, var = 0.0;
-            for (std::size_t i = 0; i < particles; ++i) mean += r.particles[i * d + k];
-            mean /= static_cast<double>(particles);
-            for (std::size_t i = 0; i < particles; ++i) var += (r.particles[i * d + k] - mean) * (r.particles[i * d + k] - mean);
-            sd += std::sqrt(var / static_cast<double>(particles)) / static_cast<double>(d);
-        }
-        q.mixture_stddev = std::max(1e-3, sd * std::pow(4.0 / ((static_cast<double>(d) + 2.0) * static_cast<double>(particles)),
-                                                        1.0 / (static_cast<double>(d) + 4.0)));
-        return q;
+        return particle_proposal(svgd(target, so).particles, d);
     }
     throw UsageError(fmt::format("--proposal must be uniform, gaussian or svgd, got '{}'", kind));
 }
+
+// --samples at most this: memory no longer grows with it (blocks merge in rounds), time does
+// (about 10^7 samples a second on 2 cores for small targets: 10^10 is a quarter of an hour).
+constexpr std::uint64_t kMaxSamples = 10'000'000'000ULL;
+// --nodes (per panel of the reference) at most this: one panel's grid, m^3 points in 3-D, must fit
+// the reference's point budget.
+constexpr std::size_t kMaxPanelNodes = 64;
 
 int run(const std::vector<std::string>& args) {
     po::options_description desc("estimate options");
@@ -67,7 +59,8 @@ int run(const std::vector<std::string>& args) {
         ("samples,n", po::value<std::uint64_t>()->default_value(100000), "Monte Carlo samples")
         ("proposal", po::value<std::string>()->default_value("uniform"), "uniform | gaussian | svgd")
         ("particles", po::value<std::size_t>()->default_value(100), "SVGD particles for --proposal svgd")
-        ("nodes", po::value<std::size_t>()->default_value(64), "Gauss-Legendre nodes per dimension of the reference (d <= 3)");
+        ("nodes", po::value<std::size_t>()->default_value(16),
+         "Gauss-Legendre nodes per panel of the reference (d <= 3; panels double until it converges)");
     add_output_options(desc);
     po::variables_map vm;
     if (!parse(args, desc, "file", vm, "softmdp estimate FILE --state S --alpha A [--values R.json] [--samples N] [--proposal P]",
@@ -77,31 +70,58 @@ int run(const std::vector<std::string>& args) {
     const double alpha = alpha_option(vm);
     if (alpha == 0.0) throw UsageError("estimate needs --alpha > 0");
     const std::uint64_t n = vm["samples"].as<std::uint64_t>();
-    if (n < 2) throw UsageError("--samples must be >= 2");
+    if (n < 2 || n > kMaxSamples) throw UsageError(fmt::format("--samples must be in 2..{}, got {}", kMaxSamples, n));
+    const std::size_t particles = particles_option(vm);
+    QuadratureReferenceOptions ro;
+    ro.nodes_per_panel = vm["nodes"].as<std::size_t>();
+    if (ro.nodes_per_panel < 1 || ro.nodes_per_panel > kMaxPanelNodes)
+        throw UsageError(fmt::format("--nodes must be in 1..{}, got {}", kMaxPanelNodes, ro.nodes_per_panel));
     const auto in = continuous_input(vm);
     const SoftQTarget target(in.model, in.state, in.values, alpha);
     const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
     const std::string kind = vm["proposal"].as<std::string>();
-    const Proposal q = make_proposal(kind, target, seed, std::max<std::size_t>(2, vm["particles"].as<std::size_t>()));
+    const Proposal q = make_proposal(kind, target, seed, particles);
     const LogZEstimate e = log_integral_mc(target, q, n, seed);
-    std::optional<double> reference;
-    if (target.dim() <= 3) reference = alpha * log_integral_quadrature(target, vm["nodes"].as<std::size_t>());
     const double estimate = alpha * e.log_z, se = alpha * e.std_error;
+    // log mean(w) is biased by about log_bias() (importance_sampling.hpp): corrected = estimate - alpha log_bias.
+    const double correction = -alpha * e.log_bias(), corrected = estimate + correction;
+    std::optional<QuadratureReference> ref;
+    if (target.dim() <= 3) ref = quadrature_reference(target, ro);
+    // The difference in standard errors, with the reference's own error added in quadrature; none
+    // when the reference is less certain than the estimate (it cannot judge it then).
+    std::optional<double> difference;
+    const double ref_error = ref ? alpha * ref->error : INFINITY;
+    if (ref && ref_error <= se && se > 0.0) difference = (corrected - alpha * ref->log_z) / std::hypot(se, ref_error);
     std::vector<std::string> warnings;
     if (e.low_ess())
         warnings.push_back(fmt::format("effective sample size {:.1f} of {} samples (< {}% or < {:.0f}): a few weights dominate, "
-                                       "the standard error is unreliable",
+                                       "the standard error and the bias correction are unreliable",
                                        e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
+    // An unconverged reference matters only when its error is not small against the standard error.
+    if (ref && !ref->converged && !(ref_error <= 0.1 * se))
+        warnings.push_back(fmt::format("the quadrature reference did not reach a relative {:.0e} within {} points per level: its error estimate is {:.3g}",
+                                       ro.tolerance, ro.max_points, ref_error));
+    const bool finite = std::isfinite(estimate) && std::isfinite(se);
+    if (!finite) warnings.push_back("the estimate is not finite: no finite weight was drawn (numerical failure)");
     for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", printable(msg));
 
     Report report;
     report.table = [&] {
         fmt::print("soft value alpha log integral exp(Q/alpha) da at state {} (alpha {}):\n", printable(in.model.state_names[in.state]), alpha);
         fmt::print("  estimate    {:.10g} +- {:.3g} (standard error), {} proposal ({})\n", estimate, se, kind, q.name());
+        fmt::print("  corrected   {:.10g} (bias of alpha log mean(w) about -alpha (n/ESS - 1)/(2n) = {:.3g}, removed)\n", corrected,
+                   -correction);
         fmt::print("  samples     {}, effective sample size {:.1f}\n", e.samples, e.ess);
-        if (reference)
-            fmt::print("  quadrature  {:.10g} ({} nodes per dimension); difference {:.2f} standard errors\n", *reference,
-                       vm["nodes"].as<std::size_t>(), se > 0 ? (estimate - *reference) / se : 0.0);
+        if (ref) {
+            fmt::print("  quadrature  {:.10g} +- {:.2g} (estimated error; {} panels x {} Gauss-Legendre nodes per dimension)\n",
+                       alpha * ref->log_z, ref_error, ref->panels, ref->nodes_per_panel);
+            if (difference)
+                fmt::print("  difference  {:.2f} standard errors (corrected estimate - reference, over sqrt(se^2 + reference error^2))\n",
+                           *difference);
+            else
+                fmt::print("  difference  not judged: the reference's error {:.2g} {} the standard error {:.2g}\n", ref_error,
+                           se > 0.0 ? "exceeds" : "and", se);
+        }
     };
     report.json = [&](JsonWriter& w) {
         w.begin_object();
@@ -119,17 +139,39 @@ int run(const std::vector<std::string>& args) {
         w.end_object();
         w.key("estimate").value(estimate);
         w.key("std_error").value(se);
+        w.key("bias_correction").value(correction);
+        w.key("estimate_corrected").value(corrected);
         w.key("ess").value(e.ess);
         w.key("samples").value(e.samples);
         w.key("seed").value(seed);
         w.key("reference");
-        reference ? w.value(*reference) : w.null();
+        ref ? w.value(alpha * ref->log_z) : w.null();
+        w.key("reference_error");
+        ref ? w.value(ref_error) : w.null();
+        w.key("reference_detail");
+        if (ref) {
+            w.begin_object();
+            w.key("method").value("composite Gauss-Legendre, panels doubled until two levels agree");
+            w.key("panels").value(static_cast<std::uint64_t>(ref->panels));
+            w.key("nodes_per_panel").value(static_cast<std::uint64_t>(ref->nodes_per_panel));
+            w.key("points").value(static_cast<std::uint64_t>(ref->points));
+            w.key("converged").value(ref->converged);
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("difference_std_errors");
+        difference ? w.value(*difference) : w.null();
         w.key("warnings").begin_array();
         for (const std::string& msg : warnings) w.value(msg);
         w.end_array();
         w.end_object();
     };
     emit(vm, report);
+    if (!finite) {
+        fmt::print(stderr, "softmdp: the estimate is not finite (written as null); exit 4\n");
+        return kNotConverged;
+    }
     return kOk;
 }
 

@@ -1,11 +1,14 @@
 // softmdp sample FILE --state S --alpha A: SVGD particles from pi(a|s) ∝ exp(Q(s,a)/alpha).
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <fmt/format.h>
 
 #include "cli.hpp"
 #include "softmdp/printable.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/plot.hpp"
+#include "softmdp/resampling.hpp"
 #include "softmdp/svgd.hpp"
 
 namespace softmdp::cli {
@@ -20,6 +23,10 @@ int run(const std::vector<std::string>& args) {
         ("step-size", po::value<double>()->default_value(0.01), "AdaGrad step size")
         ("movement-tolerance", po::value<double>()->default_value(1e-5), "stop when no particle moves more than this")
         ("threads", po::value<int>()->default_value(0), "threads (0: all cores)")
+        ("weighting", po::value<std::string>()->default_value("resample"),
+         "resample: importance weights against pi(a|s) on a kernel density of the SVGD particles, then resampling "
+         "(right mode weights); none: the SVGD particles as they are")
+        ("draws", po::value<std::size_t>()->default_value(0), "importance draws for --weighting resample (0: max(100000, 50 n), at most 10^6)")
         ("plot", po::value<std::string>(), "d = 2: particles over the density pi(a|s), to OUT.png or OUT.svg (gnuplot)");
     add_output_options(desc);
     po::variables_map vm;
@@ -29,37 +36,69 @@ int run(const std::vector<std::string>& args) {
     const double alpha = alpha_option(vm);
     if (alpha == 0.0) throw UsageError("sample needs --alpha > 0");
     SvgdOptions so;
-    so.particles = vm["particles"].as<std::size_t>();
+    so.particles = particles_option(vm);
     so.max_steps = vm["steps"].as<std::size_t>();
     so.step_size = vm["step-size"].as<double>();
     so.tolerance = vm["movement-tolerance"].as<double>();
     so.seed = vm["seed"].as<std::uint64_t>();
     so.threads = vm["threads"].as<int>();
-    if (so.particles < 2 || so.particles > 100000) throw UsageError("--particles must be in 2..100000");
+    const std::string weighting = vm["weighting"].as<std::string>();
+    if (weighting != "resample" && weighting != "none") throw UsageError(fmt::format("--weighting must be resample or none, got '{}'", weighting));
+    ResampleOptions ro;
+    ro.draws = vm["draws"].as<std::size_t>();
+    ro.seed = so.seed;
+    ro.threads = so.threads;
+    if (ro.draws != 0 && (ro.draws < so.particles || ro.draws > ResampleOptions::kMaxDraws))
+        throw UsageError(fmt::format("--draws must be 0 or in --particles..{}, got {}", ResampleOptions::kMaxDraws, ro.draws));
     if (!(so.step_size > 0.0)) throw UsageError("--step-size must be > 0");
     const auto in = continuous_input(vm);
     const SoftQTarget target(in.model, in.state, in.values, alpha);
     if (vm.count("plot") && target.dim() != 2) throw UsageError("--plot draws 2-D action spaces only");
     const SvgdResult r = svgd(target, so);
-    const std::size_t d = target.dim();
+    const std::size_t d = target.dim(), n = so.particles;
+    std::optional<ResampleResult> rs;
+    if (weighting == "resample") rs = importance_resample(target, r.particles, n, ro);
+    const std::vector<double>& particles = rs ? rs->particles : r.particles;
+    const bool finite = std::isfinite(r.ksd) && std::all_of(particles.begin(), particles.end(), [](double x) { return std::isfinite(x); });
+    std::vector<std::string> warnings;
+    if (rs && rs->weights.ess < static_cast<double>(n))
+        warnings.push_back(fmt::format("importance weights' effective sample size {:.1f} is below the {} particles: the resampled "
+                                       "particles repeat ({} distinct); raise --draws or --steps",
+                                       rs->weights.ess, n, rs->distinct));
+    if (!finite) warnings.push_back("the particles or the KSD are not finite (numerical failure)");
+    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", msg);
+    const auto mean_of = [&](const std::vector<double>& p, std::size_t k) {
+        double mean = 0.0;
+        for (std::size_t i = 0; i < n; ++i) mean += p[i * d + k];
+        return mean / static_cast<double>(n);
+    };
 
     Report report;
     report.table = [&] {
-        fmt::print("SVGD at state {} (alpha {}): {} particles, {} steps ({}), bandwidth {:.4g}, KSD {:.4g}\n",
-                   in.model.state_names[in.state], alpha, so.particles, r.steps, r.converged ? "converged" : "step budget",
-                   r.bandwidth, r.ksd);
+        fmt::print("SVGD at state {} (alpha {}): {} particles, {} steps ({}), bandwidth {:.4g}, KSD {:.4g}{}\n",
+                   in.model.state_names[in.state], alpha, n, r.steps, r.converged ? "converged" : "step budget", r.bandwidth, r.ksd,
+                   rs ? " (of the SVGD particles)" : "");
+        if (rs)
+            fmt::print("importance-resampled: {} draws from a kernel density of the particles (+ {} uniform), ESS {:.1f} ({:.1f}%), "
+                       "{} particles resampled ({} distinct)\n",
+                       rs->weights.samples, ro.defensive, rs->weights.ess,
+                       100.0 * rs->weights.ess / static_cast<double>(rs->weights.samples), n, rs->distinct);
+        else
+            fmt::print("not weighted (--weighting none): the SVGD particles may misweight separated modes\n");
         for (std::size_t k = 0; k < d; ++k) {
-            double mean = 0.0;
-            for (std::size_t i = 0; i < so.particles; ++i) mean += r.particles[i * d + k];
-            fmt::print("  mean a[{}] = {:.4f}\n", k, mean / static_cast<double>(so.particles));
+            if (rs)
+                fmt::print("  a[{}]: mean {:.4f} (SVGD {:.4f}); share below the box midpoint {:.4f} weighted, {:.4f} SVGD\n", k,
+                           mean_of(particles, k), mean_of(r.particles, k), rs->share_below_mid_weighted[k], rs->share_below_mid_before[k]);
+            else
+                fmt::print("  mean a[{}] = {:.4f}\n", k, mean_of(particles, k));
         }
     };
     report.csv = [&](CsvWriter& csv) {
         std::vector<std::string> row;
         for (std::size_t k = 0; k < d; ++k) row.push_back(fmt::format("a{}", k));
         csv.row_of(row);
-        for (std::size_t i = 0; i < so.particles; ++i) {
-            for (std::size_t k = 0; k < d; ++k) row[k] = CsvWriter::field(r.particles[i * d + k]);
+        for (std::size_t i = 0; i < n; ++i) {
+            for (std::size_t k = 0; k < d; ++k) row[k] = CsvWriter::field(particles[i * d + k]);
             csv.row_of(row);
         }
     };
@@ -69,14 +108,37 @@ int run(const std::vector<std::string>& args) {
         w.key("state").value(in.model.state_names[in.state]);
         w.key("alpha").value(alpha);
         w.key("steps").value(static_cast<std::uint64_t>(r.steps));
-        w.key("converged").value(r.converged);
+        w.key("converged").value(r.converged && finite);
         w.key("bandwidth").value(r.bandwidth);
         w.key("ksd").value(r.ksd);
         w.key("seed").value(so.seed);
+        w.key("weighting").value(rs ? "importance-resampled" : "none");
+        w.key("importance");
+        if (rs) {
+            w.begin_object();
+            w.key("draws").value(rs->weights.samples);
+            w.key("ess").value(rs->weights.ess);
+            w.key("distinct").value(static_cast<std::uint64_t>(rs->distinct));
+            w.key("defensive_uniform_weight").value(ro.defensive);
+            w.key("share_below_midpoint").begin_object();
+            w.key("weighted").begin_array();
+            for (double x : rs->share_below_mid_weighted) w.value(x);
+            w.end_array();
+            w.key("svgd").begin_array();
+            for (double x : rs->share_below_mid_before) w.value(x);
+            w.end_array();
+            w.end_object();
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.key("warnings").begin_array();
+        for (const std::string& msg : warnings) w.value(msg);
+        w.end_array();
         w.key("particles").begin_array();
-        for (std::size_t i = 0; i < so.particles; ++i) {
+        for (std::size_t i = 0; i < n; ++i) {
             w.begin_array();
-            for (std::size_t k = 0; k < d; ++k) w.value(r.particles[i * d + k]);
+            for (std::size_t k = 0; k < d; ++k) w.value(particles[i * d + k]);
             w.end_array();
         }
         w.end_array();
@@ -95,10 +157,16 @@ int run(const std::vector<std::string>& args) {
                 fmax = std::max(fmax, f[j * nx + i]);
             }
         for (double& x : f) x = std::exp(x - fmax);  // pi(a|s) up to its normalising constant
-        const auto o = plot_particles(r.particles, target.low(), target.high(), f, nx, ny,
-                                      fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", printable(in.model.state_names[in.state]), alpha, r.ksd),
+        const auto o = plot_particles(particles, target.low(), target.high(), f, nx, ny,
+                                      rs ? fmt::format("SVGD + importance resampling at state {} (alpha {}), ESS {:.0f} of {} draws",
+                                                       printable(in.model.state_names[in.state]), alpha, rs->weights.ess, rs->weights.samples)
+                                         : fmt::format("SVGD at state {} (alpha {}), KSD {:.3g}", printable(in.model.state_names[in.state]), alpha, r.ksd),
                                       vm["plot"].as<std::string>());
         fmt::print(stderr, "softmdp: {}\n", o.message);
+    }
+    if (!finite) {
+        fmt::print(stderr, "softmdp: the particles are not finite (written as null); exit 4\n");
+        return kNotConverged;
     }
     return kOk;
 }

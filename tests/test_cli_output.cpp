@@ -111,7 +111,7 @@ TEST_CASE("--format csv prints the main table as CSV, header first") {
         {"info " + mg, "name,action_space,states,dimension,low,high,anchors,terminal,bandwidth,action_cost,discount", 1},
         {"validate " + chain, "file,valid,summary", 1},
         {"estimate " + mg + " --state center --alpha 0.1 --samples 1000",
-         "state,alpha,proposal,proposal_detail,estimate,std_error,ess,samples,seed,reference,warnings", 1},
+         "state,alpha,proposal,proposal_detail,estimate,std_error,bias_correction,estimate_corrected,ess,samples,seed,reference,reference_error,reference_detail,difference_std_errors,warnings", 1},
     };
     for (const auto& c : cases) {
         CAPTURE(c.args);

@@ -186,30 +186,76 @@ LogZEstimate combine(std::span<const double> log_w) {
     return w.estimate();
 }
 
+namespace {
+
+// Block b's samples (m of them): drawn from its own generator, weighted by f.
+void draw_block(const Sampler& sampler, const BlockDensity& f, std::size_t d, std::uint64_t seed, std::uint64_t b,
+                std::size_t m, std::span<double> a, std::span<double> log_w, std::span<double> scratch) {
+    Rng rng(stream_seed(seed, b));
+    sampler.draw(rng, m, a, log_w, scratch);
+    f(std::span<const double>(a.data(), m * d), log_w.first(m));
+}
+
+// ceil(samples / kSampleBlock) without the overflow of (samples + kSampleBlock - 1) / kSampleBlock
+// at samples near 2^64 (which wrapped to 0 blocks).
+std::uint64_t block_count(std::uint64_t samples) noexcept {
+    return samples / kSampleBlock + (samples % kSampleBlock != 0 ? 1 : 0);
+}
+
+}  // namespace
+
 LogZEstimate log_integral_mc(const BlockDensity& f, std::span<const double> low, std::span<const double> high,
                              const Proposal& q, std::uint64_t samples, std::uint64_t seed, int threads) {
     const std::size_t d = low.size();
     const Sampler sampler(q, low, high);
-    const std::uint64_t blocks = (samples + kSampleBlock - 1) / kSampleBlock;
-    std::vector<WeightSums> sums(blocks);
+    const std::uint64_t blocks = block_count(samples);
+    // Blocks run in rounds of kRound, each round's sums merged in block order: memory stays bounded
+    // whatever the number of samples (one WeightSums per block of 10^12 samples was 7.6 GB) and the
+    // merge order, hence the estimate, is that of one pass over all blocks.
+    constexpr std::uint64_t kRound = 256;
+    std::vector<WeightSums> sums(static_cast<std::size_t>(std::min(blocks, kRound)));
+    WeightSums total;
+    for (std::uint64_t first = 0; first < blocks; first += kRound) {
+        const auto count = static_cast<std::int64_t>(std::min(kRound, blocks - first));
+#pragma omp parallel num_threads(thread_count(threads))
+        {
+            std::vector<double> a(kSampleBlock * d), log_w(kSampleBlock), scratch(sampler.scratch_size());
+#pragma omp for schedule(dynamic)
+            for (std::int64_t bb = 0; bb < count; ++bb) {
+                const std::uint64_t b = first + static_cast<std::uint64_t>(bb);
+                const auto m = static_cast<std::size_t>(std::min<std::uint64_t>(kSampleBlock, samples - b * kSampleBlock));
+                draw_block(sampler, f, d, seed, b, m, a, log_w, scratch);
+                sums[static_cast<std::size_t>(bb)] = WeightSums{};
+                sums[static_cast<std::size_t>(bb)].add(std::span<const double>(log_w.data(), m));
+            }
+        }
+        for (std::int64_t bb = 0; bb < count; ++bb) total.merge(sums[static_cast<std::size_t>(bb)]);
+    }
+    return total.estimate();
+}
+
+WeightedDraws importance_draws(const BlockDensity& f, std::span<const double> low, std::span<const double> high,
+                               const Proposal& q, std::size_t samples, std::uint64_t seed, int threads) {
+    const std::size_t d = low.size();
+    const Sampler sampler(q, low, high);
+    const std::uint64_t blocks = block_count(samples);
+    WeightedDraws out;
+    out.points.resize(samples * d);
+    out.log_w.resize(samples);
     const auto count = static_cast<std::int64_t>(blocks);
 #pragma omp parallel num_threads(thread_count(threads))
     {
-        std::vector<double> a(kSampleBlock * d), log_w(kSampleBlock), scratch(sampler.scratch_size());
+        std::vector<double> scratch(sampler.scratch_size());
 #pragma omp for schedule(dynamic)
         for (std::int64_t bb = 0; bb < count; ++bb) {
             const auto b = static_cast<std::uint64_t>(bb);
-            const auto m = static_cast<std::size_t>(std::min<std::uint64_t>(kSampleBlock, samples - b * kSampleBlock));
-            Rng rng(stream_seed(seed, b));
-            sampler.draw(rng, m, a, log_w, scratch);
-            const std::span<double> w(log_w.data(), m);
-            f(std::span<const double>(a.data(), m * d), w);
-            sums[b].add(w);
+            const std::size_t at = static_cast<std::size_t>(b * kSampleBlock), m = std::min(kSampleBlock, samples - at);
+            draw_block(sampler, f, d, seed, b, m, std::span<double>(out.points.data() + at * d, m * d),
+                       std::span<double>(out.log_w.data() + at, m), scratch);
         }
     }
-    WeightSums total;
-    for (const WeightSums& s : sums) total.merge(s);
-    return total.estimate();
+    out.estimate = combine(out.log_w);
+    return out;
 }
 
 }  // namespace detail

@@ -21,8 +21,12 @@ concept LogDensityTarget = requires(const T t, std::span<const double> a, std::s
 };
 
 // log p(a) = Q_V(s, a) / alpha for one state of a continuous-action model.
+// The constructor refuses (UsageError) an alpha so small that |Q|/alpha or |grad Q|/alpha could pass
+// kMaxScaled over the box: the sampler squares scores (AdaGrad) and sums n^2 products of them (KSD),
+// so beyond that the results turn into inf or NaN (alpha 1e-320 gave nulls with "converged").
 class SoftQTarget {
 public:
+    static constexpr double kMaxScaled = 1e100;
     SoftQTarget(const ContinuousModel& m, std::size_t state, std::span<const double> V, double alpha);
     std::size_t dim() const noexcept { return m_->dim(); }
     std::span<const double> low() const noexcept { return m_->low; }
