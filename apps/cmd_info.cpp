@@ -71,7 +71,7 @@ int run(const std::vector<std::string>& args) {
         describe_continuous(vm, parse_continuous_model(mapped.text(), file));
         return kOk;
     }
-    const Model m = parse_model(mapped, build_options(vm), file);
+    const Model m = load(vm, mapped, file);
     emit(vm, {[&] {
                   fmt::print("name         {}\n", m.name().empty() ? "(none)" : m.name());
                   fmt::print("states       {}\n", m.num_states());

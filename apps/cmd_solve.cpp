@@ -163,7 +163,7 @@ int run(const std::vector<std::string>& args) {
     const Stopwatch load_clock;
     const MappedFile mapped(file);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
-    const Model m = parse_model(mapped, build_options(vm), file);
+    const Model m = load(vm, mapped, file);
     if (vm.count("plot")) require_grid(m);  // before solving
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(m, alpha));
     SolverOptions opt = solver_options(vm, method);

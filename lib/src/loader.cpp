@@ -1,5 +1,9 @@
 #include "softmdp/loader.hpp"
 
+#include "softmdp/npz.hpp"
+#include "softmdp/petsc_binary.hpp"
+#include "softmdp/umb.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -618,9 +622,34 @@ Model parse_model(const MappedFile& file, const BuildOptions& options, const std
     return read_model(file.text(), &file, options, source, parser);
 }
 
+ModelFormat detect_model_format(std::string_view b) noexcept {
+    if (is_tar(b) || is_gzip(b) || is_xz(b)) return ModelFormat::umb;
+    if (is_petsc_binary(b)) return ModelFormat::petsc;
+    if (is_zip(b)) return ModelFormat::npz;
+    return ModelFormat::softmdp;
+}
+
+namespace {
+Model read_binary(ModelFormat format, std::string_view bytes, const BuildOptions& options, const std::string& source) {
+    switch (format) {
+        case ModelFormat::umb: return read_umb(bytes, source, options);
+        case ModelFormat::petsc: return read_petsc_binary(bytes, source, options);
+        case ModelFormat::npz: return read_npz(bytes, source, options);
+        case ModelFormat::softmdp: break;
+    }
+    return parse_model(bytes, options, source);
+}
+}  // namespace
+
+Model parse_any_model(std::string_view bytes, const BuildOptions& options, const std::string& source) {
+    return read_binary(detect_model_format(bytes), bytes, options, source);
+}
+
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
     const MappedFile mapped(file);
-    return parse_model(mapped, options, file.string());
+    const ModelFormat format = detect_model_format(mapped.text());
+    if (format == ModelFormat::softmdp) return parse_model(mapped, options, file.string());
+    return read_binary(format, mapped.text(), options, file.string());
 }
 
 std::string format_of(const nlohmann::json& j) {

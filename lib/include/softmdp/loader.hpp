@@ -44,13 +44,22 @@ private:
     std::string buffer_;  // for files that cannot be mapped (pipes)
 };
 
-// Loads a discrete-action MDP file. Throws InputError (bad content, with file, line or entry and
+// The formats of a discrete-action MDP file, told apart by their first bytes (magic numbers), not
+// by the file's name: UMB (a tar, or gzip/xz), PETSc binary (class id 1211216, big-endian), .npz (a
+// zip), softmdp/1 JSON (anything else).
+enum class ModelFormat { softmdp, umb, petsc, npz };
+ModelFormat detect_model_format(std::string_view bytes) noexcept;
+
+// Loads a discrete-action MDP file of any ModelFormat. Throws InputError (bad content, with file, line or entry and
 // field) or IoError (cannot read).
 Model load_model(const std::filesystem::path& file, const BuildOptions& options = {});
 
 // The same from a file already open (read once: it may be a pipe); releases its pages as it reads.
 Model parse_model(const MappedFile& file, const BuildOptions& options, const std::string& source,
                   ParsePath parser = ParsePath::automatic);
+
+// A whole model file of any ModelFormat in memory (e.g. read from a pipe).
+Model parse_any_model(std::string_view bytes, const BuildOptions& options, const std::string& source);
 
 // The same from text in memory; `source` names it in error messages.
 Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>",
