@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
@@ -212,6 +213,38 @@ std::vector<std::string> action_names(std::vector<std::string> names) {
     return names;
 }
 
+// Puts the rows of every state in ascending action order (UMB choices may come in any order).
+void sort_rows_by_action(ModelData& d) {
+    const std::size_t R = d.row_action.size();
+    std::vector<Offset> order(R);
+    for (std::size_t s = 0; s < d.num_states; ++s) {
+        const auto first = order.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s]);
+        const auto last = order.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s + 1]);
+        std::iota(first, last, d.state_begin[s]);
+        std::sort(first, last, [&](Offset x, Offset y) { return d.row_action[x] < d.row_action[y]; });
+    }
+    ModelData out;
+    out.row_action.resize(R);
+    out.row_reward.resize(R);
+    out.row_begin.assign(1, 0);
+    out.transitions.reserve(d.transitions.size());
+    for (std::size_t i = 0; i < R; ++i) {
+        const Offset r = order[i];
+        out.row_action[i] = d.row_action[r];
+        out.row_reward[i] = d.row_reward[r];
+        for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) {
+            out.transitions.push_back(d.transitions[t]);
+            if (!d.next_reward.empty()) out.next_reward.push_back(d.next_reward[t]);
+        }
+        out.row_begin.push_back(out.transitions.size());
+    }
+    d.row_action = std::move(out.row_action);
+    d.row_reward = std::move(out.row_reward);
+    d.row_begin = std::move(out.row_begin);
+    d.transitions = std::move(out.transitions);
+    d.next_reward = std::move(out.next_reward);
+}
+
 }  // namespace
 
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
@@ -285,31 +318,36 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
         d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
     }
 
-    // Actions: the choice actions when they are distinct and ascending in every state (softmdp's
-    // rows are ordered by action); otherwise each choice is numbered by its position in its state.
+    // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
+    // put in ascending action order); otherwise each choice is numbered by its position in its state.
     d.row_action.resize(C);
-    bool labelled = n_actions > 0;
+    bool labelled = n_actions > 0, ascending = true;
     for (std::uint64_t c = 0; c < C; ++c) {
         const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
         if (labelled && a >= n_actions) binary_error(source, action.name, c, fmt::format("choice action {} is out of range (#choice-actions is {})", a, n_actions));
         d.row_action[c] = a;
     }
     std::uint64_t max_choices = 0;
+    std::vector<ActionId> sorted;
     for (std::uint64_t s = 0; s < S; ++s) {
         max_choices = std::max<std::uint64_t>(max_choices, d.state_begin[s + 1] - d.state_begin[s]);
-        for (Offset c = d.state_begin[s] + 1; labelled && c < d.state_begin[s + 1]; ++c)
-            if (d.row_action[c] <= d.row_action[c - 1]) {
-                labelled = false;
-                if (options.warn)
-                    options.warn(fmt::format("{}: the choice actions of state {} are not distinct and ascending: actions are numbered "
-                                             "by the choice's position in its state instead",
-                                             source, s));
-            }
+        if (!labelled) continue;
+        sorted.assign(d.row_action.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s]), d.row_action.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s + 1]));
+        ascending = ascending && std::is_sorted(sorted.begin(), sorted.end());
+        std::sort(sorted.begin(), sorted.end());
+        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+            labelled = false;
+            if (options.warn)
+                options.warn(fmt::format("{}: state {} has two choices with the same action: actions are numbered by the choice's "
+                                         "position in its state instead",
+                                         source, s));
+        }
     }
     if (labelled) {
         d.num_actions = n_actions;
         d.action_names = action_names(f.strings("actions/choices", n_actions));
     } else {
+        ascending = true;
         for (std::uint64_t s = 0; s < S; ++s)
             for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c) d.row_action[c] = static_cast<ActionId>(c - d.state_begin[s]);
         d.num_actions = std::max<std::uint64_t>(max_choices, 1);
@@ -382,6 +420,7 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
         d.next_reward.resize(B);
         for (std::uint64_t b = 0; b < B; ++b) d.next_reward[b] = next_r.at<double>(b);
     }
+    if (!ascending) sort_rows_by_action(d);
     return build_from_arrays(std::move(d), source,
                              {"state-to-choices.bin", "choice-to-branches.bin", "branch-to-target.bin", "branch-to-probability.bin",
                               "annotations/rewards", "actions/choices/values.bin"},
