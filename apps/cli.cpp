@@ -231,7 +231,10 @@ bool parse(const std::vector<std::string>& args, po::options_description& desc, 
 }
 
 void add_model_options(po::options_description& desc) {
-    desc.add_options()("renormalize", "rescale successor probabilities whose sum is within 1e-6 of 1 (says so)");
+    desc.add_options()
+        ("renormalize", "rescale successor probabilities whose sum is within 1e-6 of 1 (says so)")
+        ("discount", po::value<double>(), "the discount of a model file that carries none (PRISM, or PETSc, npz and UMB files from "
+                                          "other tools); replaces the file's otherwise");
 }
 
 void add_solver_options(po::options_description& desc) {
@@ -253,10 +256,38 @@ BuildOptions build_options(const po::variables_map& vm) {
     BuildOptions opts;
     opts.renormalize = vm.count("renormalize") > 0;
     opts.warn = [](const std::string& w) { fmt::print(stderr, "softmdp: warning: {}\n", printable(w)); };
+    if (vm.count("discount")) {
+        const double g = vm["discount"].as<double>();
+        if (!(g >= 0.0 && g <= 1.0)) throw UsageError(fmt::format("--discount must be in [0, 1], got {}", g));
+        opts.discount = g;
+    }
     return opts;
 }
 
-Model load(const po::variables_map& vm, const std::string& key) { return load_model(vm[key].as<std::string>(), build_options(vm)); }
+Model with_discount(Model m, const po::variables_map& vm) {
+    if (!vm.count("discount") || vm["discount"].as<double>() == m.discount()) return m;
+    ModelData d = m.data();
+    d.discount = vm["discount"].as<double>();
+    m = Model(std::move(d));
+    const std::size_t s = m.discount() == 1.0 ? find_improper_state(m) : m.num_states();
+    if (s < m.num_states())
+        throw UsageError(fmt::format("--discount 1 needs every policy to reach a terminal state, but from state {} some "
+                                     "policy never terminates",
+                                     m.state_name(s)));
+    return m;
+}
+
+Model load(const po::variables_map& vm, const MappedFile& mapped, const std::string& file) {
+    const BuildOptions options = build_options(vm);
+    const bool text = detect_model_format(mapped.text()) == ModelFormat::softmdp;
+    return with_discount(text ? parse_model(mapped, options, file) : parse_any_model(mapped.text(), options, file), vm);
+}
+
+Model load(const po::variables_map& vm, const std::string& key) {
+    const std::string file = vm[key].as<std::string>();
+    const MappedFile mapped(file, kModelFile);
+    return load(vm, mapped, file);
+}
 
 void add_continuous_options(po::options_description& desc) {
     desc.add_options()

@@ -44,12 +44,17 @@ bool parse(const std::vector<std::string>& args, po::options_description& desc, 
            po::variables_map& vm, std::string_view usage, std::string_view examples);
 
 // Options shared by the commands that load an MDP and run a solver.
-void add_model_options(po::options_description& desc);   // --renormalize
+void add_model_options(po::options_description& desc);   // --renormalize --discount
 void add_solver_options(po::options_description& desc);  // --tolerance --max-iterations --time-limit --threads
 // --json --quiet (and, through parse, --format).
 void add_output_options(po::options_description& desc,
                         const char* json_help = "write the result as JSON to this file ('-' = stdout)");
+// Loads the model file of option `key` in any format (loader.hpp's ModelFormat), with --renormalize
+// and --discount (the discount of files without one; replaces a file's own).
 Model load(const po::variables_map& vm, const std::string& key = "file");
+Model load(const po::variables_map& vm, const MappedFile& mapped, const std::string& file);
+// The model with --discount's discount when given (checked: 1 only for proper models).
+Model with_discount(Model m, const po::variables_map& vm);
 BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warnings to stderr
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);

@@ -1,5 +1,6 @@
-// softmdp convert IN OUT: between softmdp/1 (.json), Cassandra's MDP text format (.mdp/.pomdp) and
-// PRISM's explicit files (.tra, with .srew/.trew/.lab beside it).
+// softmdp convert IN OUT: between softmdp/1 (.json), Cassandra's MDP text format (.mdp/.pomdp),
+// PRISM's explicit files (.tra, with .srew/.trew/.lab beside it) and the binary formats UMB (.umb),
+// PETSc binary (.petsc, .bin) and NumPy (.npz). Binary and JSON inputs are told apart by content.
 #include <algorithm>
 #include <fmt/format.h>
 
@@ -7,24 +8,46 @@
 #include "softmdp/cassandra.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/loader.hpp"
+#include "softmdp/npz.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/petsc_binary.hpp"
 #include "softmdp/prism.hpp"
+#include "softmdp/umb.hpp"
 
 namespace softmdp::cli {
 namespace {
 
-std::string kind_of(const std::string& path, const std::string& given) {
+constexpr const char* kFormats = "softmdp, cassandra, prism, umb, petsc or npz";
+
+// The format of IN or OUT: --from/--to, else an input's content (binary formats and JSON are
+// recognised by their first bytes), else the extension.
+std::string kind_of(const std::string& path, const std::string& given, bool input) {
     if (!given.empty()) {
-        if (given != "cassandra" && given != "softmdp" && given != "prism")
-            throw UsageError(fmt::format("format must be softmdp, cassandra or prism, got '{}'", given));
+        if (given != "cassandra" && given != "softmdp" && given != "prism" && given != "umb" && given != "petsc" && given != "npz")
+            throw UsageError(fmt::format("format must be {}, got '{}'", kFormats, given));
         return given;
+    }
+    std::error_code ec;
+    if (input && path != "-" && std::filesystem::is_regular_file(path, ec)) {
+        const MappedFile head(path);
+        switch (detect_model_format(head.text())) {
+            case ModelFormat::umb: return "umb";
+            case ModelFormat::petsc: return "petsc";
+            case ModelFormat::npz: return "npz";
+            case ModelFormat::softmdp: break;
+        }
     }
     std::string ext = std::filesystem::path(path).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (ext == ".json" || path == "-") return "softmdp";
     if (ext == ".mdp" || ext == ".pomdp") return "cassandra";
     if (ext == ".tra") return "prism";
-    throw UsageError(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp, .tra): use --from/--to", path));
+    if (ext == ".umb") return "umb";
+    if (ext == ".petsc" || ext == ".bin") return "petsc";
+    if (ext == ".npz") return "npz";
+    throw UsageError(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp, .tra, .umb, .petsc, .bin, "
+                                 ".npz): use --from/--to",
+                                 path));
 }
 
 // Moves IN and OUT out of `args`: the arguments that are neither options nor the value of an option
@@ -65,12 +88,9 @@ Model read_input(const std::string& in, const std::string& from, const po::varia
                              "every policy reaches a deadlock state");
         return read_prism(in, vm["discount"].as<double>(), options);
     }
-    if (from == "cassandra") return read_cassandra(in == "-" ? "/dev/stdin" : in);
-    if (in == "-") {
-        const MappedFile mapped("/dev/stdin", kJsonObject);
-        return parse_model(mapped.text(), options, "<stdin>");
-    }
-    return load_model(in, options);
+    if (from == "cassandra") return with_discount(read_cassandra(in == "-" ? "/dev/stdin" : in), vm);
+    const MappedFile mapped(in == "-" ? "/dev/stdin" : in, kModelFile);
+    return load(vm, mapped, in == "-" ? "<stdin>" : in);
 }
 
 int run(const std::vector<std::string>& args) {
@@ -78,9 +98,8 @@ int run(const std::vector<std::string>& args) {
     desc.add_options()
         ("in", po::value<std::string>()->required(), "input file ('-' = stdin)")
         ("out", po::value<std::string>()->required(), "output file ('-' = stdout; not for PRISM, which is several files)")
-        ("from", po::value<std::string>()->default_value(""), "input format: softmdp | cassandra | prism (default: from the extension)")
-        ("to", po::value<std::string>()->default_value(""), "output format: softmdp | cassandra | prism (default: from the extension)")
-        ("discount", po::value<double>(), "the discount (required for PRISM input, which has none; overrides the file's otherwise)")
+        ("from", po::value<std::string>()->default_value(""), "input format: softmdp | cassandra | prism | umb | petsc | npz (default: from the content, else the extension)")
+        ("to", po::value<std::string>()->default_value(""), "output format: softmdp | cassandra | prism | umb | petsc | npz (default: from the extension)")
         ("json", po::value<std::string>(), "also write a summary (softmdp-convert/1) to this file");
     add_model_options(desc);
     po::variables_map vm;
@@ -89,15 +108,17 @@ int run(const std::vector<std::string>& args) {
     if (files.size() > 2) throw UsageError("convert takes two files: IN OUT");
     if (files.size() >= 1) rest.push_back("--in=" + files[0]);
     if (files.size() >= 2) rest.push_back("--out=" + files[1]);
-    if (!parse(rest, desc, "in", vm, "softmdp convert IN OUT [--from F] [--to F] [--discount G]   (F: softmdp, cassandra, prism)",
+    if (!parse(rest, desc, "in", vm, "softmdp convert IN OUT [--from F] [--to F] [--discount G]   (F: softmdp, cassandra, prism, umb, petsc, npz)",
                "  softmdp convert mdps/forest.json forest.mdp\n"
                "  softmdp convert problem.POMDP problem.json --discount 0.95\n"
                "  softmdp convert mdps/frozenlake4x4.json lake.tra      (writes lake.tra, lake.lab, lake.trew)\n"
                "  softmdp convert lake.tra lake.json --discount 0.99    (reads lake.srew/.trew/.lab when present)\n"
-               "  softmdp generate chain --states 5 | softmdp convert - chain.mdp\n"))
+               "  softmdp generate chain --states 5 | softmdp convert - chain.mdp\n"
+               "  softmdp convert mdps/riverswim.json riverswim.umb     (also .petsc / .bin: PETSc binary, .npz: NumPy)\n"
+               "  softmdp convert model.umb model.npz\n"))
         return kOk;
     const std::string in = vm["in"].as<std::string>(), out = vm["out"].as<std::string>();
-    const std::string from = kind_of(in, vm["from"].as<std::string>()), to = kind_of(out, vm["to"].as<std::string>());
+    const std::string from = kind_of(in, vm["from"].as<std::string>(), true), to = kind_of(out, vm["to"].as<std::string>(), false);
     if (from == "prism" && in == "-") throw UsageError("PRISM input is several files (.tra, .srew, .trew, .lab): give the .tra file, not '-'");
     if (to == "prism" && out == "-") throw UsageError("PRISM output is several files (.tra, .trew, .lab): give OUT.tra, not '-'");
     std::error_code ec;
@@ -105,20 +126,7 @@ int run(const std::vector<std::string>& args) {
         for (const auto& i : files_of(in, from))
             if (std::filesystem::exists(o, ec) && std::filesystem::equivalent(i, o, ec))
                 throw UsageError(fmt::format("OUT {} is the input file {}: refusing to overwrite it", o.string(), i.string()));
-    if (vm.count("discount") && !(vm["discount"].as<double>() >= 0.0 && vm["discount"].as<double>() <= 1.0))
-        throw UsageError(fmt::format("--discount must be in [0, 1], got {}", vm["discount"].as<double>()));
-
     Model m = read_input(in, from, vm);
-    if (vm.count("discount") && from != "prism") {
-        ModelData d = m.data();
-        d.discount = vm["discount"].as<double>();
-        m = Model(std::move(d));
-        const std::size_t s = m.discount() == 1.0 ? find_improper_state(m) : m.num_states();
-        if (s < m.num_states())
-            throw UsageError(fmt::format("--discount 1 needs every policy to reach a terminal state, but from state {} some "
-                                         "policy never terminates",
-                                         m.state_name(s)));
-    }
     if (to == "prism") {
         write_prism(m, out, build_options(vm).warn);
         fmt::print(stderr, "softmdp: note: PRISM files carry no discount: read them back with --discount {}\n", m.discount());
@@ -126,6 +134,12 @@ int run(const std::vector<std::string>& args) {
         OutputFile file(out);
         if (to == "cassandra") {
             write_cassandra(file.stream(), m);
+        } else if (to == "umb" || to == "petsc" || to == "npz") {
+            FileSink sink(file.stream());
+            if (to == "umb") write_umb(sink, m);
+            if (to == "petsc") write_petsc_binary(sink, m);
+            if (to == "npz") write_npz(sink, m);
+            sink.flush();
         } else {
             JsonWriter w(file.stream());
             write_softmdp(w, m);
@@ -144,7 +158,7 @@ int run(const std::vector<std::string>& args) {
     return kOk;
 }
 
-const Register reg{{"convert", "convert between softmdp/1, Cassandra's MDP text format and PRISM's explicit files", run}};
+const Register reg{{"convert", "convert between softmdp/1, Cassandra's MDP text, PRISM's explicit files, UMB, PETSc binary and NumPy .npz", run}};
 
 }  // namespace
 }  // namespace softmdp::cli

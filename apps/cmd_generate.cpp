@@ -1,12 +1,21 @@
 // softmdp generate KIND [options]: write a softmdp/1 file (garnet, gridworld, chain, frozenlake).
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
 #include "cli.hpp"
 #include "softmdp/bellman.hpp"
 #include "softmdp/errors.hpp"
 #include "softmdp/generators.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/npz.hpp"
 #include "softmdp/output_file.hpp"
+#include "softmdp/petsc_binary.hpp"
 #include "softmdp/resources.hpp"
+#include "softmdp/umb.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -15,7 +24,7 @@ int run(const std::vector<std::string>& args) {
     po::options_description desc("generate options");
     desc.add_options()
         ("kind", po::value<std::string>()->required(), "garnet | gridworld | chain | frozenlake")
-        ("output,o", po::value<std::string>()->default_value("-"), "the file to write ('-' = stdout)")
+        ("output,o", po::value<std::string>()->default_value("-"), "the file to write ('-' = stdout); .umb, .petsc/.bin, .npz: binary (a Garnet streams to .umb)")
         ("discount", po::value<double>(), "gamma (default: garnet 0.99, gridworld 0.95, chain 0.9, frozenlake 0.99)")
         ("states", po::value<std::uint64_t>(), "garnet, chain: number of states")
         ("actions", po::value<std::uint64_t>()->default_value(4), "garnet: number of actions")
@@ -30,12 +39,18 @@ int run(const std::vector<std::string>& args) {
     po::variables_map vm;
     if (!parse(args, desc, "kind", vm, "softmdp generate garnet|gridworld|chain|frozenlake [options] [--output FILE]",
                "  softmdp generate garnet --states 1000000 --actions 4 --branching 5 --seed 1 --output garnet.json\n"
+               "  softmdp generate garnet --states 50000000 --actions 4 --branching 5 --output big.umb   (streamed)\n"
                "  softmdp generate gridworld --size 20 10 --slip 0.1 --output grid.json\n"
                "  softmdp generate chain --states 50 | softmdp solve /dev/stdin\n"
                "  softmdp generate frozenlake --map 8x8 --output lake.json --json -\n"))
         return kOk;
     const std::string kind = vm["kind"].as<std::string>();
     const auto gamma = [&](double fallback) { return vm.count("discount") ? vm["discount"].as<double>() : fallback; };
+    const auto garnet = [&]() -> GarnetSpec {
+        if (!vm.count("states")) throw UsageError("generate garnet needs --states N");
+        return {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(), vm["branching"].as<std::uint64_t>(),
+                vm["seed"].as<std::uint64_t>(), gamma(0.99)};
+    };
     const Stopwatch clock;
     const std::string output = vm["output"].as<std::string>();
     const GenerateProgress progress = [&](std::uint64_t done, std::uint64_t total) {
@@ -44,15 +59,16 @@ int run(const std::vector<std::string>& args) {
                                       100.0 * static_cast<double>(done) / static_cast<double>(total), clock.seconds()));
     };
     const std::uint64_t disk_free = free_disk(output);  // asked before the temporary file exists
+    // A binary --output (by extension): a Garnet streams to UMB; anything else is made as JSON in
+    // memory, loaded and written in the binary format.
+    std::string ext = std::filesystem::path(output).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const bool binary = ext == ".umb" || ext == ".petsc" || ext == ".bin" || ext == ".npz";
     OutputFile out(output);
-    {
-        JsonWriter w(out.stream());
+    const auto write_json = [&](std::FILE* stream) {
+        JsonWriter w(stream);
         if (kind == "garnet") {
-            if (!vm.count("states")) throw UsageError("generate garnet needs --states N");
-            write_garnet(w,
-                         {vm["states"].as<std::uint64_t>(), vm["actions"].as<std::uint64_t>(), vm["branching"].as<std::uint64_t>(),
-                          vm["seed"].as<std::uint64_t>(), gamma(0.99)},
-                         progress, disk_free);
+            write_garnet(w, garnet(), progress, disk_free);
         } else if (kind == "gridworld") {
             const auto size = vm.count("size") ? vm["size"].as<std::vector<std::uint64_t>>() : std::vector<std::uint64_t>{4, 4};
             if (size.size() != 2) throw UsageError("--size takes two numbers: W H");
@@ -64,6 +80,34 @@ int run(const std::vector<std::string>& args) {
         } else {
             throw UsageError(fmt::format("unknown kind '{}' (garnet, gridworld, chain, frozenlake)", kind));
         }
+    };
+    if (!binary) {
+        write_json(out.stream());
+    } else if (kind == "garnet" && ext == ".umb") {
+        FileSink sink(out.stream());
+        write_garnet_umb(sink, garnet(), progress, disk_free);
+        sink.flush();
+    } else {
+        char* buf = nullptr;
+        std::size_t size = 0;
+        std::FILE* mem = open_memstream(&buf, &size);
+        if (!mem) throw IoError("cannot allocate memory for the model");
+        std::unique_ptr<char, decltype(&std::free)> owned(nullptr, &std::free);
+        try {
+            write_json(mem);
+        } catch (...) {
+            std::fclose(mem);
+            std::free(buf);
+            throw;
+        }
+        std::fclose(mem);
+        owned.reset(buf);
+        const Model m = parse_model(std::string_view(buf, size), {}, kind);
+        FileSink sink(out.stream());
+        if (ext == ".umb") write_umb(sink, m);
+        if (ext == ".npz") write_npz(sink, m);
+        if (ext == ".petsc" || ext == ".bin") write_petsc_binary(sink, m);
+        sink.flush();
     }
     out.commit();
     const double seconds = clock.seconds();

@@ -67,12 +67,12 @@ int run(const std::vector<std::string>& args) {
                "  softmdp info mdps/multigoal.json --format csv\n"))
         return kOk;
     const std::string file = vm["file"].as<std::string>();
-    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kModelFile);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) {
         describe_continuous(vm, parse_continuous_model(mapped.text(), file));
         return kOk;
     }
-    const Model m = parse_model(mapped, build_options(vm), file);
+    const Model m = load(vm, mapped, file);
     emit(vm, {[&] {
                   fmt::print("name         {}\n", m.name().empty() ? "(none)" : printable(m.name()));
                   fmt::print("states       {}\n", m.num_states());

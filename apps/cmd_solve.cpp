@@ -229,9 +229,9 @@ int run(const std::vector<std::string>& args) {
     const double alpha = alpha_option(vm);
     const std::string file = vm["file"].as<std::string>();
     const Stopwatch load_clock;
-    const MappedFile mapped(file, kJsonObject);  // read once: FILE may be a pipe
+    const MappedFile mapped(file, kModelFile);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
-    const Model m = parse_model(mapped, build_options(vm), file);
+    const Model m = load(vm, mapped, file);
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
                  fmt::format("applies to continuous actions only; {} has discrete actions", file));
     if (vm.count("plot")) require_grid(m);  // before solving

@@ -22,7 +22,7 @@ int run(const std::vector<std::string>& args) {
     const std::string file = vm["file"].as<std::string>();
     std::string summary, error;
     try {
-        const MappedFile mapped(file, kJsonObject);
+        const MappedFile mapped(file, kModelFile);
         if (is_continuous(mapped)) {
             const ContinuousModel m = parse_continuous_model(mapped.text(), file);
             std::size_t anchors = 0;
@@ -30,7 +30,7 @@ int run(const std::vector<std::string>& args) {
             summary = fmt::format("valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)",
                                   m.num_states(), m.dim(), anchors);
         } else {
-            const Model m = parse_model(mapped, build_options(vm), file);
+            const Model m = load(vm, mapped, file);
             summary = fmt::format("valid softmdp/1 MDP ({} states, {} actions, {} transitions)", m.num_states(),
                                   m.num_actions(), m.num_transitions());
         }

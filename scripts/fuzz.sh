@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined: the sanitizer build with
 # SOFTMDP_FUZZ=ON, the same one scripts/test.sh runs the test suite in) and runs each for a bounded
-# time, seeded from mdps/ and tests/bad/. Exits non-zero on any crash, leak or sanitizer report; the
+# time, seeded from mdps/ and tests/bad/ (its binary UMB, PETSc and npz files too). Exits non-zero on any crash, leak or sanitizer report; the
 # input that caused it is left in BUILD_DIR (add it to tests/bad/ as a regression).
 # usage: bash scripts/fuzz.sh [SECONDS_PER_TARGET] [BUILD_DIR]   (default 30 s, build-san; run longer with e.g. 3600)
 set -euo pipefail
@@ -23,7 +23,7 @@ for target in "${targets[@]}"; do
     { printf '\1'; cat tests/data/prism_small.tra; printf '\1'; cat tests/data/prism_small.srew; printf '\1';
       cat tests/data/prism_small.trew; printf '\1'; cat tests/data/prism_small.lab; } > "$corpus/prism_small"
   else
-    cp mdps/*.json tests/bad/*.json "$corpus"/ 2>/dev/null || true
+    cp mdps/*.json tests/bad/*.json tests/bad/*.umb tests/bad/*.petsc tests/bad/*.npz tests/data/*.umb "$corpus"/ 2>/dev/null || true
   fi
   echo "fuzzing $target for ${SECONDS_PER_TARGET}s"
   (cd "$OUT" && "./$target" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \

@@ -4,8 +4,13 @@
 tests/test_cli_bad_input.cpp runs `softmdp validate` on each and checks both. Files too large to
 commit (100 MB of whitespace, 100000 nested brackets) are made by the test itself.
 """
+import gzip
+import io
 import json
 import os
+import struct
+import tarfile
+import zipfile
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "bad")
 HEAD = '"format": "softmdp/1", "discount": 0.9, "states": ["x", "y"], "actions": ["l", "r"]'
@@ -106,6 +111,124 @@ add("cont_duplicate_key.json", "{" + CONT + ',\n"bandwidth": 0.5, "anchors": []}
     "cont_duplicate_key.json:2: duplicate key 'bandwidth'")
 add("control_char_name.json", mdp(tr('{"s": "\\u001b[2J", "a": "l", "next": [["y", 1]]}')), 2,
     "unknown state name '\\x1b[2J'")
+
+# Binary models (UMB, PETSc, npz), built here byte by byte from the specifications. The valid base
+# model: 2 states, 2 actions; state 0 has actions 0 and 1, state 1 action 0.
+def tar(members, cut=None):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    b = buf.getvalue()
+    return b if cut is None else b[:cut]
+
+
+def le(fmt, values):
+    return struct.pack("<%d%s" % (len(values), fmt), *values)
+
+
+def umb(index=None, **arrays):
+    ts = {"time": "discrete", "#players": 1, "#states": 2, "#initial-states": 1, "#choices": 3, "#choice-actions": 2,
+          "#branches": 4, "#branch-actions": 0, "#observations": 0, "branch-probability-type": {"type": "double", "size": 64}}
+    idx = {"format-version": 1, "format-revision": 0, "file-data": {"parameters": {"discount": 0.9}}, "transition-system": ts,
+           "annotations": {"rewards": {"r": {"applies-to": ["choices"], "type": {"type": "double", "size": 64}}}}}
+    for k, v in (index or {}).items():
+        (ts if k.startswith("#") or k in ("time", "branch-probability-type") else idx)[k] = v
+    files = {"state-to-choices.bin": le("Q", [0, 2, 3]), "choice-to-branches.bin": le("Q", [0, 2, 3, 4]),
+             "branch-to-target.bin": le("Q", [0, 1, 1, 0]), "branch-to-probability.bin": le("d", [0.5, 0.5, 1, 1]),
+             "actions/choices/values.bin": le("I", [0, 1, 0]), "annotations/rewards/r/choices/values.bin": le("d", [1, 0, 2])}
+    for k, v in arrays.items():
+        name = k.replace("__", "/").replace("_", "-") + ".bin"
+        if v is None:
+            del files[name]
+        else:
+            files[name] = v
+    return [("index.json", json.dumps(idx).encode())] + list(files.items())
+
+
+def add_bin(name, data, message):
+    add(name, data, 2, message, binary=True)
+
+
+add_bin("umb_truncated_member.umb", tar(umb(), cut=512 * 5 + 10), "field 'choice-to-branches.bin': truncated: the member has 32 bytes")
+add_bin("umb_not_gzip.umb", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "field 'gzip stream'")
+add_bin("umb_truncated_gzip.umb", gzip.compress(tar(umb()))[:200], "field 'gzip stream'")
+add_bin("umb_no_index.umb", tar(umb()[1:]), "field 'index.json': missing")
+add_bin("umb_index_not_json.umb", tar([("index.json", b"{not json")] + umb()[1:]), "field 'index.json': invalid JSON")
+add_bin("umb_continuous_time.umb", tar(umb({"time": "stochastic"})), "discrete-time models")
+add_bin("umb_rational.umb", tar(umb({"branch-probability-type": {"type": "rational", "size": 128}})), "double values only")
+add_bin("umb_offsets_decrease.umb", tar(umb(choice_to_branches=le("Q", [0, 3, 2, 4]))), "field 'choice-to-branches.bin[2]': offsets must not decrease")
+add_bin("umb_offsets_end.umb", tar(umb(state_to_choices=le("Q", [0, 2, 2]))), "field 'state-to-choices.bin[2]': is 2, must be the count 3")
+add_bin("umb_target_range.umb", tar(umb(branch_to_target=le("Q", [0, 1, 7, 0]))), "field 'branch-to-target.bin[2]': successor 7 is out of range")
+add_bin("umb_probability_nan.umb", tar(umb(branch_to_probability=le("d", [0.5, float("nan"), 1, 1]))), "field 'branch-to-probability.bin[1]': probability must be finite")
+add_bin("umb_sum_not_one.umb", tar(umb(branch_to_probability=le("d", [0.5, 0.25, 1, 1]))), "field 'branch-to-probability.bin[0]': the row's probabilities")
+add_bin("umb_array_size.umb", tar(umb(branch_to_probability=le("d", [0.5, 0.5, 1]))), "field 'branch-to-probability.bin': has 24 bytes")
+add_bin("umb_huge_counts.umb", tar(umb({"#states": 2 ** 40, "#branches": 2 ** 62})), "more than the limit")
+add_bin("umb_reward_inf.umb", tar(umb(annotations__rewards__r__choices__values=le("d", [1, float("inf"), 2]))), "field 'annotations/rewards[1]': reward must be finite")
+add_bin("umb_action_range.umb", tar(umb(actions__choices__values=le("I", [0, 5, 0]))), "field 'actions/choices/values.bin[1]': choice action 5 is out of range")
+add_bin("umb_no_probabilities.umb", tar(umb(branch_to_probability=None)), "field 'branch-to-probability.bin': missing")
+
+
+def be(fmt, values):
+    return struct.pack(">%d%s" % (len(values), fmt), *values)
+
+
+def petsc_mat(rows, cols, lengths, columns, values, nz=None):
+    return be("i", [1211216, rows, cols, sum(lengths) if nz is None else nz] + lengths + columns) + be("d", values)
+
+
+P_OK = ([2, 0, 1, 1], [0, 1, 1, 0], [0.25, 0.75, 1.0, 1.0])
+R_OK = petsc_mat(2, 2, [2, 2], [0, 1, 0, 1], [1.5, 0.0, -2.0, 3.0])
+GAMMA = be("i", [1211214, 1]) + be("d", [0.9])
+
+
+def petsc(lengths=P_OK[0], columns=P_OK[1], values=P_OK[2], rows=4, nz=None, r=R_OK):
+    return petsc_mat(rows, 2, lengths, columns, values, nz) + r + GAMMA
+
+
+add_bin("petsc_truncated.petsc", petsc()[:40], "field 'P column indices': truncated")
+add_bin("petsc_r_classid.petsc", petsc(r=be("i", [1211215]) + R_OK[4:]), "field 'R': expected a PETSc matrix")
+add_bin("petsc_negative_nnz.petsc", petsc(nz=-5), "field 'P': negative number of nonzeros")
+add_bin("petsc_row_lengths_sum.petsc", petsc(nz=3), "field 'P row lengths': sum to 4, but the header says 3")
+add_bin("petsc_rows_not_sa.petsc", petsc_mat(3, 2, [2, 1, 1], [0, 1, 1, 0], [0.25, 0.75, 1, 1]) + R_OK + GAMMA, "not S*A")
+add_bin("petsc_column_range.petsc", petsc(columns=[0, 9, 1, 0]), "field 'P column indices[1]': column 9 is out of range")
+add_bin("petsc_huge_rows.petsc", be("i", [1211216, 2 ** 31 - 1, 1, 2 ** 31 - 1]), "field 'P row lengths': truncated")
+add_bin("petsc_probability_negative.petsc", petsc(values=[1.25, -0.25, 1, 1]), "field 'P values[1]': probability must be finite and >= 0")
+add_bin("petsc_only_p.petsc", petsc_mat(4, 2, *P_OK), "field 'R': missing")
+
+
+def npy(arr_bytes, descr, shape):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * (63 - (10 + len(header)) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + arr_bytes
+
+
+def npz(drop=(), **arrays):
+    base = {"indptr": npy(le("q", [0, 2, 2, 3, 4]), "<i8", "(5,)"), "indices": npy(le("i", [0, 1, 1, 0]), "<i4", "(4,)"),
+            "data": npy(le("d", [0.25, 0.75, 1, 1]), "<f8", "(4,)"), "shape": npy(le("q", [4, 2]), "<i8", "(2,)"),
+            "rewards": npy(le("d", [1.5, 0, -2, 3]), "<f8", "(2, 2)"), "discount": npy(le("d", [0.9]), "<f8", "()")}
+    base.update(arrays)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for k, v in base.items():
+            if k not in drop:
+                z.writestr(k + ".npy", v)
+    return buf.getvalue()
+
+
+add_bin("npz_truncated.npz", npz()[:300], "end-of-central-directory")
+add_bin("npz_missing_indices.npz", npz(drop=("indices",)), "field 'indices': missing")
+add_bin("npz_indptr_decreasing.npz", npz(indptr=npy(le("q", [0, 2, 1, 3, 4]), "<i8", "(5,)")), "field 'indptr[2]': offsets must not decrease")
+add_bin("npz_indptr_past_end.npz", npz(indptr=npy(le("q", [0, 2, 2, 9, 4]), "<i8", "(5,)")), "field 'indptr[3]': offset 9 is past")
+add_bin("npz_shape_not_multiple.npz", npz(shape=npy(le("q", [5, 2]), "<i8", "(2,)")), "not a multiple")
+add_bin("npz_big_endian.npz", npz(data=npy(be("d", [0.25, 0.75, 1, 1]), ">f8", "(4,)")), "little-endian")
+add_bin("npz_npy_truncated.npz", npz(data=npy(le("d", [0.25, 0.75]), "<f8", "(4,)")), "field 'data': truncated")
+add_bin("npz_csc.npz", npz(format=npy("csc".encode("utf-32-le"), "<U3", "()")), "format 'csr'")
+add_bin("npz_sum_half.npz", npz(data=npy(le("d", [0.25, 0.25, 1, 1]), "<f8", "(4,)")), "field 'data[0]': the row's probabilities")
+add_bin("npz_index_negative.npz", npz(indices=npy(le("i", [0, -1, 1, 0]), "<i4", "(4,)")), "field 'indices[1]': column -1 is out of range")
+add_bin("npz_huge_shape.npz", npz(shape=npy(le("q", [2 ** 62, 2 ** 31]), "<i8", "(2,)")), "more than the limit")
 
 with open(os.path.join(OUT, "expected.tsv"), "w") as f:
     f.write("# file\texit code of `softmdp validate FILE`\tpart of the message (stderr, or stdout when valid)\n")

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 #include <sys/wait.h>
+#include <cstring>
+#include <doctest/doctest.h>
 
 #include "softmdp/json_writer.hpp"
 #include "softmdp/loader.hpp"
@@ -111,6 +113,69 @@ inline std::string written(const std::function<void(JsonWriter&)>& fn) {
     const std::string text(buf, size);
     std::free(buf);
     return text;
+}
+
+}  // namespace softmdp::test
+
+namespace softmdp::test {
+
+// The Python 3 with numpy (Debian's; a pyenv shim first in PATH may lack it).
+inline std::string python() { return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3"; }
+
+// The discrete example MDPs of mdps/ and a small Garnet (written to `dir`), as JSON files.
+inline std::vector<std::string> binary_test_models(const std::filesystem::path& dir) {
+    std::vector<std::string> files;
+    for (const char* ex : {"chain2.json", "forest.json", "gridworld4x4.json", "cliffwalking.json", "frozenlake4x4.json",
+                           "frozenlake8x8.json", "riverswim.json", "boltzmann_counterexample.json"})
+        files.push_back(source_path(std::string("mdps/") + ex));
+    const std::string garnet = (dir / "garnet.json").string();
+    const auto g = run_cli("generate garnet --states 300 --actions 4 --branching 5 --seed 3 --output " + garnet);
+    REQUIRE(g.code == 0);
+    files.push_back(garnet);
+    return files;
+}
+
+// JSON -> EXT -> JSON through `softmdp convert` keeps every array of the model bit for bit (names
+// too when `names`), solving the binary file gives the JSON's V bit for bit, and the independent
+// Python reader (tests/reference/read_binary.py) agrees with the JSON.
+inline void check_binary_round_trip(const std::string& ext, bool names) {
+    const auto dir = temp_dir("binary-" + ext);
+    for (const std::string& json : binary_test_models(dir)) {
+        CAPTURE(json);
+        const std::string bin = (dir / ("m." + ext)).string(), back = (dir / "back.json").string();
+        REQUIRE(run_cli("convert " + json + " " + bin).code == 0);
+        REQUIRE(run_cli("convert " + bin + " " + back).code == 0);
+        const Model a = load_model(json), b = load_model(back), c = load_model(bin);
+        for (const Model* m : {&b, &c}) {
+            const ModelData &x = a.data(), &y = m->data();
+            CHECK(x.discount == y.discount);
+            CHECK(x.num_states == y.num_states);
+            CHECK(x.num_actions == y.num_actions);
+            CHECK(x.initial == y.initial);
+            CHECK(x.state_begin == y.state_begin);
+            CHECK(x.row_action == y.row_action);
+            CHECK(std::memcmp(x.row_reward.data(), y.row_reward.data(), x.row_reward.size() * sizeof(double)) == 0);
+            CHECK(x.row_begin == y.row_begin);
+            CHECK(x.transitions == y.transitions);
+            if (names) {
+                CHECK(x.state_names == y.state_names);
+                CHECK(x.action_names == y.action_names);
+                CHECK(x.next_reward == y.next_reward);
+            }
+        }
+        const auto py = std::system((python() + " " + source_path("tests/reference/read_binary.py") + " " + json + " " + bin + " > /dev/null").c_str());
+        CHECK(py == 0);
+    }
+    // Solving the binary file gives the JSON's V bit for bit (values printed in full precision).
+    const std::string json = source_path("mdps/frozenlake8x8.json"), bin = (dir / ("lake." + ext)).string();
+    REQUIRE(run_cli("convert " + json + " " + bin).code == 0);
+    for (const char* alpha : {"0", "1"}) {
+        const auto x = run_cli(std::string("solve ") + json + " --alpha " + alpha + " --json -");
+        const auto y = run_cli(std::string("solve ") + bin + " --alpha " + alpha + " --json -");
+        REQUIRE(x.code == 0);
+        REQUIRE(y.code == 0);
+        CHECK(nlohmann::json::parse(x.out)["values"] == nlohmann::json::parse(y.out)["values"]);
+    }
 }
 
 }  // namespace softmdp::test

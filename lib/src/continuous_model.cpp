@@ -144,7 +144,10 @@ constexpr std::string_view kActionSpaceKey = "\"action_space\"";
 
 bool is_continuous_text(std::string_view text) { return text.find(kActionSpaceKey) != std::string_view::npos; }
 
-bool is_continuous(const MappedFile& file) { return file.contains(kActionSpaceKey); }
+bool is_continuous(const MappedFile& file) {
+    // Binary models (UMB, PETSc, npz) are discrete; they are not searched.
+    return detect_model_format(file.text()) == ModelFormat::softmdp && file.contains(kActionSpaceKey);
+}
 
 bool is_continuous_file(const std::filesystem::path& file) { return is_continuous(MappedFile(file, kJsonObject)); }
 

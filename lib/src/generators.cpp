@@ -13,13 +13,18 @@
 #include "softmdp/model_builder.hpp"
 #include "softmdp/resources.hpp"
 #include "softmdp/random.hpp"
+#include "softmdp/umb.hpp"
 
 namespace softmdp {
 
 namespace {
 
-void header(JsonWriter& w, const std::string& name, const std::string& description, double discount) {
+void check_discount(double discount) {
     if (!(discount >= 0.0 && discount < 1.0)) throw UsageError(fmt::format("--discount must be in [0, 1), got {}", discount));
+}
+
+void header(JsonWriter& w, const std::string& name, const std::string& description, double discount) {
+    check_discount(discount);
     w.begin_object();
     w.key("format").value("softmdp/1");
     w.key("name").value(name);
@@ -53,8 +58,9 @@ void entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
 // Refuses a model whose file would not fit in disk_free bytes or which could not be loaded here.
 // Both sizes are lower bounds (the shortest JSON entry; the CSR arrays and the per-state memory of
 // a solve), so a refusal is always justified; computed in doubles, so that nothing wraps.
-void check_size(double states, double rows, double successors, std::string_view options, std::uint64_t disk_free) {
-    const double file = 30.0 * rows + 8.0 * successors;
+void check_size(double states, double rows, double successors, std::string_view options, std::uint64_t disk_free,
+                double file_bytes_per_row = 30.0, double file_bytes_per_successor = 8.0) {
+    const double file = file_bytes_per_row * rows + file_bytes_per_successor * successors;
     const double memory = static_cast<double>(ModelBuilder::kBytesPerState) * states + 20.0 * rows +
                           static_cast<double>(sizeof(Transition)) * successors;
     const double have = static_cast<double>(usable_memory());
@@ -67,24 +73,27 @@ void check_size(double states, double rows, double successors, std::string_view 
                                      human_bytes(file), human_bytes(static_cast<double>(disk_free))));
 }
 
-}  // namespace
-
-void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
+// file_bytes_per_row / _per_successor: the shortest entry of the format written (check_size).
+void check_garnet(const GarnetSpec& g, std::uint64_t disk_free, double file_bytes_per_row, double file_bytes_per_successor) {
     if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError("--states, --actions and --branching must be >= 1");
     if (g.branching > g.states) throw UsageError(fmt::format("--branching {} exceeds --states {}", g.branching, g.states));
     if (g.states > (1ULL << 31) - 1) throw UsageError("--states must be < 2^31");
     if (g.actions > (1ULL << 31) - 1) throw UsageError("--actions must be < 2^31");
+    check_discount(g.discount);
     const double rows = static_cast<double>(g.states) * static_cast<double>(g.actions);
     check_size(static_cast<double>(g.states), rows, rows * static_cast<double>(g.branching), "--states, --actions and --branching",
-               disk_free);
-    header(w, fmt::format("garnet-{}-{}-{}-seed{}", g.states, g.actions, g.branching, g.seed),
-           "Garnet: B distinct uniform successors, Dirichlet(1) probabilities, uniform [0,1) rewards", g.discount);
-    w.key("states").value(g.states);
-    w.key("actions").value(g.actions);
-    w.key("transitions").begin_array();
+               disk_free, file_bytes_per_row, file_bytes_per_successor);
+}
+
+std::string garnet_name(const GarnetSpec& g) { return fmt::format("garnet-{}-{}-{}-seed{}", g.states, g.actions, g.branching, g.seed); }
+
+// Draws the Garnet row by row in the order of the file (s, then a): visit(s, a, successors,
+// probabilities, r). Every writer runs this, so every format holds the same model for a seed.
+template <class Visit>
+void garnet_rows(const GarnetSpec& g, Visit visit, const GenerateProgress& progress = {}) {
     Rng rng(g.seed);
     std::vector<std::uint64_t> succ;
-    std::vector<double> cuts(g.branching + 1);
+    std::vector<double> cuts(g.branching + 1), probs(g.branching);
     for (std::uint64_t s = 0; s < g.states; ++s) {
         for (std::uint64_t a = 0; a < g.actions; ++a) {
             // Floyd's algorithm: B distinct indices of [0, S).
@@ -97,20 +106,77 @@ void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& pr
             cuts[g.branching] = 1.0;
             for (std::uint64_t k = 1; k < g.branching; ++k) cuts[k] = rng.uniform();
             std::sort(cuts.begin() + 1, cuts.begin() + static_cast<std::ptrdiff_t>(g.branching));
-            const double r = rng.uniform();
+            for (std::uint64_t k = 0; k < g.branching; ++k) probs[k] = cuts[k + 1] - cuts[k];
+            visit(s, a, succ, probs, rng.uniform());
+        }
+        if (progress) progress(s + 1, g.states);
+    }
+}
+
+}  // namespace
+
+void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
+    check_garnet(g, disk_free, 30.0, 8.0);
+    header(w, garnet_name(g), "Garnet: B distinct uniform successors, Dirichlet(1) probabilities, uniform [0,1) rewards", g.discount);
+    w.key("states").value(g.states);
+    w.key("actions").value(g.actions);
+    w.key("transitions").begin_array();
+    garnet_rows(
+        g,
+        [&](std::uint64_t s, std::uint64_t a, const std::vector<std::uint64_t>& succ, const std::vector<double>& probs, double r) {
             w.begin_object();
             w.key("s").value(s);
             w.key("a").value(a);
             w.key("r").value(r);
             w.key("next").begin_array();
-            for (std::uint64_t k = 0; k < g.branching; ++k) w.begin_array().value(succ[k]).value(cuts[k + 1] - cuts[k]).end_array();
+            for (std::uint64_t k = 0; k < g.branching; ++k) w.begin_array().value(succ[k]).value(probs[k]).end_array();
             w.end_array();
             w.end_object();
-        }
-        if (progress) progress(s + 1, g.states);
-    }
+        },
+        progress);
     w.end_array();
     w.end_object();
+}
+
+void write_garnet_umb(ByteSink& out, const GarnetSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
+    // UMB: 8 + 4 + 8 bytes per choice (offset, action, reward), 8 + 8 per branch (target, probability).
+    check_garnet(g, disk_free, 20.0, 16.0);
+    const std::uint64_t S = g.states, A = g.actions, B = g.branching;
+    UmbStream u;
+    u.name = garnet_name(g);
+    u.discount = g.discount;
+    u.states = S;
+    u.actions = A;
+    u.choices = S * A;
+    u.branches = S * A * B;
+    // The regular structure needs no drawing; the three drawn arrays each run the generator again
+    // from the seed (progress is reported on the last pass).
+    u.state_to_choices = [=](ByteSink& o) {
+        for (std::uint64_t s = 0; s <= S; ++s) o.le(s * A);
+    };
+    u.choice_to_branches = [=](ByteSink& o) {
+        for (std::uint64_t c = 0; c <= S * A; ++c) o.le(c * B);
+    };
+    u.choice_actions = [=](ByteSink& o) {
+        for (std::uint64_t s = 0; s < S; ++s)
+            for (std::uint64_t a = 0; a < A; ++a) o.le(static_cast<std::uint32_t>(a));
+    };
+    u.branch_to_target = [&](ByteSink& o) {
+        garnet_rows(g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>& succ, const std::vector<double>&, double) {
+            for (std::uint64_t t : succ) o.le(t);
+        });
+    };
+    u.branch_to_probability = [&](ByteSink& o) {
+        garnet_rows(g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>&, const std::vector<double>& probs, double) {
+            for (double p : probs) o.le(p);
+        });
+    };
+    u.choice_rewards = [&](ByteSink& o) {
+        garnet_rows(
+            g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>&, const std::vector<double>&, double r) { o.le(r); },
+            progress);
+    };
+    write_umb(out, u);
 }
 
 void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {

@@ -1,5 +1,9 @@
 #include "softmdp/loader.hpp"
 
+#include "softmdp/npz.hpp"
+#include "softmdp/petsc_binary.hpp"
+#include "softmdp/umb.hpp"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -54,11 +58,39 @@ MappedFile::MappedFile(const std::filesystem::path& file, StreamStart start) {
     // Pipes, character devices and unmappable files: read them whole, but check each chunk as it
     // arrives, so that a stream that cannot be a text file of the reader's format (/dev/zero,
     // /dev/urandom, `yes |`) fails at its first wrong byte, and an endless one at stream_limit().
+    // A binary model is recognised by the magic bytes in its first 512 bytes (a tar header is that
+    // long); until they have come, or when they show no binary model, the text checks apply.
+    constexpr std::size_t kMagicBytes = 512;
     const std::uint64_t limit = stream_limit();
     std::size_t first = std::string::npos;  // offset of the first byte after a BOM and blanks
+    std::size_t checked = 0;                // bytes that passed the NUL check
+    bool binary = false, decided = !start.binary_models;
     const auto refuse = [&](const std::string& msg, std::size_t offset) {
         ::close(fd);
         throw InputError(msg, Location{file.string(), line_of(buffer_, offset), {}, {}});
+    };
+    // The text checks on what has come so far: the first byte, and no NUL byte anywhere.
+    const auto check_text = [&] {
+        // Decided once the first byte past a UTF-8 BOM (which the parsers accept) and blanks has come.
+        const bool bom_pending = buffer_.size() < 3 && buffer_[0] == '\xEF';
+        if (first == std::string::npos && !start.allowed.empty() && !bom_pending) {
+            std::size_t i = buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
+            i = buffer_.find_first_not_of(" \t\r\n", i);
+            if (i != std::string::npos) {
+                first = i;
+                const char c = buffer_[i];
+                if (start.allowed.find(c) == std::string_view::npos)
+                    refuse(fmt::format("expected {}, but the input starts with {}", start.what,
+                                       c >= 0x20 && c < 0x7f ? fmt::format("'{}'", c) : fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c))),
+                           i);
+            }
+        }
+        // No text format softmdp reads has a NUL byte (JSON allows none, nor do Cassandra or PRISM).
+        if (const void* nul = std::memchr(buffer_.data() + checked, '\0', buffer_.size() - checked)) {
+            const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nul) - buffer_.data());
+            refuse(fmt::format("byte {} is NUL (0x00): not a text file", at), at);
+        }
+        checked = buffer_.size();
     };
     char chunk[1 << 16];
     for (;;) {
@@ -75,24 +107,11 @@ MappedFile::MappedFile(const std::filesystem::path& file, StreamStart start) {
         if (at + static_cast<std::size_t>(n) > buffer_.capacity())
             buffer_.reserve(std::min<std::uint64_t>(std::max<std::size_t>(2 * buffer_.capacity(), sizeof chunk), limit + sizeof chunk));
         buffer_.append(chunk, static_cast<std::size_t>(n));
-        // Decided once the first byte past a UTF-8 BOM (which the parsers accept) and blanks has come.
-        const bool bom_pending = buffer_.size() < 3 && buffer_[0] == '\xEF';
-        if (first == std::string::npos && !start.allowed.empty() && !bom_pending) {
-            std::size_t i = buffer_.compare(0, 3, "\xEF\xBB\xBF") == 0 ? 3 : 0;
-            i = buffer_.find_first_not_of(" \t\r\n", i);
-            if (i != std::string::npos) {
-                first = i;
-                const char c = buffer_[i];
-                if (start.allowed.find(c) == std::string_view::npos)
-                    refuse(fmt::format("expected {}, but the input starts with {}", start.what,
-                                       c >= 0x20 && c < 0x7f ? fmt::format("'{}'", c) : fmt::format("byte 0x{:02x}", static_cast<unsigned char>(c))),
-                           i);
-            }
+        if (!decided && buffer_.size() >= kMagicBytes) {
+            binary = detect_model_format(buffer_) != ModelFormat::softmdp;
+            decided = true;
         }
-        // No text format softmdp reads has a NUL byte (JSON allows none, nor do Cassandra or PRISM).
-        if (const void* nul = std::memchr(chunk, '\0', static_cast<std::size_t>(n)))
-            refuse(fmt::format("byte {} is NUL (0x00): not a text file", at + static_cast<std::size_t>(static_cast<const char*>(nul) - chunk)),
-                   at + static_cast<std::size_t>(static_cast<const char*>(nul) - chunk));
+        if (decided && !binary) check_text();
         if (buffer_.size() > limit)
             refuse(fmt::format("the stream is longer than {} ({} bytes: a quarter of the memory available to this process, "
                                "see ulimit -v), the most a pipe or device is read into memory; give a regular file, "
@@ -100,6 +119,8 @@ MappedFile::MappedFile(const std::filesystem::path& file, StreamStart start) {
                                human_bytes(static_cast<double>(limit)), limit),
                    buffer_.size());
     }
+    // A stream shorter than the magic window: binary if its bytes say so, else text, checked now.
+    if (!decided && !buffer_.empty() && detect_model_format(buffer_) == ModelFormat::softmdp) check_text();
     ::close(fd);
     data_ = buffer_.data();
     size_ = buffer_.size();
@@ -666,9 +687,34 @@ Model parse_model(const MappedFile& file, const BuildOptions& options, const std
     return read_model(file.text(), &file, options, source, parser);
 }
 
+ModelFormat detect_model_format(std::string_view b) noexcept {
+    if (is_tar(b) || is_gzip(b) || is_xz(b)) return ModelFormat::umb;
+    if (is_petsc_binary(b)) return ModelFormat::petsc;
+    if (is_zip(b)) return ModelFormat::npz;
+    return ModelFormat::softmdp;
+}
+
+namespace {
+Model read_binary(ModelFormat format, std::string_view bytes, const BuildOptions& options, const std::string& source) {
+    switch (format) {
+        case ModelFormat::umb: return read_umb(bytes, source, options);
+        case ModelFormat::petsc: return read_petsc_binary(bytes, source, options);
+        case ModelFormat::npz: return read_npz(bytes, source, options);
+        case ModelFormat::softmdp: break;
+    }
+    return parse_model(bytes, options, source);
+}
+}  // namespace
+
+Model parse_any_model(std::string_view bytes, const BuildOptions& options, const std::string& source) {
+    return read_binary(detect_model_format(bytes), bytes, options, source);
+}
+
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
-    const MappedFile mapped(file, kJsonObject);
-    return parse_model(mapped, options, file.string());
+    const MappedFile mapped(file, kModelFile);
+    const ModelFormat format = detect_model_format(mapped.text());
+    if (format == ModelFormat::softmdp) return parse_model(mapped, options, file.string());
+    return read_binary(format, mapped.text(), options, file.string());
 }
 
 std::string format_of(const nlohmann::json& j) {

@@ -11,6 +11,36 @@
 
 namespace softmdp {
 
+namespace {
+// Why p0 is not a distribution over the states ("" when it is); name(s) names state s.
+template <class Name>
+std::string initial_problem(const std::vector<double>& p0, Name name) {
+    // Neumaier's compensated sum: a naive one drifts by ~S ulps, past kSumTolerance for S ~ 10^8.
+    double total = 0.0, carry = 0.0;
+    for (std::size_t s = 0; s < p0.size(); ++s) {
+        const double p = p0[s];
+        if (!std::isfinite(p) || p < 0.0) return fmt::format("probability of state {} must be finite and >= 0, got {}", name(s), p);
+        const double t = total + p;
+        carry += std::abs(total) >= p ? (total - t) + p : (p - t) + total;
+        total = t;
+    }
+    total += carry;
+    if (std::abs(total - 1.0) > ModelBuilder::kSumTolerance) return fmt::format("probabilities sum to {:.17g}, not 1", total);
+    return {};
+}
+
+// Discount 1 is sound only when every policy terminates (find_improper_state).
+void check_proper(const Model& model, const std::string& source) {
+    if (model.discount() != 1.0) return;
+    const std::size_t s = find_improper_state(model);
+    if (s < model.num_states())
+        throw InputError(fmt::format("discount 1 needs every policy to reach a terminal state with probability 1, "
+                                     "but from state {} some policy never terminates",
+                                     model.state_name(s)),
+                         Location{source, std::nullopt, {}, "discount"});
+}
+}  // namespace
+
 ModelBuilder::ModelBuilder(std::string source, BuildOptions options)
     : source_(std::move(source)), options_(std::move(options)) {}
 
@@ -296,20 +326,8 @@ Model ModelBuilder::build() {
         d.initial.assign(S, 1.0 / static_cast<double>(S));
     }
     if (initial_dense_ || !initial_entries_.empty()) {
-        // Neumaier's compensated sum: a naive one drifts by ~S ulps, past kSumTolerance for S ~ 10^8.
-        double total = 0.0, carry = 0.0;
-        for (std::size_t s = 0; s < S; ++s) {
-            const double p = d.initial[s];
-            if (!std::isfinite(p) || p < 0.0)
-                fail(fmt::format("probability of state {} must be finite and >= 0, got {}", describe(s, true), p),
-                     SIZE_MAX, "initial");
-            const double t = total + p;
-            carry += std::abs(total) >= p ? (total - t) + p : (p - t) + total;
-            total = t;
-        }
-        total += carry;
-        if (std::abs(total - 1.0) > kSumTolerance)
-            fail(fmt::format("probabilities sum to {:.17g}, not 1", total), SIZE_MAX, "initial");
+        const std::string problem = initial_problem(d.initial, [&](std::size_t s) { return describe(static_cast<Code>(s), true); });
+        if (!problem.empty()) fail(problem, SIZE_MAX, "initial");
     }
 
     // CSR arrays.
@@ -348,14 +366,82 @@ Model ModelBuilder::build() {
     *this = ModelBuilder(source_, options_);
 
     Model model(std::move(d));
-    if (model.discount() == 1.0) {
-        const std::size_t s = find_improper_state(model);
-        if (s < model.num_states())
-            throw InputError(fmt::format("discount 1 needs every policy to reach a terminal state with probability 1, "
-                                         "but from state {} some policy never terminates",
-                                         model.state_name(s)),
-                             Location{source_, std::nullopt, {}, "discount"});
+    check_proper(model, source_);
+    return model;
+}
+
+void check_model_size(const std::string& source, std::uint64_t states, std::uint64_t actions, std::uint64_t rows,
+                      std::uint64_t transitions) {
+    const auto fail = [&](const std::string& field, const std::string& m) { throw InputError(m, Location{source, std::nullopt, {}, field}); };
+    if (states == 0) fail("states", "the state set is empty");
+    if (states > ModelBuilder::kMaxStates) fail("states", fmt::format("{} states is more than the limit of {}", states, ModelBuilder::kMaxStates));
+    if (actions > ModelBuilder::kMaxStates) fail("actions", fmt::format("{} actions is more than the limit of {}", actions, ModelBuilder::kMaxStates));
+    // In long double: sizes from a hostile header must not wrap around.
+    const long double need = static_cast<long double>(states) * ModelBuilder::kBytesPerState + static_cast<long double>(rows) * 28.0L +
+                             static_cast<long double>(transitions) * sizeof(Transition);
+    if (const std::uint64_t have = usable_memory(); need > static_cast<long double>(have))
+        fail("states", fmt::format("{} states, {} rows and {} transitions need about {:.1f} GiB of memory, more than the {:.1f} GiB "
+                                   "available here",
+                                   states, rows, transitions, static_cast<double>(need / 0x1p30L), static_cast<double>(have) / 0x1p30));
+}
+
+Model build_from_arrays(ModelData d, const std::string& source, const ArrayNames& names, const BuildOptions& options) {
+    const std::size_t S = d.num_states, R = d.row_action.size(), T = d.transitions.size();
+    const auto where = [&](std::size_t s, std::size_t r) { return fmt::format("state {}, action {}", s, r < R ? d.row_action[r] : 0); };
+    const auto fail = [&](const std::string& array, std::uint64_t index, const std::string& entry, const std::string& m) {
+        throw InputError(m, Location{source, std::nullopt, entry, fmt::format("{}[{}]", array, index)});
+    };
+    if (!std::isfinite(d.discount) || d.discount < 0.0 || d.discount > 1.0)
+        throw InputError(fmt::format("discount must be in [0, 1], got {}", d.discount), Location{source, std::nullopt, {}, "discount"});
+    if (d.state_begin.size() != S + 1 || d.state_begin[0] != 0) fail(names.rows, 0, {}, "must start at 0");
+    if (d.row_reward.size() != R || d.row_begin.size() != R + 1 || d.row_begin[0] != 0) fail(names.branches, 0, {}, "must start at 0");
+    if (d.state_begin[S] != R) fail(names.rows, S, {}, fmt::format("is {}, not the number of rows {}", d.state_begin[S], R));
+    if (d.row_begin[R] != T) fail(names.branches, R, {}, fmt::format("is {}, not the number of transitions {}", d.row_begin[R], T));
+    std::size_t renormalized = 0;
+    for (std::size_t s = 0; s < S; ++s) {
+        if (d.state_begin[s + 1] < d.state_begin[s])
+            fail(names.rows, s + 1, {}, fmt::format("offsets must not decrease: {} after {}", d.state_begin[s + 1], d.state_begin[s]));
+        for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) {
+            if (d.row_action[r] >= d.num_actions)
+                fail(names.actions, r, where(s, r), fmt::format("action {} is out of range (there are {})", d.row_action[r], d.num_actions));
+            if (r > d.state_begin[s] && d.row_action[r] <= d.row_action[r - 1])
+                fail(names.actions, r, where(s, r), "actions must be distinct and ascending within a state");
+            if (d.row_begin[r + 1] < d.row_begin[r])
+                fail(names.branches, r + 1, where(s, r), fmt::format("offsets must not decrease: {} after {}", d.row_begin[r + 1], d.row_begin[r]));
+            if (d.row_begin[r + 1] == d.row_begin[r]) fail(names.branches, r, where(s, r), "the row has no successors");
+            if (!std::isfinite(d.row_reward[r])) fail(names.rewards, r, where(s, r), fmt::format("reward must be finite, got {}", d.row_reward[r]));
+            double sum = 0.0;
+            for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) {
+                if (d.transitions[t].next >= S)
+                    fail(names.targets, t, where(s, r), fmt::format("successor {} is out of range (there are {} states)", d.transitions[t].next, S));
+                const double p = d.transitions[t].prob();
+                if (!std::isfinite(p) || p < 0.0) fail(names.probabilities, t, where(s, r), fmt::format("probability must be finite and >= 0, got {}", p));
+                if (!d.next_reward.empty() && !std::isfinite(d.next_reward[t]))
+                    fail(names.probabilities, t, where(s, r), fmt::format("successor reward must be finite, got {}", d.next_reward[t]));
+                sum += p;
+            }
+            if (std::abs(sum - 1.0) > ModelBuilder::kSumTolerance) {
+                if (!options.renormalize || std::abs(sum - 1.0) > ModelBuilder::kRenormalizeTolerance)
+                    fail(names.probabilities, d.row_begin[r], where(s, r),
+                         fmt::format("the row's probabilities (from this index on) sum to {:.17g}, not 1 (tolerance {:g}; "
+                                     "--renormalize fixes drift up to 1e-6)",
+                                     sum, ModelBuilder::kSumTolerance));
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) d.transitions[t].set_prob(d.transitions[t].prob() / sum);
+                ++renormalized;
+            }
+        }
     }
+    if (d.initial.empty()) {
+        d.initial.assign(S, 1.0 / static_cast<double>(S));
+    } else {
+        if (d.initial.size() != S) throw InputError(fmt::format("has {} probabilities for {} states", d.initial.size(), S), Location{source, std::nullopt, {}, "initial"});
+        const std::string problem = initial_problem(d.initial, [&](std::size_t s) { return d.state_names.empty() ? std::to_string(s) : d.state_names[s]; });
+        if (!problem.empty()) throw InputError(problem, Location{source, std::nullopt, {}, "initial"});
+    }
+    if (renormalized > 0 && options.warn)
+        options.warn(fmt::format("{}: renormalised the successor probabilities of {} rows (--renormalize)", source, renormalized));
+    Model model(std::move(d));
+    check_proper(model, source);
     return model;
 }
 

@@ -1,4 +1,5 @@
-// libFuzzer target: the softmdp/1 loaders (discrete streaming and continuous) must answer any input
+// libFuzzer target: the softmdp/1 loaders (discrete streaming and continuous) and the binary readers
+// (UMB, PETSc binary, npz; loader.hpp's parse_any_model) must answer any input
 // with a model or an InputError, never a crash, a hang or a sanitizer report; and the discrete
 // loader's fast scanner (with its fallback) must answer exactly as the reference parser alone.
 #include <cstddef>
@@ -47,6 +48,13 @@ std::string outcome(std::string_view text, softmdp::ParsePath path) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     try {
+        // Binary models (UMB, PETSc, npz): a model or an error, never a crash (seeded by tests/bad's).
+        if (softmdp::detect_model_format(text) != softmdp::ModelFormat::softmdp) {
+            softmdp::BuildOptions options;
+            options.discount = 0.9;  // files without one go on to the arrays
+            softmdp::parse_any_model(text, options, "fuzz");
+            return 0;
+        }
         if (softmdp::is_continuous_text(text)) softmdp::parse_continuous_model(text, "fuzz");
         else if (outcome(text, softmdp::ParsePath::automatic) != outcome(text, softmdp::ParsePath::reference))
             __builtin_trap();

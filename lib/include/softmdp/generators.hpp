@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "softmdp/binary_io.hpp"
 #include "softmdp/json_writer.hpp"
 
 namespace softmdp {
@@ -29,6 +30,10 @@ struct GarnetSpec {
 };
 void write_garnet(JsonWriter& w, const GarnetSpec& spec, const GenerateProgress& progress = {},
                   std::uint64_t disk_free = UINT64_MAX);
+// The same Garnet as an uncompressed UMB file (umb.hpp), streamed: the generator runs once per drawn
+// array (targets, probabilities, rewards), so no model is held in memory at any size.
+void write_garnet_umb(ByteSink& out, const GarnetSpec& spec, const GenerateProgress& progress = {},
+                      std::uint64_t disk_free = UINT64_MAX);
 
 // W x H grid, actions up/down/left/right; the move goes as intended with probability 1 - slip and to
 // each perpendicular direction with slip/2 (walls: stay). Reward -1 per step; the bottom-right cell

@@ -26,15 +26,20 @@ enum class ParsePath {
 // What a reader knows about the first byte of its format (after a UTF-8 BOM and blanks), so that a
 // stream that cannot be such a file fails there instead of being read to its end.
 struct StreamStart {
-    std::string_view allowed;  // the bytes it may be; empty: any
-    std::string_view what;     // for the message, e.g. "a JSON object ('{')"
+    std::string_view allowed;    // the bytes it may be; empty: any
+    std::string_view what;       // for the message, e.g. "a JSON object ('{')"
+    bool binary_models = false;  // a stream that opens with a binary model's magic bytes (UMB, PETSc, npz) is taken as it is
 };
 inline constexpr StreamStart kAnyText{};
 inline constexpr StreamStart kJsonObject{"{", "a JSON object ('{')"};
+// Any MDP file a command can load: softmdp/1 JSON, or a binary model told by its magic bytes.
+inline constexpr StreamStart kModelFile{"{", "a JSON object ('{') or a binary model (UMB, PETSc binary, .npz)", true};
 
 // A read-only view of a whole file (memory-mapped when possible). Throws IoError. A stream (pipe,
 // device) is read into memory, and refused with InputError at its first NUL byte, at a first byte
-// that `start` does not allow, or when it grows past stream_limit() (resources.hpp).
+// that `start` does not allow, or when it grows past stream_limit() (resources.hpp); with
+// start.binary_models, a stream whose first 512 bytes (a tar header) show a binary model's magic
+// bytes is exempt from the two text checks.
 class MappedFile {
 public:
     explicit MappedFile(const std::filesystem::path& file, StreamStart start = kAnyText);
@@ -56,13 +61,22 @@ private:
     std::string buffer_;  // for files that cannot be mapped (pipes)
 };
 
-// Loads a discrete-action MDP file. Throws InputError (bad content, with file, line or entry and
+// The formats of a discrete-action MDP file, told apart by their first bytes (magic numbers), not
+// by the file's name: UMB (a tar, or gzip/xz), PETSc binary (class id 1211216, big-endian), .npz (a
+// zip), softmdp/1 JSON (anything else).
+enum class ModelFormat { softmdp, umb, petsc, npz };
+ModelFormat detect_model_format(std::string_view bytes) noexcept;
+
+// Loads a discrete-action MDP file of any ModelFormat. Throws InputError (bad content, with file, line or entry and
 // field) or IoError (cannot read).
 Model load_model(const std::filesystem::path& file, const BuildOptions& options = {});
 
 // The same from a file already open (read once: it may be a pipe); releases its pages as it reads.
 Model parse_model(const MappedFile& file, const BuildOptions& options, const std::string& source,
                   ParsePath parser = ParsePath::automatic);
+
+// A whole model file of any ModelFormat in memory (e.g. read from a pipe).
+Model parse_any_model(std::string_view bytes, const BuildOptions& options, const std::string& source);
 
 // The same from text in memory; `source` names it in error messages.
 Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>",

@@ -4,6 +4,7 @@
 // every way of making a model reports the same errors, naming the entry and the field.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,6 +26,7 @@ struct Ref {
 struct BuildOptions {
     bool renormalize = false;                      // rescale successor sums within 1e-6 of 1
     std::function<void(const std::string&)> warn;  // receives warnings (e.g. renormalised rows)
+    std::optional<double> discount;                // for files that carry none (PETSc, npz, UMB from other tools)
 };
 
 class ModelBuilder {
@@ -126,6 +128,28 @@ private:
     std::vector<double> next_r_;
     bool any_next_reward_ = false;
 };
+
+// The binary formats (umb.hpp, petsc_binary.hpp, npz.hpp) fill ModelData's arrays straight from the
+// file; these apply the builder's rules to them, naming the file's array and index in every error.
+struct ArrayNames {
+    std::string rows;           // state_begin (e.g. UMB's state-to-choices)
+    std::string branches;       // row_begin (e.g. choice-to-branches, indptr)
+    std::string targets;        // transitions[].next (e.g. branch-to-target, indices)
+    std::string probabilities;  // transitions[].prob (e.g. branch-to-probability, data)
+    std::string rewards;        // row_reward
+    std::string actions;        // row_action
+};
+
+// Refuses, before anything is allocated, sizes beyond the limits (kMaxStates states and actions) or
+// beyond this machine's memory for the model's arrays. Throws InputError naming `source`.
+void check_model_size(const std::string& source, std::uint64_t states, std::uint64_t actions, std::uint64_t rows,
+                      std::uint64_t transitions);
+
+// Checks d as the builder checks entries: offsets monotone, rows with successors, actions ascending
+// within a state, successors in range, probabilities finite, >= 0, summing to 1 (rescaled within
+// 1e-6 with options.renormalize), rewards finite, the discount, the initial distribution (empty:
+// uniform), discount 1 only for proper models. Throws InputError naming the array and its index.
+Model build_from_arrays(ModelData d, const std::string& source, const ArrayNames& names, const BuildOptions& options);
 
 // gamma = 1 is sound only if every policy reaches a terminal state with probability 1 from every
 // state. Returns a non-terminal state from which some policy can avoid termination forever, or
