@@ -133,8 +133,7 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
             fmt::print("{}", integration_note(cs));
         fmt::print("objective J = {:.12g}\n\n{:<16} {:>16}{}\n", j, "state", "V", mc ? "   MC std error" : "");
         for (std::size_t s = 0; s < std::min(m.num_states(), vm["rows"].as<std::size_t>()); ++s)
-            fmt::print("{:<16} {:>16.10g}{}
-", printable(m.state_names[s]), sol.values[s],
+            fmt::print("{:<16} {:>16.10g}{}\n", printable(m.state_names[s]), sol.values[s],
                        mc ? fmt::format("   {:.3g}", cs.mc_std_error[s]) : std::string());
     };
     report.csv = [&](CsvWriter& csv) {
