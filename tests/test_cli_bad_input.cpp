@@ -163,6 +163,8 @@ TEST_CASE("absurd sizes and endless streams fail fast: exit 2 and a message nami
     };
     for (const auto& c : cases) {
         CAPTURE(c.shell);
+        // Without ulimit -v the stream limit is a quarter of the machine's memory: too long a read.
+        if (test::kSanitized && c.expected == "the stream is longer than") continue;
         const std::string limit = test::kSanitized ? "" : "ulimit -v 400000; ";
         const std::string cmd = "timeout 20 sh -c '" + limit + c.shell + " >/dev/null 2>" + d + "/err' 2>/dev/null";
         const auto start = std::chrono::steady_clock::now();

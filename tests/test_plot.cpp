@@ -200,4 +200,11 @@ TEST_CASE("a gnuplot that never exits is killed at the time limit (SOFTMDP_GNUPL
     CHECK_FALSE(std::filesystem::exists(dir / "lake.png"));
     const pid_t pid = std::stoi(test::read_file(dir / "pid"));
     CHECK((::kill(pid, 0) == -1 && errno == ESRCH));  // killed and reaped
+    // One that closes its output first and then hangs is held to the same limit.
+    test::write_file(dir / "gnuplot", "#!/bin/sh\nexec >/dev/null 2>&1\nexec sleep 30\n");
+    ::setenv("PATH", (dir.string() + ":" + path).c_str(), 1);
+    ::setenv("SOFTMDP_GNUPLOT_TIMEOUT", "0.5", 1);
+    CHECK_THROWS_WITH_AS(plot_grid(m, sol, (dir / "lake.png").string()), doctest::Contains("did not finish within 0.5 s"), IoError);
+    ::setenv("PATH", path.c_str(), 1);
+    ::unsetenv("SOFTMDP_GNUPLOT_TIMEOUT");
 }

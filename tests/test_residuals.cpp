@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "softmdp/errors.hpp"
 #include "softmdp/policy.hpp"
 #include "softmdp/residuals.hpp"
 #include "softmdp/solve.hpp"
@@ -54,4 +55,13 @@ TEST_CASE("residuals of a wrong Q table are positive and weighted by p and mu") 
     std::vector<double> p{0.0, 1.0};
     const auto res_b = soft_bellman_residuals(m, q, alpha, SoftValueOfQ::soft, p);
     CHECK(res_b.q_residual == doctest::Approx(0.5 * ((2 + 0.9 * l2) * (2 + 0.9 * l2) + (0.9 * l2) * (0.9 * l2))));
+}
+
+TEST_CASE("residuals whose squares overflow are a numerical error, not inf or null with exit 0") {
+    // One self-loop, gamma 0.9, Q = 1e200: Q_hat = 1 + 0.9 * 1e200, the squared difference ~1e398.
+    const Model m = test::self_loops({1.0}, 0.9);
+    const std::vector<double> q{1e200};
+    CHECK_THROWS_WITH_AS(soft_bellman_residuals(m, q, 1.0, SoftValueOfQ::soft), doctest::Contains("is not finite"), NumericalError);
+    const std::vector<double> fine{1e100};  // squares 1e198: representable
+    CHECK(std::isfinite(soft_bellman_residuals(m, fine, 1.0, SoftValueOfQ::soft).q_residual));
 }

@@ -106,10 +106,11 @@ std::optional<int> run_gnuplot(const std::string& script, const std::string& tar
     running_plotter = pid;
     const double limit = plot_time_limit();
     const auto start = std::chrono::steady_clock::now();
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     bool timed_out = false;
     char buf[512];
     for (;;) {
-        const double left = limit - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double left = limit - elapsed();
         if (left <= 0.0) {
             timed_out = true;
             break;
@@ -123,9 +124,18 @@ std::optional<int> run_gnuplot(const std::string& script, const std::string& tar
         else if (n == 0 || errno != EINTR) break;  // EOF: gnuplot (and its children) closed the pipe
     }
     ::close(fds[0]);
-    if (timed_out) ::kill(-pid, SIGKILL);
+    // A gnuplot that closed its output but does not exit is held to the same limit.
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    for (pid_t done = 0; !timed_out;) {
+        done = ::waitpid(pid, &status, WNOHANG);
+        if (done == pid || (done < 0 && errno != EINTR)) break;
+        if (elapsed() >= limit) timed_out = true;
+        else ::usleep(10'000);
+    }
+    if (timed_out) {
+        ::kill(-pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
     running_plotter = 0;
     if (timed_out)
