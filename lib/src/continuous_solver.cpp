@@ -170,8 +170,8 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
     // A Newton step costs an LU of S x S (S^3 / 3 multiply-adds) and converges in a handful of
     // steps; plain iteration needs of the order of 1/(1 - gamma) backups (sum_s points x anchors
     // each). Newton while its step costs at most that many backups: always for few states or fine
-    // grids, not for 1000 states on 40 nodes at gamma 0.99 (measured: 1.6 s plain, 2.1 s Newton;
-    // with 2000 samples per state instead, 101 s plain, 7.6 s Newton).
+    // grids, not for 1000 states on 40 nodes at gamma 0.99 (measured: 1.4 s plain, 2.1 s Newton;
+    // with 2000 samples per state instead, 101 s plain, 3.8 s Newton; docs/continuous.md).
     double backup_work = 0.0;
     for (std::size_t s = 0; s < S; ++s)
         backup_work += static_cast<double>(pts[s].log_weight.size()) * static_cast<double>(m.anchors[s].size() + 1);
