@@ -96,6 +96,10 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
     const std::string integ = vm["integrator"].as<std::string>();
     if (integ != "quadrature" && integ != "mc") throw UsageError(fmt::format("--integrator must be quadrature or mc, got '{}'", integ));
     c.integrator = integ == "mc" ? Integrator::monte_carlo : Integrator::quadrature;
+    // Options of the other integrator would be ignored: refuse them rather than let a user believe they apply.
+    for (const char* name : integ == "mc" ? std::vector<const char*>{"nodes", "max-nodes"} : std::vector<const char*>{"samples", "seed"})
+        if (vm.count(name) && !vm[name].defaulted())
+            throw UsageError(fmt::format("--{} is for --integrator {}", name, integ == "mc" ? "quadrature" : "mc"));
     if (vm.count("nodes")) {
         c.nodes = vm["nodes"].as<std::size_t>();
         if (c.nodes < 1 || c.nodes > 1000) throw UsageError(fmt::format("--nodes must be in 1..1000, got {}", c.nodes));

@@ -161,6 +161,14 @@ TEST_CASE("solve on continuous actions: the two-part error report, --nodes range
     CHECK(huge.code == 2);
     CHECK(huge.err.find("--samples 18446744073709551615") != std::string::npos);
 
+    // Options of the other integrator are refused, not ignored.
+    for (const char* bad : {" --integrator mc --nodes 8", " --integrator mc --max-nodes 64", " --samples 100", " --seed 2"}) {
+        const auto b = test::run_cli("solve " + c1 + " --alpha 0.5" + bad);
+        CAPTURE(bad);
+        CHECK(b.code == 2);
+        CHECK(b.err.find("is for --integrator") != std::string::npos);
+    }
+
     // The node budget runs out: exit 4, the result written, the reason says so.
     const auto budget = test::run_cli("solve " + c1 + " --alpha 0.5 --max-nodes 16 --json " + (dir / "b.json").string());
     CHECK(budget.code == 4);

@@ -368,3 +368,19 @@ TEST_CASE("stopping early: no second grid means no error bound; at the floating-
     CHECK(g.solution.converged);
     CHECK(std::abs(g.solution.values[0] - f.solution.values[0]) <= *g.solution.error_bound + *f.solution.error_bound);
 }
+
+TEST_CASE("stopped by the iteration limit: the iteration bound covers the distance to the grid's own fixed point") {
+    const auto m = model(kSlow1d);  // gamma 0.99
+    ContinuousOptions co;
+    co.nodes = 32;
+    const auto full = continuous_soft_q_iteration(m, 0.2, co);
+    for (std::uint64_t limit : {1, 2, 3}) {
+        CAPTURE(limit);
+        SolverOptions opt;
+        opt.max_iterations = limit;
+        const auto r = continuous_soft_q_iteration(m, 0.2, co, opt);
+        CHECK_FALSE(r.solution.converged);
+        for (std::size_t s = 0; s < 2; ++s)
+            CHECK(std::abs(r.solution.values[s] - full.solution.values[s]) <= r.iteration_bound + full.iteration_bound);
+    }
+}

@@ -170,8 +170,8 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
     // A Newton step costs an LU of S x S (S^3 / 3 multiply-adds) and converges in a handful of
     // steps; plain iteration needs of the order of 1/(1 - gamma) backups (sum_s points x anchors
     // each). Newton while its step costs at most that many backups: always for few states or fine
-    // grids, not for 1000 states on 40 nodes at gamma 0.99 (measured: 1.6 s plain, 2.1 s Newton;
-    // with 2000 samples per state instead, 101 s plain, 7.6 s Newton).
+    // grids, not for 1000 states on 40 nodes at gamma 0.99 (measured: 1.4 s plain, 2.1 s Newton;
+    // with 2000 samples per state instead, 101 s plain, 3.8 s Newton; docs/continuous.md).
     double backup_work = 0.0;
     for (std::size_t s = 0; s < S; ++s)
         backup_work += static_cast<double>(pts[s].log_weight.size()) * static_cast<double>(m.anchors[s].size() + 1);
@@ -179,7 +179,9 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
     const bool newton = S <= dense_limit && Sd * Sd * Sd / 3.0 <= backup_work / (1.0 - gamma);
     PolicyRows rows(newton ? S : 0);
     Iterated it;
-    double shift = 0.0;
+    // The point the last bound certifies: TV moved to the bracket's midpoint (a Newton step's V is
+    // not certified until it is backed up).
+    std::vector<double> certified;
     for (;;) {
         if (done >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
             it.reason = done >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
@@ -193,7 +195,11 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
         const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (cst + 1.0) * (vmax + max_r + alpha * 50.0);
         const double bound = cst * (u - l) / 2.0 + slack;
         it.bound = bound;
-        shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
+        const double shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
+        certified = TV;
+        if (std::isfinite(shift))
+            for (std::size_t s = 0; s < S; ++s)
+                if (!m.is_terminal(s)) certified[s] += shift;
         const bool stop = !std::isfinite(bound) || bound <= tol || (slack >= tol && bound <= 2.0 * slack) ||
                           done >= opt.max_iterations;
         if (newton && !stop) {
@@ -201,7 +207,6 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
             for (std::size_t s = 0; s < S; ++s) step[static_cast<Eigen::Index>(s)] = TV[s] - V[s];
             step = resolvent(rows, gamma).solve(step);
             for (std::size_t s = 0; s < S; ++s) TV[s] = V[s] + step[static_cast<Eigen::Index>(s)];
-            shift = 0.0;
         }
         V.swap(TV);
         if (!std::isfinite(bound)) {
@@ -223,9 +228,7 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
             break;
         }
     }
-    if (std::isfinite(shift))
-        for (std::size_t s = 0; s < S; ++s)
-            if (!m.is_terminal(s)) V[s] += shift;
+    if (!certified.empty()) V.swap(certified);
     return it;
 }
 

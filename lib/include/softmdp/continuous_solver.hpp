@@ -27,14 +27,15 @@ struct ContinuousOptions {
     Integrator integrator = Integrator::quadrature;
     // Quadrature. 0: composite Gauss-Legendre (8 nodes per panel), panels doubled until the values
     // meet the tolerance. N > 0: the plain N-node rule per dimension, its error estimated against
-    // the 2N-node composite grid (two panels of N).
+    // the refined solution (which is computed too).
     std::size_t nodes = 0;
     std::size_t max_nodes = 16384;    // refinement budget: nodes per dimension (also: half the usable memory)
     std::uint64_t samples = 20000;   // Monte Carlo samples per state
     std::uint64_t seed = 0;
     // Up to this many states dense (I - gamma P_pi)^-1 is used: Newton (soft policy iteration) steps
-    // between backups, and the exact propagation of Monte Carlo errors. Above: plain iteration, and
-    // the upper bound that adds standard errors along paths.
+    // between backups (where an S x S LU costs less than about 1/(1 - gamma) backups), and the exact
+    // propagation of Monte Carlo errors. Above: plain iteration, and the upper bound that adds
+    // standard errors along paths.
     std::size_t dense_limit = 2000;
 };
 
@@ -53,8 +54,9 @@ struct ContinuousSolution {
     double iteration_bound = 0.0;  // MacQueen: ||V - fixed point of the discretised operator||_inf
 
     // Quadrature.
-    // Estimate of ||V*_grid - V*||_inf: max_s |V_a(s) - V_b(s)| + both grids' iteration bounds, for the
-    // reported grid a and the comparison grid b (the finer one with --nodes, the coarser one when refining).
+    // Estimate of ||V*_grid - V*||_inf. Refining: max_s |V_a(s) - V_b(s)| + both grids' iteration
+    // bounds, for the reported grid a and the grid b before it. With --nodes: max_s |V_N(s) - V_r(s)|
+    // + the refined solution r's error bound + V_N's iteration bound.
     std::optional<double> integration_error;
     std::vector<std::size_t> nodes;             // per dimension, of the grid whose values are reported
     std::vector<std::size_t> comparison_nodes;  // per dimension, the grid it was compared with
