@@ -1,5 +1,6 @@
 #pragma once
 // Targets with closed forms for the continuous-action tests.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <span>
@@ -85,6 +86,51 @@ struct TruncatedGaussian {
     double variance() const {
         const double a = alpha(), b = beta(), r = (phi(a) - phi(b)) / mass();
         return s * s * (1.0 + (a * phi(a) - b * phi(b)) / mass() - r * r);
+    }
+};
+
+// A mixture sum_k w_k N(c_k, s^2 I) on a box (any d), weights unnormalised: separated modes of
+// unequal mass, with the mass of any sub-box by erf (the components factorise).
+struct WeightedModes {
+    std::vector<std::vector<double>> centres;
+    std::vector<double> weights;
+    double s = 0.12;
+    std::vector<double> lo, hi;
+    std::size_t dim() const { return lo.size(); }
+    std::span<const double> low() const { return lo; }
+    std::span<const double> high() const { return hi; }
+    double log_density(std::span<const double> a, std::span<double> grad) const {
+        const std::size_t d = dim(), K = weights.size();
+        std::vector<double> l(K);
+        double mx = -1e300;
+        for (std::size_t k = 0; k < K; ++k) {
+            double r2 = 0.0;
+            for (std::size_t i = 0; i < d; ++i) r2 += (a[i] - centres[k][i]) * (a[i] - centres[k][i]);
+            l[k] = std::log(weights[k]) - 0.5 * r2 / (s * s);
+            mx = std::max(mx, l[k]);
+        }
+        double z = 0.0;
+        for (double& x : l) z += (x = std::exp(x - mx));
+        for (std::size_t i = 0; i < grad.size(); ++i) {
+            grad[i] = 0.0;
+            for (std::size_t k = 0; k < K; ++k) grad[i] -= l[k] / z * (a[i] - centres[k][i]) / (s * s);
+        }
+        return mx + std::log(z);
+    }
+    // Mass of the sub-box [a, b] (the box's part of it).
+    double mass(const std::vector<double>& a, const std::vector<double>& b) const {
+        double in = 0.0, total = 0.0;
+        for (std::size_t k = 0; k < weights.size(); ++k) {
+            double pin = weights[k], pall = weights[k];
+            for (std::size_t i = 0; i < dim(); ++i) {
+                const auto m = [&](double x0, double x1) { return TruncatedGaussian::Phi((x1 - centres[k][i]) / s) - TruncatedGaussian::Phi((x0 - centres[k][i]) / s); };
+                pin *= m(std::max(a[i], lo[i]), std::min(b[i], hi[i]));
+                pall *= m(lo[i], hi[i]);
+            }
+            in += pin;
+            total += pall;
+        }
+        return in / total;
     }
 };
 

@@ -225,10 +225,14 @@ TEST_CASE("estimate: the reference states its error; the difference is in combin
     CHECK(j["bias_correction"].get<double>() == doctest::Approx(0.1 * (n / ess - 1.0) / (2.0 * n)));
     CHECK(j["difference_std_errors"].get<double>() ==
           doctest::Approx((corrected - j["reference"].get<double>()) / std::hypot(se, ref_err)));
-    // A reference budget too small to judge: the table says so instead of a difference.
-    const auto t = test::run_cli("estimate " + mg + " --state center --alpha 0.001 --samples 2000 --nodes 1");
+    // At alpha 1e-12 the reference cannot resolve the spike of width about sqrt(alpha) within its
+    // budget (error about 1e-6) while the standard error is 1e-12: no difference is claimed.
+    const auto t = test::run_cli("estimate " + mg + " --state center --alpha 1e-12 --samples 2000");
     CHECK(t.code == 0);
-    CHECK(t.out.find("difference") != std::string::npos);
+    CHECK(t.out.find("difference  not judged") != std::string::npos);
+    const auto tj = test::run_cli("estimate " + mg + " --state center --alpha 1e-12 --samples 2000 --json -");
+    REQUIRE(tj.code == 0);
+    CHECK(json::parse(tj.out)["difference_std_errors"].is_null());
 }
 
 TEST_CASE("sample: importance-resampled particles give the heavy goal its mass (multigoal, one goal paying 1.1)" *
@@ -273,9 +277,10 @@ TEST_CASE("sample: importance-resampled particles give the heavy goal its mass (
     }
 }
 
-TEST_CASE("estimate on a sharp target: the refined reference does not blame a correct estimate (64 nodes did)") {
-    // multigoal with bandwidth 0.05 (V = 0): one 64-node rule is 1.05e-3 off, about 14 standard errors
-    // of a 2x10^6-sample estimate; the refined reference (tested against erf closed forms in
+TEST_CASE("estimate on a sharp target: the refined reference does not blame a correct estimate (64 nodes did)" *
+          doctest::skip(test::kSanitized)) {
+    // multigoal with bandwidth 0.05 (V = 0): one 64-node rule is 1.05e-3 off, about 10 standard errors
+    // of a 10^6-sample estimate; the refined reference (tested against erf closed forms in
     // test_quadrature_reference.cpp) states an error far below the standard error.
     const auto dir = test::temp_dir("cli-estimate-sharp");
     std::string text = test::read_file(test::source_path("mdps/multigoal.json"));
@@ -283,7 +288,7 @@ TEST_CASE("estimate on a sharp target: the refined reference does not blame a co
     REQUIRE(text.find(bw) != std::string::npos);
     text.replace(text.find(bw), bw.size(), R"("bandwidth": 0.05)");
     test::write_file(dir / "sharp.json", text);
-    const auto e = test::run_cli("estimate " + (dir / "sharp.json").string() + " --state center --alpha 0.1 --samples 2000000 --json -");
+    const auto e = test::run_cli("estimate " + (dir / "sharp.json").string() + " --state center --alpha 0.1 --samples 1000000 --json -");
     REQUIRE(e.code == 0);
     const json j = json::parse(e.out);
     const double se = j["std_error"].get<double>(), ref = j["reference"].get<double>();

@@ -150,3 +150,25 @@ TEST_CASE("the bias of log mean(w): -(n/ESS - 1)/(2n) matches the closed form, a
     CHECK(estimated == doctest::Approx(predicted).epsilon(0.2));
     CHECK(std::abs(corrected) < 0.3 * std::abs(predicted));
 }
+
+TEST_CASE("more blocks than one merge round: every block counted, in block order (memory no longer grows with the samples)") {
+    // 257 full blocks and a partial one: log_integral_mc merges its blocks in rounds of 256; the same
+    // draws (importance_draws, same streams), merged here block by block in one pass, must give the
+    // same sums to the bit.
+    const auto q = wide_gaussian();
+    const std::uint64_t n = 257 * detail::kSampleBlock + 123;
+    const LogZEstimate e = log_integral_mc(q, Proposal{}, n, 11);
+    const detail::WeightedDraws w = detail::importance_draws(detail::block_density(q), q.low(), q.high(), Proposal{}, n, 11, 0);
+    detail::WeightSums sums;
+    for (std::size_t b = 0; b * detail::kSampleBlock < n; ++b) {
+        const std::size_t at = b * detail::kSampleBlock, m = std::min<std::size_t>(detail::kSampleBlock, n - at);
+        detail::WeightSums block;
+        block.add(std::span<const double>(w.log_w.data() + at, m));
+        sums.merge(block);
+    }
+    const LogZEstimate direct = sums.estimate();
+    CHECK(e.samples == n);
+    CHECK(e.log_z == direct.log_z);
+    CHECK(e.std_error == direct.std_error);
+    CHECK(e.ess == direct.ess);
+}

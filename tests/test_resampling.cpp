@@ -7,6 +7,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "continuous_targets.hpp"
 #include "softmdp/resampling.hpp"
 #include "softmdp/svgd.hpp"
 #include "test_helpers.hpp"
@@ -14,52 +15,6 @@
 using namespace softmdp;
 
 namespace {
-
-double Phi(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
-
-// Mixture sum_k w_k N(c_k, s^2 I) on a box, d = 1 or 2, weights unnormalised.
-struct Mixture {
-    std::vector<std::vector<double>> centres;
-    std::vector<double> weights;
-    double s = 0.12;
-    std::vector<double> lo, hi;
-    std::size_t dim() const { return lo.size(); }
-    std::span<const double> low() const { return lo; }
-    std::span<const double> high() const { return hi; }
-    double log_density(std::span<const double> a, std::span<double> grad) const {
-        const std::size_t d = dim(), K = weights.size();
-        std::vector<double> l(K);
-        double mx = -1e300;
-        for (std::size_t k = 0; k < K; ++k) {
-            double r2 = 0.0;
-            for (std::size_t i = 0; i < d; ++i) r2 += (a[i] - centres[k][i]) * (a[i] - centres[k][i]);
-            l[k] = std::log(weights[k]) - 0.5 * r2 / (s * s);
-            mx = std::max(mx, l[k]);
-        }
-        double z = 0.0;
-        for (double& x : l) z += (x = std::exp(x - mx));
-        for (std::size_t i = 0; i < grad.size(); ++i) {
-            grad[i] = 0.0;
-            for (std::size_t k = 0; k < K; ++k) grad[i] -= l[k] / z * (a[i] - centres[k][i]) / (s * s);
-        }
-        return mx + std::log(z);
-    }
-    // Mass of the sub-box [a, b] (the box's part of it), by erf: the components factorise.
-    double mass(const std::vector<double>& a, const std::vector<double>& b) const {
-        double in = 0.0, total = 0.0;
-        for (std::size_t k = 0; k < weights.size(); ++k) {
-            double pin = weights[k], pall = weights[k];
-            for (std::size_t i = 0; i < dim(); ++i) {
-                const auto m = [&](double x0, double x1) { return Phi((x1 - centres[k][i]) / s) - Phi((x0 - centres[k][i]) / s); };
-                pin *= m(std::max(a[i], lo[i]), std::min(b[i], hi[i]));
-                pall *= m(lo[i], hi[i]);
-            }
-            in += pin;
-            total += pall;
-        }
-        return in / total;
-    }
-};
 
 // 1000 particles, 100 SVGD steps (the proposal needs the modes covered, not SVGD converged), then
 // importance resampling: {SVGD's particles, the resampled ones}.
@@ -112,7 +67,7 @@ TEST_CASE("1-D two modes with masses 0.27 / 0.73: resampled particles within 3 b
           doctest::skip(test::kSanitized)) {
     // Weights 0.27 and 0.73 at -0.5 and 0.5, s = 0.12, on [-1, 1]: the mass left of 0 is 0.27 up to
     // the truncation (erf below).
-    const Mixture t{{{-0.5}, {0.5}}, {0.27, 0.73}, 0.12, {-1.0}, {1.0}};
+    const test::WeightedModes t{{{-0.5}, {0.5}}, {0.27, 0.73}, 0.12, {-1.0}, {1.0}};
     const double mass = t.mass({-1.0}, {0.0});
     REQUIRE(mass == doctest::Approx(0.27).epsilon(1e-3));
     const double se = std::sqrt(mass * (1.0 - mass) / 1000.0);
@@ -131,7 +86,7 @@ TEST_CASE("1-D two modes with masses 0.27 / 0.73: resampled particles within 3 b
 
 TEST_CASE("2-D four modes weighted 0.4 / 0.3 / 0.2 / 0.1: resampled quadrant shares within 3 binomial SE" *
           doctest::skip(test::kSanitized)) {
-    const Mixture t{{{0.6, 0.6}, {-0.6, 0.6}, {-0.6, -0.6}, {0.6, -0.6}}, {0.4, 0.3, 0.2, 0.1}, 0.15, {-1.0, -1.0}, {1.0, 1.0}};
+    const test::WeightedModes t{{{0.6, 0.6}, {-0.6, 0.6}, {-0.6, -0.6}, {0.6, -0.6}}, {0.4, 0.3, 0.2, 0.1}, 0.15, {-1.0, -1.0}, {1.0, 1.0}};
     std::vector<double> mass;
     for (int c = 0; c < 4; ++c) {
         const double x0 = c == 0 || c == 3 ? 0.0 : -1.0, y0 = c < 2 ? 0.0 : -1.0;

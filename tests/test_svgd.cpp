@@ -329,7 +329,7 @@ TEST_CASE("multigoal's centre at alpha 0.1: no pile-up at the faces; bands, mome
         CHECK(m2[0] == doctest::Approx(second).epsilon(0.02));
         CHECK(m2[1] == doctest::Approx(second).epsilon(0.02));
         // Quadrants (mass 1/4 each): SVGD shares separated modes only approximately (docs/continuous.md,
-        // known limitation); over 24 seeds one run's quadrant held 0.43x to 1.81x of its mass, and the
+        // "Mode weights": sample resamples to fix it); over 24 seeds one run's quadrant held 0.43x to 1.81x of its mass, and the
         // mean of 8 runs deviated by up to 25% (per-run RMS deviation 0.075, so about 0.027 = 11% for
         // 8 runs). Every quadrant 0.4x to 1.9x in every run, and within 30% pooled: no mode dropped.
         for (int c = 0; c < 4; ++c) {
