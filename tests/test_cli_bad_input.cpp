@@ -127,6 +127,8 @@ TEST_CASE("issue 12 messages: a map directory, continuous-only options, control 
     CHECK(r.code == 2);
     CHECK(r.err.find('\x1b') == std::string::npos);
     CHECK(r.err.find("\\x1b[31mred") != std::string::npos);
+}
+
 TEST_CASE("absurd sizes and endless streams fail fast: exit 2 and a message naming them, under ulimit -v") {
     // Each allocation-driving input or option at an absurd value, in a shell with 400 MB of address
     // space (not under AddressSanitizer, whose shadow memory needs terabytes of it): formerly these

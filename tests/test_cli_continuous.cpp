@@ -190,6 +190,8 @@ TEST_CASE("solve --integrator mc: propagated standard errors, and the method nam
     CHECK(se > j["mc_backup_std_error"][1].get<double>());
     const auto t = test::run_cli("solve " + c1 + " --alpha 0.5 --integrator mc --seed 3");
     CHECK(t.out.find("propagated through the fixed point") != std::string::npos);
+}
+
 TEST_CASE("estimate and sample: absurd sizes and an unusable alpha are refused with exit 2, naming the option") {
     const std::string mg = test::source_path("mdps/multigoal.json");
     const std::string est = "estimate " + mg + " --state center ";

@@ -160,6 +160,8 @@ TEST_CASE("a file-size limit (ulimit -f, SIGXFSZ) is a write error: exit 3, no t
     CHECK(r.err.find("unexpected") == std::string::npos);
     CHECK(!std::filesystem::exists(dir / "out.tra"));
     CHECK(temp_files(dir).empty());
+}
+
 TEST_CASE("an interrupted --plot kills gnuplot") {
     // A fake gnuplot that never exits: SIGINT must end softmdp (exit 3) and take gnuplot with it.
     const auto dir = test::temp_dir("interrupt-plot");

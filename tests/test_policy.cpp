@@ -63,6 +63,8 @@ TEST_CASE("policy, result and Q-table files with a repeated key are refused, nam
     test::write_file(result, "{\"format\": \"softmdp-result/1\", \"values\": [1, 2], \"values\": [3, 4]}");
     CHECK_THROWS_WITH_AS(read_result_values(result, m), doctest::Contains("duplicate key 'values'"), InputError);
     CHECK_THROWS_WITH_AS(read_q_table(result.string(), m), doctest::Contains("duplicate key 'values'"), InputError);
+}
+
 TEST_CASE("state weights near the largest double are normalised without overflow") {
     // Formerly their sum overflowed to inf and every weight became 0: residuals exactly 0.
     const Model m = test::example("chain2.json");
