@@ -76,6 +76,9 @@ int run(const std::vector<std::string>& args) {
             w.key("iterations").value(p.iterations);
             w.key("error_bound");
             p.error_bound ? w.value(*p.error_bound) : w.null();
+            w.key("j_soft_adjusted").value(p.objective_raised);
+            w.key("j_soft_bound");
+            p.objective_bound ? w.value(*p.objective_bound) : w.null();
             w.key("seconds").value(p.seconds);
             w.key("entropy").begin_array();
             for (double h : p.stats.entropy) w.value(h);

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes tests/bad/: invalid MDP files and expected.tsv (file, exit code, message part).
 
-tests/test_cli_bad_input.cpp runs `softmdp validate` on each and checks both. Files too large to
+tests/test_cli_bad_input.cpp runs `softmdp validate` on each (`softmdp convert` on Cassandra .mdp
+files) and checks both. Files too large to
 commit (100 MB of whitespace, 100000 nested brackets) are made by the test itself.
 """
 import gzip
@@ -229,9 +230,18 @@ add_bin("npz_csc.npz", npz(format=npy("csc".encode("utf-32-le"), "<U3", "()")), 
 add_bin("npz_sum_half.npz", npz(data=npy(le("d", [0.25, 0.25, 1, 1]), "<f8", "(4,)")), "field 'data[0]': the row's probabilities")
 add_bin("npz_index_negative.npz", npz(indices=npy(le("i", [0, -1, 1, 0]), "<i4", "(4,)")), "field 'indices[1]': column -1 is out of range")
 add_bin("npz_huge_shape.npz", npz(shape=npy(le("q", [2 ** 62, 2 ** 31]), "<i8", "(2,)")), "more than the limit")
+# Cassandra files (checked with `softmdp convert FILE OUT.json`): issue 12's silent model changes.
+CASS = "discount: 0.5\nstates: A B\nactions: stay\n"
+add("cassandra_duplicate_state.mdp", "discount: 0.9\nstates: A A\nactions: go\nT: go : A : A 1\n", 2,
+    "cassandra_duplicate_state.mdp:2: states: the name 'A' is given twice")
+add("cassandra_observation_reward_without_model.mdp", CASS + "observations: lo hi\nT: stay : * : B 1\n"
+    "R: stay : A : B : lo 4\nR: stay : A : B : hi 8\n", 2,
+    "without_model.mdp:6: R: this reward depends on the observation, but the file has no observation model")
+add("cassandra_observation_row_sum.mdp", CASS + "observations: lo hi\nT: stay : * : B 1\nO: stay : B : lo 0.25\n"
+    "R: stay : A : B : lo 4\n", 2, "(a=stay, s'=B) sum to 0.25, not 1")
 
 with open(os.path.join(OUT, "expected.tsv"), "w") as f:
-    f.write("# file\texit code of `softmdp validate FILE`\tpart of the message (stderr, or stdout when valid)\n")
+    f.write("# file\texit code of `softmdp validate FILE` (.mdp: `softmdp convert FILE OUT.json`)\tpart of the message (stderr, or stdout when valid)\n")
     for name, code, message in cases:
         f.write(f"{name}\t{code}\t{message}\n")
 print(len(cases), "files")

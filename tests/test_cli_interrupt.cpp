@@ -156,7 +156,7 @@ TEST_CASE("a file-size limit (ulimit -f, SIGXFSZ) is a write error: exit 3, no t
     // PRISM output is three files: none is left half-written, no temporary file stays.
     r = limited("convert " + mdp + " " + (dir / "out.tra").string() + " --to prism");
     CHECK(r.code == 3);
-    CHECK(r.err.find("File too large") != std::string::npos);
+    CHECK(r.err.find("out.tra (PRISM files .tra, .trew, .lab): write failed: File too large") != std::string::npos);
     CHECK(r.err.find("unexpected") == std::string::npos);
     CHECK(!std::filesystem::exists(dir / "out.tra"));
     CHECK(temp_files(dir).empty());

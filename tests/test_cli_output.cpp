@@ -325,3 +325,27 @@ TEST_CASE("a failed write to stdout exits 3: tables, JSON and CSV to /dev/full; 
         CHECK(test::read_file(err).empty());
     }
 }
+
+TEST_CASE("a read-only file the user could not write is refused, not replaced (as user nobody, via setpriv)") {
+    // The suite runs as root, who may write anything: drop to nobody when root and setpriv exists.
+    if (::geteuid() != 0 || shell("command -v setpriv >/dev/null") != 0) return;
+    const auto dir = test::temp_dir("read-only");
+    std::filesystem::permissions(dir, std::filesystem::perms::all);  // nobody may create files here
+    test::write_file(dir / "ro.json", "keep\n");
+    std::filesystem::permissions(dir / "ro.json", std::filesystem::perms(0444));
+    std::filesystem::create_symlink("ro.json", dir / "link.json");
+    const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(SOFTMDP_BINARY) +
+                                  " solve " + test::source_path("mdps/chain2.json") + " --quiet --json ";
+    for (const char* target : {"ro.json", "link.json"}) {
+        CAPTURE(target);
+        CHECK(shell(as_nobody + (dir / target).string() + " 2>" + (dir / "err.txt").string()) == 3);
+        CHECK(test::read_file(dir / "err.txt").find("Permission denied (not replaced)") != std::string::npos);
+        CHECK(test::read_file(dir / "ro.json") == "keep\n");
+    }
+    // A file nobody may write is replaced, keeping its mode.
+    test::write_file(dir / "rw.json", "old\n");
+    std::filesystem::permissions(dir / "rw.json", std::filesystem::perms(0646));
+    CHECK(shell(as_nobody + (dir / "rw.json").string()) == 0);
+    CHECK(read_json_file(dir / "rw.json")["format"] == "softmdp-result/1");
+    CHECK(std::filesystem::status(dir / "rw.json").permissions() == std::filesystem::perms(0646));
+}

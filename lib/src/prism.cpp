@@ -7,6 +7,7 @@
 #include <cmath>
 #include <optional>
 #include <string_view>
+#include <system_error>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -391,7 +392,8 @@ Model read_prism(const std::filesystem::path& tra, double discount, const BuildO
     return b.build();
 }
 
-void write_prism(const Model& m, const std::filesystem::path& tra, const std::function<void(const std::string&)>& warn) {
+namespace {
+void write_prism_files(const Model& m, const std::filesystem::path& tra, const std::function<void(const std::string&)>& warn) {
     const auto say = [&](const std::string& w) {
         if (warn) warn(w);
     };
@@ -470,6 +472,15 @@ void write_prism(const Model& m, const std::filesystem::path& tra, const std::fu
         if ((stale == files.trew && trew_out) || !std::filesystem::is_regular_file(stale, ec)) continue;
         std::filesystem::remove(stale, ec);
         say(fmt::format("removed {}: read back with the new files, it would change the rewards", stale.string()));
+    }
+}
+}  // namespace
+
+void write_prism(const Model& m, const std::filesystem::path& tra, const std::function<void(const std::string&)>& warn) {
+    try {
+        write_prism_files(m, tra, warn);
+    } catch (const std::system_error& e) {  // fmt::print's failed write (a full disk, ulimit -f): name the files
+        throw_write_error(fmt::format("{} (PRISM files .tra, .trew, .lab)", tra.string()), e.code().value());
     }
 }
 

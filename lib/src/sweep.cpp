@@ -1,5 +1,8 @@
 #include "softmdp/sweep.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include <cmath>
 #include <cstdlib>
 #include <string>
@@ -42,6 +45,39 @@ std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_sca
     return a;
 }
 
+namespace {
+// J_soft(alpha) = max_pi E[sum_t gamma^t (r + alpha H)] is a maximum of functions non-decreasing in
+// alpha (H >= 0), so the true J_i of increasing alphas are non-decreasing and J_i lies in
+// [J_i - eb_i, J_i + eb_i]. Hence J_i >= lo_i = max_{k <= i} (J_k - eb_k) and J_i <= hi_i =
+// min_{k >= i} (J_k + eb_k). Both ends are non-decreasing in i, so their midpoints are too, and each
+// is within (hi_i - lo_i) / 2 <= eb_i of the truth. Applied only when the computed J fall out of
+// order (else nothing changes) and every point has a bound; an empty [lo, hi] would mean a wrong
+// bound: then nothing is changed either.
+void make_monotone(std::vector<SweepPoint>& pts) {
+    bool ordered = true, bounded = true;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        bounded = bounded && pts[i].error_bound.has_value();
+        if (i > 0) ordered = ordered && pts[i].objective >= pts[i - 1].objective && pts[i].alpha > pts[i - 1].alpha;
+        if (i > 0 && !(pts[i].alpha > pts[i - 1].alpha)) return;
+    }
+    if (ordered || !bounded) return;
+    const std::size_t n = pts.size();
+    std::vector<double> lo(n), hi(n);
+    for (std::size_t i = 0; i < n; ++i)
+        lo[i] = std::max(i ? lo[i - 1] : -std::numeric_limits<double>::infinity(), pts[i].objective - *pts[i].error_bound);
+    for (std::size_t i = n; i-- > 0;)
+        hi[i] = std::min(i + 1 < n ? hi[i + 1] : std::numeric_limits<double>::infinity(), pts[i].objective + *pts[i].error_bound);
+    for (std::size_t i = 0; i < n; ++i)
+        if (!(lo[i] <= hi[i])) return;
+    for (std::size_t i = 0; i < n; ++i) {
+        pts[i].objective = lo[i] + (hi[i] - lo[i]) / 2.0;
+        // Half the bracket, rounded up (a few ulps of J) so it still covers the truth in floating point.
+        pts[i].objective_bound = (hi[i] - lo[i]) / 2.0 + 4.0 * std::numeric_limits<double>::epsilon() * std::abs(pts[i].objective);
+        pts[i].objective_raised = true;
+    }
+}
+}  // namespace
+
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method,
                                     const SolverOptions& opt, const SweepPointStarted& started) {
     const Solution hard = solve(m, default_method(m, 0.0), 0.0, opt);
@@ -63,10 +99,13 @@ std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alph
         p.converged = sol.converged;
         p.iterations = sol.iterations;
         p.error_bound = sol.error_bound;
+        p.objective_bound = sol.error_bound;
         p.seconds = sol.seconds;
+
         points.push_back(std::move(p));
         warm = sol.values;
     }
+    make_monotone(points);
     return points;
 }
 
