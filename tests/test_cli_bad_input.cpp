@@ -146,7 +146,7 @@ TEST_CASE("absurd sizes and endless streams fail fast: exit 2 and a message nami
     const struct {
         std::string shell, expected;
     } cases[] = {
-        {bin + " validate /dev/zero", "/dev/zero:1: expected a JSON object ('{'), but the input starts with byte 0x00"},
+        {bin + " validate /dev/zero", "/dev/zero:1: expected a JSON object ('{') or a binary model (UMB, PETSc binary, .npz), but the input starts with byte 0x00"},
         {bin + " validate /dev/urandom", "softmdp: error: /dev/urandom:"},
         {"yes | " + bin + " validate /dev/stdin", "but the input starts with 'y'"},
         {"(printf {; yes \" \") | " + bin + " validate /dev/stdin", "the stream is longer than"},
