@@ -645,11 +645,20 @@ Model parse_any_model(std::string_view bytes, const BuildOptions& options, const
     return read_binary(detect_model_format(bytes), bytes, options, source);
 }
 
+Model parse_any_model(const MappedFile& file, const BuildOptions& options, const std::string& source) {
+    const ModelFormat format = detect_model_format(file.text());
+    if (format == ModelFormat::softmdp) return parse_model(file, options, source);
+    if (format == ModelFormat::umb)
+        return read_umb(file.text(), source, options, [&](std::string_view part) {
+            const auto from = static_cast<std::size_t>(part.data() - file.text().data());
+            file.release(from, from + part.size());
+        });
+    return read_binary(format, file.text(), options, source);
+}
+
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
     const MappedFile mapped(file);
-    const ModelFormat format = detect_model_format(mapped.text());
-    if (format == ModelFormat::softmdp) return parse_model(mapped, options, file.string());
-    return read_binary(format, mapped.text(), options, file.string());
+    return parse_any_model(mapped, options, file.string());
 }
 
 std::string format_of(const nlohmann::json& j) {

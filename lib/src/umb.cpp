@@ -249,7 +249,11 @@ void sort_rows_by_action(ModelData& d) {
 
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
 
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options) {
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options,
+               const std::function<void(std::string_view)>& done) {
+    const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
+        if (done && a.present()) done(a.bytes.substr(from, to - from));
+    };
     std::string inflated;
     if (is_gzip(bytes) || is_xz(bytes)) {
         inflated = decompress(bytes, source);
@@ -311,11 +315,19 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
     for (std::uint64_t s = 0; s <= S; ++s) d.state_begin[s] = state_to_choices.present() ? state_to_choices.at<std::uint64_t>(s) : s;
     d.row_begin.resize(C + 1);
     for (std::uint64_t c = 0; c <= C; ++c) d.row_begin[c] = choice_to_branches.present() ? choice_to_branches.at<std::uint64_t>(c) : c;
+    release(state_to_choices, 0, (S + 1) * 8);
+    release(choice_to_branches, 0, (C + 1) * 8);
     d.transitions.resize(B);
-    for (std::uint64_t b = 0; b < B; ++b) {
-        const std::uint64_t t = target.at<std::uint64_t>(b);
-        if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
-        d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
+    constexpr std::uint64_t kWindow = 1 << 20;  // branches per window of pages given back
+    for (std::uint64_t w = 0; w < B; w += kWindow) {
+        const std::uint64_t end = std::min(B, w + kWindow);
+        for (std::uint64_t b = w; b < end; ++b) {
+            const std::uint64_t t = target.at<std::uint64_t>(b);
+            if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
+            d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
+        }
+        release(target, w * 8, end * 8);
+        release(prob, w * 8, end * 8);
     }
 
     // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
@@ -380,6 +392,9 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
                     for (Offset b = d.row_begin[c]; b < d.row_begin[c + 1]; ++b) r += d.transitions[b].prob() * on_branch.at<double>(b);
                 d.row_reward[c] = r;
             }
+        release(on_choice, 0, C * 8);
+        release(on_state, 0, S * 8);
+        release(on_branch, 0, B * 8);
     }
 
     // Initial states: softmdp's own probabilities, else uniform over the initial states, else
