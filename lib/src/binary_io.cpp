@@ -2,11 +2,19 @@
 
 #include <fmt/format.h>
 #include <lzma.h>
+#include <sys/mman.h>
 #include <zlib.h>
 
 #include "softmdp/errors.hpp"
 
 namespace softmdp {
+
+void advise_huge_pages(void* data, std::size_t bytes) noexcept {
+    constexpr std::uintptr_t kHuge = std::uintptr_t{2} << 20;
+    const auto first = (reinterpret_cast<std::uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+    const auto last = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(kHuge - 1);
+    if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_HUGEPAGE);
+}
 
 FileSink::~FileSink() {
     // Best effort: commit() of the OutputFile reports a failed flush; a destructor must not throw.

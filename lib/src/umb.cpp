@@ -311,13 +311,13 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
     d.num_states = S;
 
     // Rows: one per choice, in the file's order.
-    d.state_begin.resize(S + 1);
+    resize_huge(d.state_begin, S + 1);
     for (std::uint64_t s = 0; s <= S; ++s) d.state_begin[s] = state_to_choices.present() ? state_to_choices.at<std::uint64_t>(s) : s;
-    d.row_begin.resize(C + 1);
+    resize_huge(d.row_begin, C + 1);
     for (std::uint64_t c = 0; c <= C; ++c) d.row_begin[c] = choice_to_branches.present() ? choice_to_branches.at<std::uint64_t>(c) : c;
     release(state_to_choices, 0, (S + 1) * 8);
     release(choice_to_branches, 0, (C + 1) * 8);
-    d.transitions.resize(B);
+    resize_huge(d.transitions, B);
     constexpr std::uint64_t kWindow = 1 << 20;  // branches per window of pages given back
     for (std::uint64_t w = 0; w < B; w += kWindow) {
         const std::uint64_t end = std::min(B, w + kWindow);
@@ -332,7 +332,7 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
 
     // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
     // put in ascending action order); otherwise each choice is numbered by its position in its state.
-    d.row_action.resize(C);
+    resize_huge(d.row_action, C);
     bool labelled = n_actions > 0, ascending = true;
     for (std::uint64_t c = 0; c < C; ++c) {
         const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
@@ -367,7 +367,7 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
 
     // Rewards: one annotation of the group "rewards" ("reward" when there are several); its values on
     // choices, states (collected by each choice of the state) and branches (expected) make r(s, a).
-    d.row_reward.assign(C, 0.0);
+    resize_huge(d.row_reward, C);
     const json rewards = index.value("annotations", json::object()).value("rewards", json::object());
     if (!rewards.is_object()) binary_error(source, "index.json: annotations.rewards", kNoIndex, "must be an object");
     if (!rewards.empty()) {
