@@ -36,10 +36,7 @@ T load_le(const char* p) noexcept {
 
 template <class T>
 T load_be(const char* p) noexcept {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    if constexpr (std::endian::native == std::endian::little) v = byteswap_value(v);
-    return v;
+    return byteswap_value(load_le<T>(p));
 }
 
 // Where a writer's bytes go.
