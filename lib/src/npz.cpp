@@ -34,7 +34,7 @@ std::map<std::string, std::string_view> zip_members(std::string_view zip, const 
     if (entries == 0xffff || cd == k32 || cd_size == k32) {  // zip64
         if (end < 20 || load_le<std::uint32_t>(zip.data() + end - 20) != kLocator64) fail("zip64 sizes without a zip64 locator");
         const std::uint64_t e64 = load_le<std::uint64_t>(zip.data() + end - 20 + 8);
-        if (e64 > zip.size() - 56 || load_le<std::uint32_t>(zip.data() + e64) != kEnd64) fail("zip64 end record out of range");
+        if (zip.size() < 56 || e64 > zip.size() - 56 || load_le<std::uint32_t>(zip.data() + e64) != kEnd64) fail("zip64 end record out of range");
         entries = load_le<std::uint64_t>(zip.data() + e64 + 32);
         cd_size = load_le<std::uint64_t>(zip.data() + e64 + 40);
         cd = load_le<std::uint64_t>(zip.data() + e64 + 48);

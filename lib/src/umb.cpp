@@ -161,6 +161,7 @@ public:
     }
     // A CSR mapping: n + 1 uint64 offsets from 0 to `total`, never decreasing.
     Array csr(const std::string& path, std::uint64_t n, std::uint64_t total, bool required) {
+        if (n >= (std::uint64_t{1} << 60)) binary_error(source_, path, kNoIndex, fmt::format("{} entries is more than any file holds", n));
         Array a = get(path, n + 1, 8, required);
         if (!a.present()) return a;
         if (a.at<std::uint64_t>(0) != 0) binary_error(source_, path, 0, fmt::format("is {}, must be 0", a.at<std::uint64_t>(0)));
@@ -249,8 +250,9 @@ void sort_rows_by_action(ModelData& d) {
 
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
 
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options,
-               const std::function<void(std::string_view)>& done) {
+namespace {
+Model read_umb_model(std::string_view bytes, const std::string& source, const BuildOptions& options,
+                     const std::function<void(std::string_view)>& done) {
     const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
         if (done && a.present()) done(a.bytes.substr(from, to - from));
     };
@@ -440,6 +442,18 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
                              {"state-to-choices.bin", "choice-to-branches.bin", "branch-to-target.bin", "branch-to-probability.bin",
                               "annotations/rewards", "actions/choices/values.bin"},
                              options);
+}
+
+}  // namespace
+
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options,
+               const std::function<void(std::string_view)>& done) {
+    try {
+        return read_umb_model(bytes, source, options, done);
+    } catch (const nlohmann::json::exception& e) {
+        // A field of index.json of the wrong JSON type (e.g. "time": 3).
+        binary_error(source, "index.json", kNoIndex, fmt::format("unexpected content: {}", e.what()));
+    }
 }
 
 // ---- writing -------------------------------------------------------------------------------
