@@ -324,7 +324,7 @@ void write_zip(ByteSink& out, const std::vector<Member>& members) {
 
 bool is_zip(std::string_view b) noexcept { return b.size() >= 4 && b.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
 
-Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options) {
+Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
     const NpzReader f(bytes, source);
     if (f.has("format")) {
         const Npy fmt_ = f.get("format");
@@ -361,6 +361,11 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
     ModelData d = matrix_model(
         S, A, nnz, [&](std::uint64_t i) { return static_cast<std::uint64_t>(indptr.i(i + 1)); }, [&](std::uint64_t k) { return indices.i(k); },
         [&](std::uint64_t k) { return data.f(k); }, [&](std::uint64_t s, std::uint64_t a) { return rewards.f(transposed ? a * S + s : s * A + a); },
+        [&](std::uint64_t from, std::uint64_t to) {
+            if (!done) return;
+            done(std::string_view(indices.data + indices.width * from, indices.width * (to - from)));
+            done(std::string_view(data.data + 8 * from, 8 * (to - from)));
+        },
         source, "indices");
     if (f.has("discount")) {
         const Npy g = f.get("discount");

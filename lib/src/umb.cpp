@@ -251,8 +251,7 @@ void sort_rows_by_action(ModelData& d) {
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
 
 namespace {
-Model read_umb_model(std::string_view bytes, const std::string& source, const BuildOptions& options,
-                     const std::function<void(std::string_view)>& done) {
+Model read_umb_model(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
     const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
         if (done && a.present()) done(a.bytes.substr(from, to - from));
     };
@@ -446,8 +445,7 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
 
 }  // namespace
 
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options,
-               const std::function<void(std::string_view)>& done) {
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
     try {
         return read_umb_model(bytes, source, options, done);
     } catch (const nlohmann::json::exception& e) {

@@ -27,8 +27,7 @@ bool is_tar(std::string_view bytes) noexcept;
 // file, member and index.
 // `done`, when given, receives the parts of `bytes` the reader no longer needs, as it goes (the loader
 // gives their pages back, so a load holds about the CSR arrays, not the file too).
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options,
-               const std::function<void(std::string_view)>& done = {});
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done = {});
 
 // Writes the model as an uncompressed UMB tar.
 void write_umb(ByteSink& out, const Model& model);
