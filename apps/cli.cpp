@@ -278,9 +278,7 @@ Model with_discount(Model m, const po::variables_map& vm) {
 }
 
 Model load(const po::variables_map& vm, const MappedFile& mapped, const std::string& file) {
-    const BuildOptions options = build_options(vm);
-    const bool text = detect_model_format(mapped.text()) == ModelFormat::softmdp;
-    return with_discount(text ? parse_model(mapped, options, file) : parse_any_model(mapped.text(), options, file), vm);
+    return with_discount(parse_any_model(mapped, build_options(vm), file), vm);
 }
 
 Model load(const po::variables_map& vm, const std::string& key) {

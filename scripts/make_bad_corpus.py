@@ -169,6 +169,7 @@ add_bin("umb_array_size.umb", tar(umb(branch_to_probability=le("d", [0.5, 0.5, 1
 add_bin("umb_huge_counts.umb", tar(umb({"#states": 2 ** 40, "#branches": 2 ** 62})), "more than the limit")
 add_bin("umb_reward_inf.umb", tar(umb(annotations__rewards__r__choices__values=le("d", [1, float("inf"), 2]))), "field 'annotations/rewards[1]': reward must be finite")
 add_bin("umb_action_range.umb", tar(umb(actions__choices__values=le("I", [0, 5, 0]))), "field 'actions/choices/values.bin[1]': choice action 5 is out of range")
+add_bin("umb_index_wrong_type.umb", tar(umb({"time": 3})), "field 'index.json': unexpected content")
 add_bin("umb_no_probabilities.umb", tar(umb(branch_to_probability=None)), "field 'branch-to-probability.bin': missing")
 
 

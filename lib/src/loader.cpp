@@ -695,11 +695,12 @@ ModelFormat detect_model_format(std::string_view b) noexcept {
 }
 
 namespace {
-Model read_binary(ModelFormat format, std::string_view bytes, const BuildOptions& options, const std::string& source) {
+Model read_binary(ModelFormat format, std::string_view bytes, const BuildOptions& options, const std::string& source,
+                  const DoneWith& done = {}) {
     switch (format) {
-        case ModelFormat::umb: return read_umb(bytes, source, options);
-        case ModelFormat::petsc: return read_petsc_binary(bytes, source, options);
-        case ModelFormat::npz: return read_npz(bytes, source, options);
+        case ModelFormat::umb: return read_umb(bytes, source, options, done);
+        case ModelFormat::petsc: return read_petsc_binary(bytes, source, options, done);
+        case ModelFormat::npz: return read_npz(bytes, source, options, done);
         case ModelFormat::softmdp: break;
     }
     return parse_model(bytes, options, source);
@@ -710,11 +711,21 @@ Model parse_any_model(std::string_view bytes, const BuildOptions& options, const
     return read_binary(detect_model_format(bytes), bytes, options, source);
 }
 
+Model parse_any_model(const MappedFile& file, const BuildOptions& options, const std::string& source) {
+    const ModelFormat format = detect_model_format(file.text());
+    if (format == ModelFormat::softmdp) return parse_model(file, options, source);
+    return read_binary(format, file.text(), options, source, [&](std::string_view part) {
+        // Parts of an inflated copy (gzip UMB, DEFLATE npz members) are not in the file: nothing to give back.
+        const auto base = reinterpret_cast<std::uintptr_t>(file.text().data()), at = reinterpret_cast<std::uintptr_t>(part.data());
+        if (at < base || at + part.size() > base + file.text().size()) return;
+        const auto from = static_cast<std::size_t>(at - base);
+        file.release(from, from + part.size());
+    });
+}
+
 Model load_model(const std::filesystem::path& file, const BuildOptions& options) {
     const MappedFile mapped(file, kModelFile);
-    const ModelFormat format = detect_model_format(mapped.text());
-    if (format == ModelFormat::softmdp) return parse_model(mapped, options, file.string());
-    return read_binary(format, mapped.text(), options, file.string());
+    return parse_any_model(mapped, options, file.string());
 }
 
 std::string format_of(const nlohmann::json& j) {

@@ -34,7 +34,7 @@ std::map<std::string, std::string_view> zip_members(std::string_view zip, const 
     if (entries == 0xffff || cd == k32 || cd_size == k32) {  // zip64
         if (end < 20 || load_le<std::uint32_t>(zip.data() + end - 20) != kLocator64) fail("zip64 sizes without a zip64 locator");
         const std::uint64_t e64 = load_le<std::uint64_t>(zip.data() + end - 20 + 8);
-        if (e64 > zip.size() - 56 || load_le<std::uint32_t>(zip.data() + e64) != kEnd64) fail("zip64 end record out of range");
+        if (zip.size() < 56 || e64 > zip.size() - 56 || load_le<std::uint32_t>(zip.data() + e64) != kEnd64) fail("zip64 end record out of range");
         entries = load_le<std::uint64_t>(zip.data() + e64 + 32);
         cd_size = load_le<std::uint64_t>(zip.data() + e64 + 40);
         cd = load_le<std::uint64_t>(zip.data() + e64 + 48);
@@ -324,7 +324,7 @@ void write_zip(ByteSink& out, const std::vector<Member>& members) {
 
 bool is_zip(std::string_view b) noexcept { return b.size() >= 4 && b.substr(0, 4) == std::string_view("PK\x03\x04", 4); }
 
-Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options) {
+Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
     const NpzReader f(bytes, source);
     if (f.has("format")) {
         const Npy fmt_ = f.get("format");
@@ -361,6 +361,11 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
     ModelData d = matrix_model(
         S, A, nnz, [&](std::uint64_t i) { return static_cast<std::uint64_t>(indptr.i(i + 1)); }, [&](std::uint64_t k) { return indices.i(k); },
         [&](std::uint64_t k) { return data.f(k); }, [&](std::uint64_t s, std::uint64_t a) { return rewards.f(transposed ? a * S + s : s * A + a); },
+        [&](std::uint64_t from, std::uint64_t to) {
+            if (!done) return;
+            done(std::string_view(indices.data + indices.width * from, indices.width * (to - from)));
+            done(std::string_view(data.data + 8 * from, 8 * (to - from)));
+        },
         source, "indices");
     if (f.has("discount")) {
         const Npy g = f.get("discount");

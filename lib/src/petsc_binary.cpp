@@ -109,7 +109,7 @@ bool is_petsc_binary(std::string_view b) noexcept {
     return b.size() >= 4 && (load_be<std::int32_t>(b.data()) == kPetscMatClassId);
 }
 
-Model read_petsc_binary(std::string_view bytes, const std::string& source, const BuildOptions& options) {
+Model read_petsc_binary(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
     PetscReader in(bytes, source);
     const Mat P = read_mat(in, "P");
     if (P.dense) binary_error(source, "P", kNoIndex, "must be a sparse (AIJ) matrix, not dense");
@@ -140,8 +140,13 @@ Model read_petsc_binary(std::string_view bytes, const std::string& source, const
     std::vector<double> discount, initial;
     ModelData d = matrix_model(
         S, A, P.nnz, [&](std::uint64_t i) { return P.row_end[i]; }, [&](std::uint64_t k) { return load_be<std::int32_t>(P.columns + 4 * k); },
-        [&](std::uint64_t k) { return load_be<double>(P.values + 8 * k); }, [&](std::uint64_t s, std::uint64_t a) { return r[s * A + a]; }, source,
-        "P column indices");
+        [&](std::uint64_t k) { return load_be<double>(P.values + 8 * k); }, [&](std::uint64_t s, std::uint64_t a) { return r[s * A + a]; },
+        [&](std::uint64_t from, std::uint64_t to) {
+            if (!done) return;
+            done(std::string_view(P.columns + 4 * from, 4 * (to - from)));
+            done(std::string_view(P.values + 8 * from, 8 * (to - from)));
+        },
+        source, "P column indices");
     if (read_vec(in, "discount", 1, discount)) {
         d.discount = discount[0];
         read_vec(in, "p0", S, d.initial);

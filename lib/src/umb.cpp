@@ -161,6 +161,7 @@ public:
     }
     // A CSR mapping: n + 1 uint64 offsets from 0 to `total`, never decreasing.
     Array csr(const std::string& path, std::uint64_t n, std::uint64_t total, bool required) {
+        if (n >= (std::uint64_t{1} << 60)) binary_error(source_, path, kNoIndex, fmt::format("{} entries is more than any file holds", n));
         Array a = get(path, n + 1, 8, required);
         if (!a.present()) return a;
         if (a.at<std::uint64_t>(0) != 0) binary_error(source_, path, 0, fmt::format("is {}, must be 0", a.at<std::uint64_t>(0)));
@@ -249,7 +250,11 @@ void sort_rows_by_action(ModelData& d) {
 
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
 
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options) {
+namespace {
+Model read_umb_model(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
+    const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
+        if (done && a.present()) done(a.bytes.substr(from, to - from));
+    };
     std::string inflated;
     if (is_gzip(bytes) || is_xz(bytes)) {
         inflated = decompress(bytes, source);
@@ -307,20 +312,28 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
     d.num_states = S;
 
     // Rows: one per choice, in the file's order.
-    d.state_begin.resize(S + 1);
+    resize_huge(d.state_begin, S + 1);
     for (std::uint64_t s = 0; s <= S; ++s) d.state_begin[s] = state_to_choices.present() ? state_to_choices.at<std::uint64_t>(s) : s;
-    d.row_begin.resize(C + 1);
+    resize_huge(d.row_begin, C + 1);
     for (std::uint64_t c = 0; c <= C; ++c) d.row_begin[c] = choice_to_branches.present() ? choice_to_branches.at<std::uint64_t>(c) : c;
-    d.transitions.resize(B);
-    for (std::uint64_t b = 0; b < B; ++b) {
-        const std::uint64_t t = target.at<std::uint64_t>(b);
-        if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
-        d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
+    release(state_to_choices, 0, (S + 1) * 8);
+    release(choice_to_branches, 0, (C + 1) * 8);
+    resize_huge(d.transitions, B);
+    constexpr std::uint64_t kWindow = 1 << 20;  // branches per window of pages given back
+    for (std::uint64_t w = 0; w < B; w += kWindow) {
+        const std::uint64_t end = std::min(B, w + kWindow);
+        for (std::uint64_t b = w; b < end; ++b) {
+            const std::uint64_t t = target.at<std::uint64_t>(b);
+            if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
+            d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
+        }
+        release(target, w * 8, end * 8);
+        release(prob, w * 8, end * 8);
     }
 
     // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
     // put in ascending action order); otherwise each choice is numbered by its position in its state.
-    d.row_action.resize(C);
+    resize_huge(d.row_action, C);
     bool labelled = n_actions > 0, ascending = true;
     for (std::uint64_t c = 0; c < C; ++c) {
         const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
@@ -355,7 +368,7 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
 
     // Rewards: one annotation of the group "rewards" ("reward" when there are several); its values on
     // choices, states (collected by each choice of the state) and branches (expected) make r(s, a).
-    d.row_reward.assign(C, 0.0);
+    resize_huge(d.row_reward, C);
     const json rewards = index.value("annotations", json::object()).value("rewards", json::object());
     if (!rewards.is_object()) binary_error(source, "index.json: annotations.rewards", kNoIndex, "must be an object");
     if (!rewards.empty()) {
@@ -380,6 +393,9 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
                     for (Offset b = d.row_begin[c]; b < d.row_begin[c + 1]; ++b) r += d.transitions[b].prob() * on_branch.at<double>(b);
                 d.row_reward[c] = r;
             }
+        release(on_choice, 0, C * 8);
+        release(on_state, 0, S * 8);
+        release(on_branch, 0, B * 8);
     }
 
     // Initial states: softmdp's own probabilities, else uniform over the initial states, else
@@ -425,6 +441,17 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
                              {"state-to-choices.bin", "choice-to-branches.bin", "branch-to-target.bin", "branch-to-probability.bin",
                               "annotations/rewards", "actions/choices/values.bin"},
                              options);
+}
+
+}  // namespace
+
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
+    try {
+        return read_umb_model(bytes, source, options, done);
+    } catch (const nlohmann::json::exception& e) {
+        // A field of index.json of the wrong JSON type (e.g. "time": 3).
+        binary_error(source, "index.json", kNoIndex, fmt::format("unexpected content: {}", e.what()));
+    }
 }
 
 // ---- writing -------------------------------------------------------------------------------

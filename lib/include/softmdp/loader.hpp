@@ -77,6 +77,8 @@ Model parse_model(const MappedFile& file, const BuildOptions& options, const std
 
 // A whole model file of any ModelFormat in memory (e.g. read from a pipe).
 Model parse_any_model(std::string_view bytes, const BuildOptions& options, const std::string& source);
+// The same from a file already open, whose pages are given back as the reader is done with them.
+Model parse_any_model(const MappedFile& file, const BuildOptions& options, const std::string& source);
 
 // The same from text in memory; `source` names it in error messages.
 Model parse_model(std::string_view text, const BuildOptions& options = {}, const std::string& source = "<text>",

@@ -18,7 +18,8 @@ bool is_zip(std::string_view bytes) noexcept;
 
 // Reads the model (options.discount when there is no discount member, else UsageError asks for
 // --discount). Throws InputError naming the member and index.
-Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options);
+// `done` as for read_umb (stored members only: inflated ones are in memory of the reader's own).
+Model read_npz(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done = {});
 
 // Writes an uncompressed .npz (indptr int64, indices int32, data, shape, format, rewards S x A,
 // discount, initial). Per-successor rewards are folded into rewards; names are not carried.

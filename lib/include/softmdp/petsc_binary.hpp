@@ -23,7 +23,8 @@ bool is_petsc_binary(std::string_view bytes) noexcept;
 
 // Reads the model (options.discount when the file has no discount vector, else UsageError asks for
 // --discount). Throws InputError naming the object (P, R, ...) and index.
-Model read_petsc_binary(std::string_view bytes, const std::string& source, const BuildOptions& options);
+// `done` as for read_umb.
+Model read_petsc_binary(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done = {});
 
 // Writes P, R, [discount] and p0. Throws UsageError when the model exceeds PETSc's 32-bit indices.
 // Per-successor rewards are folded into R (expected rewards); names are not carried.

@@ -25,7 +25,9 @@ bool is_tar(std::string_view bytes) noexcept;
 // converted straight from the mapped file into the CSR arrays). options.discount is used when the
 // file carries none; without either, UsageError asks for --discount. Throws InputError naming the
 // file, member and index.
-Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options);
+// `done`, when given, receives the parts of `bytes` the reader no longer needs, as it goes (the loader
+// gives their pages back, so a load holds about the CSR arrays, not the file too).
+Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done = {});
 
 // Writes the model as an uncompressed UMB tar.
 void write_umb(ByteSink& out, const Model& model);
