@@ -89,3 +89,25 @@ TEST_CASE("convert: '-' is stdout as OUT and stdin as IN") {
     CHECK(bad.code == 2);
     CHECK(bad.err.find("<stdin>") != std::string::npos);
 }
+
+TEST_CASE("binary models through a pipe: told by their magic bytes, not refused as text; /dev/zero still is") {
+    // A stream is checked as text (first byte '{', no NUL) unless its first 512 bytes carry a binary
+    // model's magic bytes: PETSc's start with a NUL byte, UMB's with a tar header, npz's with "PK".
+    const auto dir = test::temp_dir("cli-binary-pipe");
+    const std::string src = test::source_path("mdps/frozenlake4x4.json");
+    const auto direct = test::run_cli("solve " + src + " --json - --quiet");
+    REQUIRE(direct.code == 0);
+    const auto expected = nlohmann::json::parse(direct.out)["values"];
+    for (const char* ext : {"umb", "petsc", "npz"}) {
+        CAPTURE(ext);
+        const std::string bin = (dir / (std::string("lake.") + ext)).string();
+        REQUIRE(test::run_cli("convert " + src + " " + bin).code == 0);
+        // Through a real pipe (a redirected regular file would be mapped, not streamed).
+        const auto piped = test::run_cli("--version >/dev/null; sh -c 'cat " + bin + " | " + SOFTMDP_BINARY + " solve /dev/stdin --json - --quiet'");
+        CHECK(piped.code == 0);
+        CHECK(nlohmann::json::parse(piped.out)["values"] == expected);
+    }
+    const auto zero = test::run_cli("--version >/dev/null; sh -c 'head -c 1000 /dev/zero | " + std::string(SOFTMDP_BINARY) + " validate /dev/stdin'");
+    CHECK(zero.code == 2);
+    CHECK(zero.err.find("starts with byte 0x00") != std::string::npos);
+}
