@@ -112,6 +112,17 @@ add("cont_duplicate_key.json", "{" + CONT + ',\n"bandwidth": 0.5, "anchors": []}
     "cont_duplicate_key.json:2: duplicate key 'bandwidth'")
 add("control_char_name.json", mdp(tr('{"s": "\\u001b[2J", "a": "l", "next": [["y", 1]]}')), 2,
     "unknown state name '\\x1b[2J'")
+# Repeated keys (written by hand before this script had them) and grids (issue 12).
+add("duplicate_top_key.json", '{\n  "format": "softmdp/1",\n  "discount": 0.9,\n  "states": ["x", "y"],\n  "actions": ["l"],\n'
+    '  "discount": 0.5,\n  "transitions": [{"s": "x", "a": "l", "next": [["y", 1]]}]\n}\n', 2,
+    "duplicate_top_key.json:6: field 'discount': duplicate key 'discount'")
+add("duplicate_entry_key.json", '{\n  "format": "softmdp/1",\n  "discount": 0.9,\n  "states": ["x", "y"],\n  "actions": ["l"],\n'
+    '  "transitions": [\n    {"s": "x", "a": "l", "next": [["y", 1]]},\n    {"s": "y", "a": "l", "s": "x", "next": [["x", 1]]}\n  ]\n}\n', 2,
+    "duplicate_entry_key.json:8: transitions[1] (s=y, a=l): field 's': duplicate field 's'")
+add("grid_zero_cols.json", '{"format": "softmdp/1", "discount": 0.9, "states": ["x", "y", "z", "w", "v"], "actions": ["l"], '
+    '"grid": {"rows": 5, "cols": 0}, "transitions": []}', 2, "field 'grid.cols': grid needs at least one column")
+add("grid_overflow.json", '{"format": "softmdp/1", "discount": 0.9, "states": ["x", "y"], "actions": ["l"], '
+    '"grid": {"rows": 9223372036854775809, "cols": 2}, "transitions": []}', 2, "grid 9223372036854775809x2 does not match 2 states")
 
 # Binary models (UMB, PETSc, npz), built here byte by byte from the specifications. The valid base
 # model: 2 states, 2 actions; state 0 has actions 0 and 1, state 1 action 0.
@@ -155,7 +166,7 @@ def add_bin(name, data, message):
 
 add_bin("umb_truncated_member.umb", tar(umb(), cut=512 * 5 + 10), "field 'choice-to-branches.bin': truncated: the member has 32 bytes")
 add_bin("umb_not_gzip.umb", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03garbage", "field 'gzip stream'")
-add_bin("umb_truncated_gzip.umb", gzip.compress(tar(umb()))[:200], "field 'gzip stream'")
+add_bin("umb_truncated_gzip.umb", gzip.compress(tar(umb()), mtime=0)[:200], "field 'gzip stream'")
 add_bin("umb_no_index.umb", tar(umb()[1:]), "field 'index.json': missing")
 add_bin("umb_index_not_json.umb", tar([("index.json", b"{not json")] + umb()[1:]), "field 'index.json': invalid JSON")
 add_bin("umb_continuous_time.umb", tar(umb({"time": "stochastic"})), "discrete-time models")
@@ -216,7 +227,8 @@ def npz(drop=(), **arrays):
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
         for k, v in base.items():
             if k not in drop:
-                z.writestr(k + ".npy", v)
+                # A fixed date: the corpus is the same bytes on every run of this script.
+                z.writestr(zipfile.ZipInfo(k + ".npy", date_time=(1980, 1, 1, 0, 0, 0)), v)
     return buf.getvalue()
 
 
