@@ -66,7 +66,7 @@ int run(const std::vector<std::string>& args) {
                                        "particles repeat ({} distinct); raise --draws or --steps",
                                        rs->weights.ess, n, rs->distinct));
     if (!finite) warnings.push_back("the particles or the KSD are not finite (numerical failure)");
-    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", msg);
+    for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", printable(msg));
     const auto mean_of = [&](const std::vector<double>& p, std::size_t k) {
         double mean = 0.0;
         for (std::size_t i = 0; i < n; ++i) mean += p[i * d + k];
@@ -76,7 +76,7 @@ int run(const std::vector<std::string>& args) {
     Report report;
     report.table = [&] {
         fmt::print("SVGD at state {} (alpha {}): {} particles, {} steps ({}), bandwidth {:.4g}, KSD {:.4g}{}\n",
-                   in.model.state_names[in.state], alpha, n, r.steps, r.converged ? "converged" : "step budget", r.bandwidth, r.ksd,
+                   printable(in.model.state_names[in.state]), alpha, n, r.steps, r.converged ? "converged" : "step budget", r.bandwidth, r.ksd,
                    rs ? " (of the SVGD particles)" : "");
         if (rs)
             fmt::print("importance-resampled: {} draws from a kernel density of the particles (+ {} uniform), ESS {:.1f} ({:.1f}%), "
