@@ -334,8 +334,14 @@ TEST_CASE("a read-only file the user could not write is refused, not replaced (a
     test::write_file(dir / "ro.json", "keep\n");
     std::filesystem::permissions(dir / "ro.json", std::filesystem::perms(0444));
     std::filesystem::create_symlink("ro.json", dir / "link.json");
-    const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + std::string(SOFTMDP_BINARY) +
-                                  " solve " + test::source_path("mdps/chain2.json") + " --quiet --json ";
+    // The binary and the model are copied here: the build and source trees may be closed to nobody
+    // (a clone in a 0700 mktemp folder).
+    std::filesystem::copy_file(SOFTMDP_BINARY, dir / "softmdp", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::copy_file(test::source_path("mdps/chain2.json"), dir / "chain2.json", std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::permissions(dir / "softmdp", std::filesystem::perms(0755));
+    std::filesystem::permissions(dir / "chain2.json", std::filesystem::perms(0644));
+    const std::string as_nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups " + (dir / "softmdp").string() + " solve " +
+                                  (dir / "chain2.json").string() + " --quiet --json ";
     for (const char* target : {"ro.json", "link.json"}) {
         CAPTURE(target);
         CHECK(shell(as_nobody + (dir / target).string() + " 2>" + (dir / "err.txt").string()) == 3);
