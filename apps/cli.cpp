@@ -244,7 +244,7 @@ void add_solver_options(po::options_description& desc) {
         ("time-limit", po::value<double>(), "stop after this many seconds (result written, exit 4)")
         ("threads", po::value<int>()->default_value(0), "threads for parallel sweeps (0: all cores)")
         ("evaluation-sweeps", po::value<std::uint64_t>()->default_value(20), "modified policy iteration: sweeps per evaluation")
-        ("krylov", po::value<std::string>()->default_value("gmres"), "ipi, soft-ipi: the Krylov method of the evaluations, gmres or bicgstab")
+        ("krylov", po::value<std::string>()->default_value("bicgstab"), "ipi, soft-ipi: the Krylov method of the evaluations, bicgstab or gmres (GMRES(20))")
         ("preconditioner-sweeps", po::value<std::uint32_t>()->default_value(2), "ipi, soft-ipi: Gauss-Seidel sweeps per preconditioner application (0: none)");
 }
 

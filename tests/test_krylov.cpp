@@ -192,3 +192,12 @@ TEST_CASE("forcing sequence: inexact evaluations take fewer matrix-vector produc
                 " vs ", exact.iterations);
     }
 }
+
+TEST_CASE("default soft method above the sparse-LU limit: soft-ipi on local models, soft-mpi on random ones") {
+    const Model grid = generate([](JsonWriter& w) { write_gridworld(w, {80, 80, 0.2, 0.9999}); });  // 6400 states, b = 80
+    CHECK(!use_sparse_lu(grid));
+    CHECK(default_method(grid, 1.0) == "soft-ipi");
+    CHECK(default_method(grid, 0.0) == "vi");
+    const Model random = generate([](JsonWriter& w) { write_garnet(w, {6000, 2, 3, 1, 0.99}); });
+    CHECK(default_method(random, 1.0) == "soft-mpi");
+}

@@ -65,11 +65,6 @@ void precondition(const Model& m, std::span<const double> pi, std::uint32_t swee
     }
 }
 
-// The forcing term (krylov.hpp: KrylovOptions::previous_residual).
-double relative_tolerance(const KrylovOptions& opt, double initial) noexcept {
-    return opt.previous_residual > 0.0 ? std::min(opt.relative_tolerance, initial / opt.previous_residual) : opt.relative_tolerance;
-}
-
 KrylovStats gmres(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<double> x,
                   const KrylovOptions& opt) {
     const std::size_t S = m.num_states();
@@ -82,7 +77,7 @@ KrylovStats gmres(const Model& m, std::span<const double> pi, std::span<const do
     double beta = residual(m, pi, b, x, r, opt.threads);
     ++st.matvecs;
     st.initial_residual = beta;
-    const double target = std::max(relative_tolerance(opt, beta) * beta, opt.absolute_tolerance);
+    const double target = std::max(opt.relative_tolerance * beta, opt.absolute_tolerance);
     while (std::isfinite(beta) && beta > 0.0 && (beta > target || st.iterations < opt.min_iterations) &&
            st.iterations < opt.max_iterations) {
         if (basis.empty()) basis.emplace_back(S);
@@ -148,7 +143,7 @@ KrylovStats bicgstab(const Model& m, std::span<const double> pi, std::span<const
     double rn = residual(m, pi, b, x, r, opt.threads);
     ++st.matvecs;
     st.initial_residual = rn;
-    const double target = std::max(relative_tolerance(opt, rn) * rn, opt.absolute_tolerance);
+    const double target = std::max(opt.relative_tolerance * rn, opt.absolute_tolerance);
     rhat = r;
     double rho = 1.0, alpha = 1.0, omega = 1.0;
     while (std::isfinite(rn) && rn > 0.0 && (rn > target || st.iterations < opt.min_iterations) &&

@@ -13,15 +13,11 @@
 namespace softmdp {
 
 struct KrylovOptions {
-    KrylovMethod method = KrylovMethod::gmres;
+    KrylovMethod method = KrylovMethod::bicgstab;
     std::uint32_t restart = 20;                // GMRES(m): basis vectors kept before a restart
     std::uint32_t preconditioner_sweeps = 2;   // forward Gauss-Seidel sweeps on A y = z (0: none)
     double relative_tolerance = 0.1;           // stop at ||b - A v||_2 <= max(rel * ||b - A v0||_2, abs)
     double absolute_tolerance = 0.0;
-    // Forcing sequence of inexact policy iteration: when > 0 (the previous evaluation's first
-    // residual), the relative tolerance becomes min(relative_tolerance, ||b - A v0||_2 / it), so the
-    // solve tightens as the outer Bellman residual falls (Eisenstat and Walker's choice 1 style).
-    double previous_residual = 0.0;
     std::uint64_t max_iterations = 1000;       // Krylov iterations (GMRES: basis vectors built)
     // At least this many iterations even when v already meets the target: an outer loop whose
     // evaluation changed nothing would otherwise repeat the same step for ever.

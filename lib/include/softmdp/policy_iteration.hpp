@@ -51,7 +51,10 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     bool converged = false;
     double bellman_span = std::numeric_limits<double>::infinity();  // of TV - V at the last improvement
     bool evaluated_exactly = false;  // the last evaluation reached its tolerance (not so for a stiff Krylov solve)
-    double last_residual = 0.0;      // inexact: ||T V - V||_2 at the previous improvement (0: none yet)
+    // Inexact evaluations: ||T V - V||_2 at the last two improvements (0: none yet), and the cap of
+    // the forcing term, cut tenfold whenever the residual grew (the evaluation was too loose to
+    // improve the policy: near gamma = 1 an error e in the residual is e / (1 - gamma) in V).
+    double residual2 = 0.0, previous_residual = 0.0, eta_max = 0.1;
     for (;;) {
         if (sol.iterations >= opt.max_iterations) {
             sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
@@ -80,12 +83,12 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         } else if (eval == Evaluation::inexact) {
             // Newton-Krylov: solve (I - gamma P_pi) v = r_pi (+ alpha H_pi) from the previous values.
             // pi is greedy (softmax) at V, so the first residual b - A V = T_pi V - V = T V - V is
-            // the Bellman residual. Forcing term eta_k = min(0.1, ||T V_k - V_k|| / ||T V_{k-1} -
-            // V_{k-1}||): loose while the policy is far from optimal, tightening as the outer
-            // residual falls, which keeps the outer convergence superlinear (Eisenstat-Walker
-            // choice); never below what the tolerance can use, nor below the rounding floor. The
-            // bound comes from the Bellman residual after the improvement, so an inexact
-            // evaluation never weakens it (docs/math.md).
+            // the Bellman residual. The solve stops at eta_k times it, eta_k = min(eta_max,
+            // ||T V_k - V_k|| / ||T V_{k-1} - V_{k-1}||): loose while the policy is far from
+            // optimal, tightening as the outer residual falls, which keeps the outer convergence
+            // superlinear (Eisenstat and Walker's choice); never below what the tolerance can use,
+            // nor below the rounding floor. The bound comes from the Bellman residual after the
+            // improvement, so an inexact evaluation never weakens it (docs/math.md).
             KrylovOptions ko;
             ko.method = opt.krylov;
             ko.preconditioner_sweeps = opt.preconditioner_sweeps;
@@ -99,7 +102,8 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             const double one_minus_gamma = gamma < 1.0 ? 1.0 - gamma : 1.0;  // discount 1: residual tolerances as they are
             const double floor = 4.0 * sqrt_s * rounding_slack(m, max_abs(V)) / (gamma < 1.0 ? gamma / (1.0 - gamma) + 1.0 : 1.0);
             if (opt.forcing) {
-                ko.relative_tolerance = 0.1;
+                // eta_k = min(eta_max, ||d_k|| / ||d_{k-1}||), d = T V - V at the improvements.
+                ko.relative_tolerance = previous_residual > 0.0 ? std::min(eta_max, residual2 / previous_residual) : eta_max;
                 ko.absolute_tolerance = std::max(0.01 * opt.tolerance * one_minus_gamma, floor);
             } else {
                 ko.relative_tolerance = 0.0;
@@ -107,9 +111,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             }
             const auto bonus = entropy_bonus(m, pi, alpha);
             const auto b = policy_rhs(m, pi, bonus);
-            if (opt.forcing) ko.previous_residual = last_residual;
             const auto ks = solve_policy_evaluation(m, pi, b, V, ko);
-            last_residual = ks.initial_residual;
             sol.inner_iterations += ks.iterations;
             sol.matvecs += ks.matvecs;
             if (!std::isfinite(ks.residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
@@ -140,6 +142,13 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         ++sol.sweeps;
         const auto [l, u] = difference_range(TV, V);
         bellman_span = u - l;
+        if (eval == Evaluation::inexact) {
+            previous_residual = residual2;
+            residual2 = 0.0;
+            for (std::size_t s = 0; s < S; ++s) residual2 += (TV[s] - V[s]) * (TV[s] - V[s]);
+            residual2 = std::sqrt(residual2);
+            if (previous_residual > 0.0 && residual2 > previous_residual) eta_max = std::max(0.1 * eta_max, 1e-6);
+        }
         if (!std::isfinite(u - l)) {
             sol.reason = "values became non-finite";
             break;

@@ -29,7 +29,7 @@ struct SolverOptions {
     // Inexact policy iteration (ipi, soft-ipi): the Krylov method, its Gauss-Seidel preconditioner
     // sweeps, and whether evaluations stop at the forcing tolerance (true) or at the rounding floor
     // (false: exact Krylov policy iteration, the reference the forcing sequence is measured against).
-    KrylovMethod krylov = KrylovMethod::gmres;
+    KrylovMethod krylov = KrylovMethod::bicgstab;  // measured faster (docs/performance.md)
     std::uint32_t preconditioner_sweeps = 2;
     bool forcing = true;
     std::function<void(const Progress&)> progress;
