@@ -10,6 +10,7 @@
 
 #include "softmdp/bellman.hpp"
 #include "softmdp/krylov.hpp"
+#include "softmdp/numerical.hpp"
 #include "softmdp/policy_evaluation.hpp"
 #include "softmdp/solution.hpp"
 
