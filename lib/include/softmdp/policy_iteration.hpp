@@ -1,5 +1,6 @@
 #pragma once
-// Policy iteration and modified policy iteration, hard (HardMax) or soft (LogSumExp):
+// Policy iteration, inexact (Newton-Krylov) policy iteration and modified policy iteration, hard
+// (HardMax) or soft (LogSumExp):
 //   evaluate pi (soft: with alpha H(pi)), then improve pi <- greedy(Q) or softmax(Q/alpha).
 // Each improvement step computes TV = B(Q_V); the MacQueen bracket of (V, TV) certifies the
 // reported values (see bellman.hpp).
