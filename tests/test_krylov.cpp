@@ -39,25 +39,7 @@ std::vector<double> dense_evaluate(const Model& m, const std::vector<double>& pi
                 A[s * S + d.transitions[t].next] -= d.discount * pi[r] * d.transitions[t].prob();
         }
     }
-    for (std::size_t k = 0; k < S; ++k) {
-        std::size_t p = k;
-        for (std::size_t i = k + 1; i < S; ++i)
-            if (std::abs(A[i * S + k]) > std::abs(A[p * S + k])) p = i;
-        for (std::size_t j = 0; j < S; ++j) std::swap(A[k * S + j], A[p * S + j]);
-        std::swap(b[k], b[p]);
-        for (std::size_t i = k + 1; i < S; ++i) {
-            const double f = A[i * S + k] / A[k * S + k];
-            for (std::size_t j = k; j < S; ++j) A[i * S + j] -= f * A[k * S + j];
-            b[i] -= f * b[k];
-        }
-    }
-    std::vector<double> v(S);
-    for (std::size_t i = S; i-- > 0;) {
-        double s = b[i];
-        for (std::size_t j = i + 1; j < S; ++j) s -= A[i * S + j] * v[j];
-        v[i] = s / A[i * S + i];
-    }
-    return v;
+    return test::dense_solve(std::move(A), std::move(b));
 }
 
 // Policy iteration on dense evaluations: hard (greedy, keep the current action on ties) until stable,
