@@ -243,7 +243,9 @@ void add_solver_options(po::options_description& desc) {
         ("max-iterations", po::value<std::uint64_t>()->default_value(1'000'000), "at most this many sweeps (VI, QI) or improvements (PI, MPI)")
         ("time-limit", po::value<double>(), "stop after this many seconds (result written, exit 4)")
         ("threads", po::value<int>()->default_value(0), "threads for parallel sweeps (0: all cores)")
-        ("evaluation-sweeps", po::value<std::uint64_t>()->default_value(20), "modified policy iteration: sweeps per evaluation");
+        ("evaluation-sweeps", po::value<std::uint64_t>()->default_value(20), "modified policy iteration: sweeps per evaluation")
+        ("krylov", po::value<std::string>()->default_value("bicgstab"), "ipi, soft-ipi: the Krylov method of the evaluations, bicgstab or gmres (GMRES(20))")
+        ("preconditioner-sweeps", po::value<std::uint32_t>()->default_value(2), "ipi, soft-ipi: Gauss-Seidel sweeps per preconditioner application (0: none)");
 }
 
 void add_output_options(po::options_description& desc, const char* json_help) {
@@ -335,6 +337,11 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
                                      thread_limit()));
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
+    const std::string krylov = vm["krylov"].as<std::string>();
+    if (krylov != "gmres" && krylov != "bicgstab") throw UsageError(fmt::format("--krylov must be gmres or bicgstab, got '{}'", krylov));
+    opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
+    opt.preconditioner_sweeps = vm["preconditioner-sweeps"].as<std::uint32_t>();
+    if (opt.preconditioner_sweeps > 100) throw UsageError("--preconditioner-sweeps must be at most 100");
     set_progress_label(std::string(label));
     if (show_progress(vm)) {
         // ETA from the geometric decrease of the bound since the previous line: iterations still

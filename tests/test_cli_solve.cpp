@@ -156,3 +156,25 @@ TEST_CASE("--init warm-starts from a result and refuses a result of another MDP"
     CHECK(other.code == 2);
     CHECK(other.err.find("has 16 values, the model has 2 states") != std::string::npos);
 }
+
+TEST_CASE("solve --method soft-ipi/ipi: --stats and the result report outer, inner and matrix-vector counts") {
+    const std::string grid = test::source_path("mdps/gridworld4x4.json");
+    for (const char* krylov : {"bicgstab", "gmres"}) {
+        CAPTURE(krylov);
+        const auto r = test::run_cli("solve " + grid + " --method soft-ipi --alpha 0.5 --json - --stats --krylov " + krylov);
+        REQUIRE(r.code == 0);
+        const auto j = json::parse(r.out);
+        CHECK(j["method"] == "soft-ipi");
+        CHECK(j["inner_iterations"].get<std::uint64_t>() > 0);
+        CHECK(j["matvecs"].get<std::uint64_t>() >= j["inner_iterations"].get<std::uint64_t>());
+        CHECK(r.err.find(" outer iterations, ") != std::string::npos);
+        CHECK(r.err.find(" inner Krylov iterations, ") != std::string::npos);
+        CHECK(r.err.find(" matrix-vector products") != std::string::npos);
+    }
+    CHECK(test::run_cli("solve " + grid + " --method ipi --preconditioner-sweeps 0").code == 0);
+    const auto bad = test::run_cli("solve " + grid + " --method ipi --krylov cg");
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--krylov must be gmres or bicgstab") != std::string::npos);
+    // Methods without Krylov solves write no such fields.
+    CHECK(!json::parse(test::run_cli("solve " + grid + " --method vi --json -").out).contains("matvecs"));
+}

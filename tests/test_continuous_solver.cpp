@@ -144,22 +144,7 @@ std::vector<double> reference_values(const ContinuousModel& m, double alpha, int
         if (diff < 1e-13) break;
         std::vector<double> x(S);
         for (std::size_t s = 0; s < S; ++s) x[s] = TV[s] - V[s];
-        for (std::size_t c = 0; c < S; ++c) {  // elimination with partial pivoting
-            std::size_t piv = c;
-            for (std::size_t r = c + 1; r < S; ++r)
-                if (std::abs(A[r * S + c]) > std::abs(A[piv * S + c])) piv = r;
-            for (std::size_t k = 0; k < S; ++k) std::swap(A[c * S + k], A[piv * S + k]);
-            std::swap(x[c], x[piv]);
-            for (std::size_t r = c + 1; r < S; ++r) {
-                const double factor = A[r * S + c] / A[c * S + c];
-                for (std::size_t k = c; k < S; ++k) A[r * S + k] -= factor * A[c * S + k];
-                x[r] -= factor * x[c];
-            }
-        }
-        for (std::size_t c = S; c-- > 0;) {
-            for (std::size_t k = c + 1; k < S; ++k) x[c] -= A[c * S + k] * x[k];
-            x[c] /= A[c * S + c];
-        }
+        x = test::dense_solve(A, x);
         for (std::size_t s = 0; s < S; ++s) V[s] += x[s];
     }
     return V;

@@ -21,8 +21,8 @@ double lse(const std::vector<double>& r, double alpha) {
     return m + alpha * std::log(s);
 }
 
-const char* kHard[] = {"vi", "gs-vi", "pi", "mpi"};
-const char* kSoft[] = {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-mpi"};
+const char* kHard[] = {"vi", "gs-vi", "pi", "ipi", "mpi"};
+const char* kSoft[] = {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-ipi", "soft-mpi"};
 
 }  // namespace
 
@@ -40,7 +40,7 @@ TEST_CASE("one state, self-loops: every method, alpha from 0 to 1e12, gamma from
                 std::vector<const char*> methods = alpha == 0.0 ? std::vector<const char*>(std::begin(kHard), std::end(kHard))
                                                                 : std::vector<const char*>(std::begin(kSoft), std::end(kSoft));
                 // At gamma = 0.9999 value iteration needs ~10^5 sweeps per case: keep the PI family there.
-                if (gamma > 0.99) methods = alpha == 0.0 ? std::vector<const char*>{"pi", "mpi"} : std::vector<const char*>{"soft-pi", "soft-mpi"};
+                if (gamma > 0.99) methods = alpha == 0.0 ? std::vector<const char*>{"pi", "ipi", "mpi"} : std::vector<const char*>{"soft-pi", "soft-ipi", "soft-mpi"};
                 for (const char* method : methods) {
                     CAPTURE(gamma);
                     CAPTURE(r[0]);
@@ -63,9 +63,9 @@ TEST_CASE("all states terminal, one state, one action: zeros and certainty, no N
     b.set_state_count(3);
     b.set_action_count(2);
     const Model m = b.build();
-    for (const char* method : {"vi", "gs-vi", "pi", "mpi", "soft-vi", "soft-qi", "soft-pi", "mellowmax", "boltzmann"}) {
+    for (const char* method : {"vi", "gs-vi", "pi", "ipi", "mpi", "soft-vi", "soft-qi", "soft-pi", "soft-ipi", "mellowmax", "boltzmann"}) {
         const bool soft = std::string(method) != "vi" && std::string(method) != "gs-vi" && std::string(method) != "pi" &&
-                          std::string(method) != "mpi";
+                          std::string(method) != "ipi" && std::string(method) != "mpi";
         const auto sol = solve(m, method, soft ? 0.5 : 0.0);
         CAPTURE(std::string(method));
         CHECK(sol.converged);

@@ -1,5 +1,6 @@
 #pragma once
 // Shared by the tests: paths, running the CLI binary, small models.
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -176,6 +177,29 @@ inline void check_binary_round_trip(const std::string& ext, bool names) {
         REQUIRE(y.code == 0);
         CHECK(nlohmann::json::parse(x.out)["values"] == nlohmann::json::parse(y.out)["values"]);
     }
+}
+
+// Solves the dense S x S system A x = b (row-major A) by Gaussian elimination with partial pivoting:
+// the independent reference the solver tests compare against.
+inline std::vector<double> dense_solve(std::vector<double> A, std::vector<double> b) {
+    const std::size_t S = b.size();
+    for (std::size_t c = 0; c < S; ++c) {
+        std::size_t piv = c;
+        for (std::size_t r = c + 1; r < S; ++r)
+            if (std::abs(A[r * S + c]) > std::abs(A[piv * S + c])) piv = r;
+        for (std::size_t k = 0; k < S; ++k) std::swap(A[c * S + k], A[piv * S + k]);
+        std::swap(b[c], b[piv]);
+        for (std::size_t r = c + 1; r < S; ++r) {
+            const double factor = A[r * S + c] / A[c * S + c];
+            for (std::size_t k = c; k < S; ++k) A[r * S + k] -= factor * A[c * S + k];
+            b[r] -= factor * b[c];
+        }
+    }
+    for (std::size_t c = S; c-- > 0;) {
+        for (std::size_t k = c + 1; k < S; ++k) b[c] -= A[c * S + k] * b[k];
+        b[c] /= A[c * S + c];
+    }
+    return b;
 }
 
 }  // namespace softmdp::test

@@ -152,7 +152,7 @@ TEST_CASE("discount 1: every method reaches the proper optimum, never a partiall
     b.add(Ref::at(0), Ref::at(0), -1.0, {{Ref::at(0), 0.99}, {Ref::at(1), 0.01}});
     b.add(Ref::at(0), Ref::at(1), -200.0, {{Ref::at(1), 1.0}});
     const Model m = b.build();
-    for (const char* method : {"vi", "gs-vi", "pi", "mpi"}) {
+    for (const char* method : {"vi", "gs-vi", "pi", "ipi", "mpi"}) {
         CAPTURE(method);
         const auto sol = solve(m, method, 0.0);
         CHECK(sol.converged);
@@ -162,7 +162,7 @@ TEST_CASE("discount 1: every method reaches the proper optimum, never a partiall
     const auto f = [&](double v) { return alpha * std::log(std::exp((-1.0 + 0.99 * v) / alpha) + std::exp(-200.0 / alpha)) - v; };
     double lo = -200.0, hi = 0.0;  // f(lo) > 0 > f(hi)
     for (int i = 0; i < 200; ++i) (f(0.5 * (lo + hi)) > 0.0 ? lo : hi) = 0.5 * (lo + hi);
-    for (const char* method : {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-mpi"}) {
+    for (const char* method : {"soft-vi", "soft-gs-vi", "soft-qi", "soft-pi", "soft-ipi", "soft-mpi"}) {
         CAPTURE(method);
         const auto sol = solve(m, method, alpha);
         CHECK(sol.converged);

@@ -36,6 +36,10 @@ void write_solver_fields(JsonWriter& w, const std::string& model_name, double di
     w.key("converged").value(sol.converged);
     w.key("iterations").value(sol.iterations);
     w.key("sweeps").value(sol.sweeps);
+    if (sol.matvecs) {  // inexact policy iteration: its work is in the Krylov solves
+        w.key("inner_iterations").value(sol.inner_iterations);
+        w.key("matvecs").value(sol.matvecs);
+    }
     w.key("error_bound");
     sol.error_bound ? w.value(*sol.error_bound) : w.null();
     w.key("seconds").value(sol.seconds);

@@ -1,5 +1,6 @@
 #pragma once
-// Policy iteration and modified policy iteration, hard (HardMax) or soft (LogSumExp):
+// Policy iteration, inexact (Newton-Krylov) policy iteration and modified policy iteration, hard
+// (HardMax) or soft (LogSumExp):
 //   evaluate pi (soft: with alpha H(pi)), then improve pi <- greedy(Q) or softmax(Q/alpha).
 // Each improvement step computes TV = B(Q_V); the MacQueen bracket of (V, TV) certifies the
 // reported values (see bellman.hpp).
@@ -9,6 +10,8 @@
 #include <vector>
 
 #include "softmdp/bellman.hpp"
+#include "softmdp/krylov.hpp"
+#include "softmdp/numerical.hpp"
 #include "softmdp/policy_evaluation.hpp"
 #include "softmdp/solution.hpp"
 
@@ -30,7 +33,9 @@ inline bool keep_or_improve(std::span<const double> q, std::span<double> pi, con
     return true;
 }
 
-enum class Evaluation { exact, sweeps };
+// exact: sparse LU / BiCGSTAB to the rounding floor (pi, soft-pi); sweeps: up to K Jacobi sweeps
+// (mpi); inexact: a matrix-free preconditioned Krylov solve stopped at the forcing tolerance (ipi).
+enum class Evaluation { exact, sweeps, inexact };
 
 template <class Op>
 Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, const SolverOptions& opt) {
@@ -48,6 +53,10 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     bool converged = false;
     double bellman_span = std::numeric_limits<double>::infinity();  // of TV - V at the last improvement
     bool evaluated_exactly = false;  // the last evaluation reached its tolerance (not so for a stiff Krylov solve)
+    // Inexact evaluations: ||T V - V||_2 at the last two improvements (0: none yet), and the cap of
+    // the forcing term, cut tenfold whenever the residual grew (the evaluation was too loose to
+    // improve the policy: near gamma = 1 an error e in the residual is e / (1 - gamma) in V).
+    double residual2 = 0.0, previous_residual = 0.0, eta_max = 0.1;
     for (;;) {
         if (sol.iterations >= opt.max_iterations) {
             sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
@@ -73,6 +82,41 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             evaluated_exactly = e.converged;
             V = std::move(e.values);
             sol.sweeps += e.sweeps;
+        } else if (eval == Evaluation::inexact) {
+            // Newton-Krylov: solve (I - gamma P_pi) v = r_pi (+ alpha H_pi) from the previous values.
+            // pi is greedy (softmax) at V, so the first residual b - A V = T_pi V - V = T V - V is
+            // the Bellman residual. The solve stops at eta_k times it, eta_k = min(eta_max,
+            // ||T V_k - V_k|| / ||T V_{k-1} - V_{k-1}||): loose while the policy is far from
+            // optimal, tightening as the outer residual falls, which keeps the outer convergence
+            // superlinear (Eisenstat and Walker's choice); never below what the tolerance can use,
+            // nor below the rounding floor. The bound comes from the Bellman residual after the
+            // improvement, so an inexact evaluation never weakens it (docs/math.md).
+            KrylovOptions ko;
+            ko.method = opt.krylov;
+            ko.preconditioner_sweeps = opt.preconditioner_sweeps;
+            ko.threads = opt.threads;
+            // Targets on ||b - A v||_2 >= ||b - A v||_inf. The tolerance needs ||T V - V||_inf of about
+            // tolerance (1 - gamma) / gamma: a hundredth of that is as far as any solve need go. The
+            // rounding floor: each residual entry is computed to about (k + 4) ulps of max(|V|, |r|),
+            // which is rounding_slack / (c + 1); over S entries that is sqrt(S) times more in the
+            // 2-norm. Below it a solve only stirs rounding errors.
+            const double sqrt_s = std::sqrt(static_cast<double>(S));
+            const double one_minus_gamma = gamma < 1.0 ? 1.0 - gamma : 1.0;  // discount 1: residual tolerances as they are
+            const double floor = 4.0 * sqrt_s * rounding_slack(m, max_abs(V)) / (gamma < 1.0 ? gamma / (1.0 - gamma) + 1.0 : 1.0);
+            if (opt.forcing) {
+                // eta_k = min(eta_max, ||d_k|| / ||d_{k-1}||), d = T V - V at the improvements.
+                ko.relative_tolerance = previous_residual > 0.0 ? std::min(eta_max, residual2 / previous_residual) : eta_max;
+                ko.absolute_tolerance = std::max(0.01 * opt.tolerance * one_minus_gamma, floor);
+            } else {
+                ko.relative_tolerance = 0.0;
+                ko.absolute_tolerance = std::max(std::min(opt.tolerance, 1e-10) * one_minus_gamma * one_minus_gamma * 1e-2, floor);
+            }
+            const auto bonus = entropy_bonus(m, pi, alpha);
+            const auto b = policy_rhs(m, pi, bonus);
+            const auto ks = solve_policy_evaluation(m, pi, b, V, ko);
+            sol.inner_iterations += ks.iterations;
+            sol.matvecs += ks.matvecs;
+            if (!std::isfinite(ks.residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
         } else {
             // Sweep T_pi until its residual span is a tenth of the last Bellman residual span: past
             // that, evaluating pi more exactly gains less than improving it (fast-mixing MDPs stop
@@ -100,6 +144,13 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         ++sol.sweeps;
         const auto [l, u] = difference_range(TV, V);
         bellman_span = u - l;
+        if (eval == Evaluation::inexact) {
+            previous_residual = residual2;
+            residual2 = 0.0;
+            for (std::size_t s = 0; s < S; ++s) residual2 += (TV[s] - V[s]) * (TV[s] - V[s]);
+            residual2 = std::sqrt(residual2);
+            if (previous_residual > 0.0 && residual2 > previous_residual) eta_max = std::max(0.1 * eta_max, 1e-6);
+        }
         if (!std::isfinite(u - l)) {
             sol.reason = "values became non-finite";
             break;
@@ -192,6 +243,16 @@ inline Solution soft_policy_iteration(const Model& m, double alpha, const Solver
     auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::exact, opt)
                             : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::exact, opt);
     sol.method = "soft-pi";
+    return sol;
+}
+
+// Inexact (Newton-Krylov) policy iteration, hard or soft: each evaluation a matrix-free,
+// Gauss-Seidel-preconditioned GMRES(m) or BiCGSTAB solve (opt.krylov) stopped at the forcing
+// tolerance; stops on the MacQueen bound of the final V only.
+inline Solution inexact_policy_iteration(const Model& m, double alpha = 0.0, const SolverOptions& opt = {}) {
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::inexact, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::inexact, opt);
+    sol.method = alpha == 0.0 ? "ipi" : "soft-ipi";
     return sol;
 }
 

@@ -1,0 +1,189 @@
+// Matrix-free Krylov evaluation and inexact policy iteration (ipi, soft-ipi) against references
+// written here: dense Gaussian elimination of (I - gamma P_pi) v = r_pi, and hard and soft policy
+// iteration built on it (an implementation independent of the library's solvers).
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "softmdp/bellman.hpp"
+#include "softmdp/generators.hpp"
+#include "softmdp/krylov.hpp"
+#include "softmdp/loader.hpp"
+#include "softmdp/policy_evaluation.hpp"
+#include "softmdp/policy_iteration.hpp"
+#include "softmdp/solve.hpp"
+#include "test_helpers.hpp"
+
+using namespace softmdp;
+
+namespace {
+
+template <class Fn>
+Model generate(Fn fn) {
+    return parse_model(test::written(fn), {}, "generated");
+}
+
+// Dense (I - gamma P_pi) v = r_pi + alpha H(pi) by Gaussian elimination with partial pivoting.
+std::vector<double> dense_evaluate(const Model& m, const std::vector<double>& pi, double alpha) {
+    const ModelData& d = m.data();
+    const std::size_t S = m.num_states();
+    std::vector<double> A(S * S, 0.0), b(S, 0.0);
+    for (std::size_t s = 0; s < S; ++s) {
+        A[s * S + s] = 1.0;
+        for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) {
+            if (pi[r] <= 0.0) continue;
+            b[s] += pi[r] * (d.row_reward[r] - alpha * std::log(pi[r]));
+            for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
+                A[s * S + d.transitions[t].next] -= d.discount * pi[r] * d.transitions[t].prob();
+        }
+    }
+    return test::dense_solve(std::move(A), std::move(b));
+}
+
+// Policy iteration on dense evaluations: hard (greedy, keep the current action on ties) until stable,
+// soft (softmax(Q/alpha)) until the values stop moving (Newton's method: quadratic).
+std::vector<double> reference_values(const Model& m, double alpha) {
+    const ModelData& d = m.data();
+    std::vector<double> pi(m.num_rows(), 0.0), v;
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        if (d.state_begin[s] != d.state_begin[s + 1]) pi[d.state_begin[s]] = 1.0;
+    for (int it = 0; it < 200; ++it) {
+        const auto nv = dense_evaluate(m, pi, alpha);
+        double change = 0.0;
+        for (std::size_t s = 0; s < nv.size() && !v.empty(); ++s) change = std::max(change, std::abs(nv[s] - v[s]));
+        v = nv;
+        bool changed = false;
+        for (std::size_t s = 0; s < m.num_states(); ++s) {
+            const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+            if (b == e) continue;
+            std::vector<double> q;
+            for (Offset r = b; r < e; ++r) {
+                double x = d.row_reward[r];
+                for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) x += d.discount * d.transitions[t].prob() * v[d.transitions[t].next];
+                q.push_back(x);
+            }
+            const double best = *std::max_element(q.begin(), q.end());
+            if (alpha == 0.0) {
+                std::size_t cur = 0;
+                while (pi[b + cur] != 1.0) ++cur;
+                if (q[cur] >= best - 1e-12 * std::abs(best)) continue;
+                for (Offset r = b; r < e; ++r) pi[r] = q[r - b] == best ? 1.0 : 0.0;
+                for (Offset r = b, seen = 0; r < e; ++r) {  // one maximiser only
+                    if (pi[r] == 1.0 && seen++) pi[r] = 0.0;
+                }
+                changed = true;
+            } else {
+                double z = 0.0;
+                for (double x : q) z += std::exp((x - best) / alpha);
+                for (Offset r = b; r < e; ++r) pi[r] = std::exp((q[r - b] - best) / alpha) / z;
+            }
+        }
+        if (alpha == 0.0 ? !changed : (it > 0 && change <= 1e-12 * (1.0 + max_abs(v)))) break;
+    }
+    return v;
+}
+
+double distance(const std::vector<double>& a, const std::vector<double>& b) {
+    double x = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) x = std::max(x, std::abs(a[i] - b[i]));
+    return x;
+}
+
+}  // namespace
+
+TEST_CASE("matrix-free GMRES and BiCGSTAB solve a policy evaluation that dense elimination also solves") {
+    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {7, 6, 0.3, 0.999}); });
+    std::vector<double> pi(m.num_rows(), 0.0);
+    const ModelData& d = m.data();
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+        for (Offset r = b; r < e; ++r) pi[r] = (r - b == 1 ? 0.4 : 0.6 / static_cast<double>(e - b - 1));  // stochastic
+    }
+    const auto bonus = entropy_bonus(m, pi, 0.7);
+    const auto ref = dense_evaluate(m, pi, 0.7);
+    for (const auto method : {KrylovMethod::gmres, KrylovMethod::bicgstab}) {
+        for (const std::uint32_t sweeps : {0u, 1u, 2u}) {
+            CAPTURE(static_cast<int>(method));
+            CAPTURE(sweeps);
+            KrylovOptions ko;
+            ko.method = method;
+            ko.preconditioner_sweeps = sweeps;
+            ko.relative_tolerance = 1e-13;
+            std::vector<double> v(m.num_states(), 0.0);
+            const auto st = solve_policy_evaluation(m, pi, policy_rhs(m, pi, bonus), v, ko);
+            CHECK(st.reached);
+            CHECK(st.iterations > 0);
+            CHECK(distance(v, ref) <= 1e-7 * max_abs(ref));
+        }
+    }
+}
+
+TEST_CASE("ipi and soft-ipi: |V - V*| <= the printed bound on slow-mixing gridworlds (dense reference)") {
+    for (const double gamma : {0.999, 0.9999}) {
+        for (const double slip : {0.0, 0.1, 0.3}) {
+            const Model m = generate([&](JsonWriter& w) { write_gridworld(w, {6, 5, slip, gamma}); });
+            for (const double alpha : {0.0, 0.5}) {
+                const auto ref = reference_values(m, alpha);
+                for (const auto krylov : {KrylovMethod::gmres, KrylovMethod::bicgstab}) {
+                    CAPTURE(gamma);
+                    CAPTURE(slip);
+                    CAPTURE(alpha);
+                    CAPTURE(static_cast<int>(krylov));
+                    SolverOptions opt;
+                    opt.tolerance = 1e-6;
+                    opt.krylov = krylov;
+                    // solve() adds the exact finish on models this small; the solver alone is
+                    // checked too, so the bound tested is the inexact iteration's own.
+                    for (const auto& sol : {solve(m, alpha == 0.0 ? "ipi" : "soft-ipi", alpha, opt), inexact_policy_iteration(m, alpha, opt)}) {
+                        REQUIRE(sol.converged);
+                        REQUIRE(sol.error_bound);
+                        CHECK(*sol.error_bound <= 1e-6);
+                        CHECK(distance(sol.values, ref) <= *sol.error_bound);
+                        CHECK(sol.matvecs > 0);
+                        CHECK(sol.inner_iterations > 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("ipi on a chain at gamma 0.9999: the closed form V*(s) = gamma^(N-1-s) / (1 - gamma) within the bound") {
+    const std::size_t N = 200;
+    const Model m = generate([&](JsonWriter& w) { write_chain(w, {N, 0.9999}); });
+    SolverOptions opt;
+    opt.tolerance = 1e-6;
+    const auto sol = solve(m, "ipi", 0.0, opt);
+    REQUIRE(sol.converged);
+    for (std::size_t s = 0; s < N; ++s)
+        CHECK(std::abs(sol.values[s] - std::pow(0.9999, static_cast<double>(N - 1 - s)) / 1e-4) <= *sol.error_bound);
+}
+
+TEST_CASE("forcing sequence: inexact evaluations take fewer matrix-vector products than exact ones to the same bound") {
+    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {20, 20, 0.2, 0.999}); });
+    for (const double alpha : {0.0, 1.0}) {
+        CAPTURE(alpha);
+        SolverOptions opt;
+        opt.tolerance = 1e-6;
+        const auto inexact = solve(m, alpha == 0.0 ? "ipi" : "soft-ipi", alpha, opt);
+        opt.forcing = false;
+        const auto exact = solve(m, alpha == 0.0 ? "ipi" : "soft-ipi", alpha, opt);
+        REQUIRE(inexact.converged);
+        REQUIRE(exact.converged);
+        CHECK(*inexact.error_bound <= 1e-6);
+        CHECK(inexact.matvecs < exact.matvecs);
+        MESSAGE("alpha ", alpha, ": matvecs inexact ", inexact.matvecs, " exact ", exact.matvecs, ", outer ", inexact.iterations,
+                " vs ", exact.iterations);
+    }
+}
+
+TEST_CASE("default soft method above the sparse-LU limit: soft-ipi on local models, soft-mpi on random ones") {
+    const Model grid = generate([](JsonWriter& w) { write_gridworld(w, {80, 80, 0.2, 0.9999}); });  // 6400 states, b = 80
+    CHECK(!use_sparse_lu(grid));
+    CHECK(default_method(grid, 1.0) == "soft-ipi");
+    CHECK(default_method(grid, 0.0) == "vi");
+    const Model random = generate([](JsonWriter& w) { write_garnet(w, {6000, 2, 3, 1, 0.99}); });
+    CHECK(default_method(random, 1.0) == "soft-mpi");
+}
