@@ -57,6 +57,10 @@ TEST_CASE("errors name the file and line") {
         {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 x\nT: 0 : 1 : 1 1\n", ":4: expected a number, got 'x'"},
         {"discount: 0.9\nstates: 2\nactions: 1\nT: 0 : 0 : 1 inf\n", ":4: expected a number, got 'inf'"},
         {"discount: 0.9\nvalues: money\n", ":2: values must be reward or cost"},
+        // Files that end inside a T: line (found by fuzz_importers: the parser read past its tokens).
+        {"discount: 0.5\nstates: A B\nactions: stay\nobservations: lo hi\nT: stay : A", "unexpected end of file"},
+        {"discount: 0.5\nstates: A B\nactions: stay\nT: stay", "unexpected end of file"},
+        {"discount: 0.5\nstates: A B\nactions: stay\nobservations: lo hi\nO: stay", "unexpected end of file"},
     };
     for (const auto& c : cases) {
         test::write_file(dir / "bad.mdp", c.text);

@@ -51,7 +51,12 @@ private:
         throw InputError(msg, Location{file_, line, {}, {}});
     }
     bool done() const { return pos_ >= t_.size(); }
-    const std::string& peek() const { return t_[pos_].text; }
+    // At the end of the tokens, an empty token: callers test peek() after done() in one condition
+    // (`done() || peek() != ":"`, then `peek() == "uniform"`), which must not read past the end.
+    const std::string& peek() const {
+        static const std::string end;
+        return done() ? end : t_[pos_].text;
+    }
     std::string next() {
         if (done()) fail("unexpected end of file");
         return t_[pos_++].text;
