@@ -303,3 +303,15 @@ TEST_CASE("estimate on a sharp target: the refined reference does not blame a co
     CHECK(std::abs(old_reference - ref) > 8.0 * se);
     CHECK(std::abs(j["estimate_corrected"].get<double>() - old_reference) > 8.0 * se);
 }
+
+TEST_CASE("solve on continuous actions at an alpha whose values leave the doubles: numerical error, exit 2, nothing written") {
+    // Formerly exit 4 with null values ("values became non-finite"); discrete models say
+    // "numerical error" and name the parameter (numerical.hpp): continuous ones now do the same.
+    const auto dir = test::temp_dir("cli-continuous-numerical");
+    const std::string mg = test::source_path("mdps/multigoal.json"), out = (dir / "r.json").string();
+    const auto r = test::run_cli("solve " + mg + " --alpha 1e-320 --json " + out);
+    CHECK(r.code == 2);
+    CHECK(r.err.find("numerical error") != std::string::npos);
+    CHECK(r.err.find("--alpha 1e-320 is too small") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(out));
+}

@@ -210,7 +210,7 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
         }
         V.swap(TV);
         if (!std::isfinite(bound)) {
-            it.reason = "values became non-finite";
+            it.reason = "the iteration bound is not finite (values or their rounding allowance beyond the range of doubles): no bound can be certified";
             break;
         }
         if (opt.progress) opt.progress({done, bound, clock.seconds()});
@@ -491,6 +491,31 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
         mc_errors(m, alpha, c, pts, V, out);
     }
     sol.values = std::move(V);
+    // A non-finite value certifies nothing: numerical failure (NumericalError, as for discrete
+    // models, numerical.hpp), naming what put the values out of range. Q/alpha overflows when alpha is
+    // below |Q| / DBL_MAX; alpha log(box volume) / (1 - gamma) bounds the entropy part of V.
+    if (!std::all_of(sol.values.begin(), sol.values.end(), [](double v) { return std::isfinite(v); })) {
+        double r_max = 0.0, volume = 1.0;
+        for (const auto& anchors : m.anchors)
+            for (const Anchor& k : anchors) r_max = std::max(r_max, std::abs(k.reward));
+        double cost = 0.0;  // the largest action cost on the box, action_cost max ||a||^2
+        for (std::size_t i = 0; i < m.dim(); ++i) {
+            volume *= m.high[i] - m.low[i];
+            cost += m.action_cost * std::max(m.low[i] * m.low[i], m.high[i] * m.high[i]);
+        }
+        const double q_max = (r_max + cost) / (1.0 - m.discount);
+        std::string culprit;
+        if (!(q_max / alpha < 1e300))
+            culprit = fmt::format("--alpha {} is too small: Q/alpha overflows (|Q| up to about {:.3g}); use --alpha >= {:.3g}", alpha,
+                                  q_max, q_max / 1e300);
+        else if (!(alpha * std::abs(std::log(volume)) / (1.0 - m.discount) < 1e300))
+            culprit = fmt::format("--alpha {} is too large: the entropy term alpha log(box volume) / (1 - gamma) is beyond the range of doubles",
+                                  alpha);
+        else
+            culprit = fmt::format("the rewards (up to {:.3g}), --alpha {} and the discount {} put the values beyond the range of doubles",
+                                  r_max, alpha, m.discount);
+        throw NumericalError(fmt::format("{} at alpha {}: the values became non-finite: {}", sol.method, alpha, culprit));
+    }
     sol.seconds = clock.seconds();
     return out;
 }
