@@ -14,12 +14,12 @@
 #include <sstream>
 #include <typeinfo>
 
-#include "softmdp/printable.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/json_writer.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/output_file.hpp"
-#include "softmdp/resources.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/io/output_file.hpp"
+#include "softmdp/core/resources.hpp"
 
 namespace softmdp::cli {
 

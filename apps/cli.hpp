@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/json_writer.hpp"
-#include "softmdp/model.hpp"
-#include "softmdp/model_builder.hpp"
-#include "softmdp/solution.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/core/model.hpp"
+#include "softmdp/core/model_builder.hpp"
+#include "softmdp/core/solution.hpp"
 
 namespace softmdp::cli {
 

@@ -2,11 +2,11 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/bellman.hpp"
-#include "softmdp/compare.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/result.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/analysis/compare.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/result.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -5,14 +5,14 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/cassandra.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/npz.hpp"
-#include "softmdp/output_file.hpp"
-#include "softmdp/petsc_binary.hpp"
-#include "softmdp/prism.hpp"
-#include "softmdp/umb.hpp"
+#include "softmdp/io/cassandra.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/io/npz.hpp"
+#include "softmdp/io/output_file.hpp"
+#include "softmdp/io/petsc_binary.hpp"
+#include "softmdp/io/prism.hpp"
+#include "softmdp/io/umb.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/importance_sampling.hpp"
-#include "softmdp/quadrature_reference.hpp"
-#include "softmdp/resampling.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/continuous/importance_sampling.hpp"
+#include "softmdp/continuous/quadrature_reference.hpp"
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -2,14 +2,14 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/bellman.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/policy.hpp"
-#include "softmdp/policy_evaluation.hpp"
-#include "softmdp/residuals.hpp"
-#include "softmdp/result.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/analysis/policy.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/analysis/residuals.hpp"
+#include "softmdp/io/result.hpp"
+#include "softmdp/solvers/solve.hpp"
 
 namespace softmdp::cli {
 namespace {

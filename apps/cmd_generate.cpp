@@ -7,15 +7,16 @@
 #include <memory>
 
 #include "cli.hpp"
-#include "softmdp/bellman.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/generators.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/npz.hpp"
-#include "softmdp/output_file.hpp"
-#include "softmdp/petsc_binary.hpp"
-#include "softmdp/resources.hpp"
-#include "softmdp/umb.hpp"
+#include "softmdp/core/stopwatch.hpp"
+#include "softmdp/core/threads.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/generators.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/io/npz.hpp"
+#include "softmdp/io/output_file.hpp"
+#include "softmdp/io/petsc_binary.hpp"
+#include "softmdp/core/resources.hpp"
+#include "softmdp/io/umb.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -2,11 +2,11 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/json_writer.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/model.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/core/model.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -2,10 +2,11 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/bellman.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/result.hpp"
-#include "softmdp/soft_q_learning.hpp"
+#include "softmdp/core/stopwatch.hpp"
+#include "softmdp/core/threads.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/result.hpp"
+#include "softmdp/learning/soft_q_learning.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/plot.hpp"
-#include "softmdp/resampling.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/plot.hpp"
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 
 namespace softmdp::cli {
 namespace {

@@ -5,16 +5,16 @@
 #include <fmt/ranges.h>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/bellman.hpp"
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/continuous_solver.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/json_writer.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/plot.hpp"
-#include "softmdp/result.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/io/plot.hpp"
+#include "softmdp/io/result.hpp"
+#include "softmdp/solvers/solve.hpp"
 
 namespace softmdp::cli {
 namespace {

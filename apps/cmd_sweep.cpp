@@ -2,9 +2,9 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/plot.hpp"
-#include "softmdp/sweep.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/plot.hpp"
+#include "softmdp/analysis/sweep.hpp"
 
 namespace softmdp::cli {
 namespace {

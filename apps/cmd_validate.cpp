@@ -2,9 +2,9 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/loader.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/loader.hpp"
 
 namespace softmdp::cli {
 namespace {

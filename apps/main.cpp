@@ -13,10 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "softmdp/printable.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/output_file.hpp"
-#include "softmdp/plot.hpp"
+#include "softmdp/core/printable.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/output_file.hpp"
+#include "softmdp/io/plot.hpp"
 
 namespace {
 

@@ -14,10 +14,24 @@ THREADS="${4:-2}"
 WORK="$(mktemp -d /tmp/softmdp-ab.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 git archive "$REV" lib | tar -x -C "$WORK"
+# A base revision from before the layered layout (lib/include/softmdp/*.hpp, lib/src/*.cpp): give its
+# flat headers the new paths by forwarding headers, so this tree's side.cpp and garnet.hpp compile.
+layout() {  # layout ROOT NAME -> the path of lib/src/**/NAME.cpp
+  if [ -f "$1/lib/src/$2.cpp" ]; then echo "$1/lib/src/$2.cpp"; else ls "$1"/lib/src/*/"$2".cpp; fi
+}
+if [ -f "$WORK/lib/include/softmdp/bellman.hpp" ]; then
+  for h in "$PWD"/lib/include/softmdp/*/*.hpp; do
+    rel="${h#"$PWD"/lib/include/softmdp/}"
+    if [ -f "$WORK/lib/include/softmdp/$(basename "$h")" ]; then
+      mkdir -p "$WORK/lib/include/softmdp/$(dirname "$rel")"
+      printf '#pragma once\n#include "softmdp/%s"\n' "$(basename "$h")" > "$WORK/lib/include/softmdp/$rel"
+    fi
+  done
+fi
 FLAGS=(-std=c++20 -O3 -DNDEBUG -fopenmp -fno-math-errno -fno-trapping-math)
 side() {  # side NAME ROOT
   g++ "${FLAGS[@]}" -c bench/ab/side.cpp -o "$WORK/$1.o" -DSIDE="$1" -Dsoftmdp="softmdp_$1" -I"$2/lib/include" \
-    -DSIDE_BELLMAN="\"$2/lib/src/bellman.cpp\"" -DSIDE_MODEL="\"$2/lib/src/model.cpp\""
+    -DSIDE_BELLMAN="\"$(layout "$2" bellman)\"" -DSIDE_MODEL="\"$(layout "$2" model)\""
 }
 side base_side "$WORK" &
 side head_side "$PWD"

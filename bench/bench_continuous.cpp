@@ -17,9 +17,9 @@
 #include <string>
 #include <vector>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/importance_sampling.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/continuous/importance_sampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 
 using namespace softmdp;
 

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "../tests/continuous_targets.hpp"
-#include "softmdp/resampling.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 
 using namespace softmdp;
 

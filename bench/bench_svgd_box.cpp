@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "../tests/continuous_targets.hpp"
-#include "softmdp/continuous_solver.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/continuous/svgd.hpp"
 
 using namespace softmdp;
 

@@ -12,8 +12,8 @@
 #include <memory>
 #include <vector>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/value_iteration.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/solvers/value_iteration.hpp"
 #include "garnet.hpp"
 
 namespace {

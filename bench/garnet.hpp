@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "softmdp/model.hpp"
-#include "softmdp/random.hpp"
+#include "softmdp/core/model.hpp"
+#include "softmdp/core/random.hpp"
 
 namespace bench {
 

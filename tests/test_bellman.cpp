@@ -9,8 +9,8 @@
 #include <cmath>
 #include <vector>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/random.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/core/random.hpp"
 
 using namespace softmdp;
 

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/cassandra.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/io/cassandra.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

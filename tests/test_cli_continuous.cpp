@@ -5,10 +5,10 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/quadrature.hpp"
-#include "softmdp/target.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/continuous/quadrature.hpp"
+#include "softmdp/continuous/target.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

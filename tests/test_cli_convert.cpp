@@ -4,9 +4,9 @@
 
 #include <filesystem>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "softmdp/loader.hpp"
+#include "softmdp/io/loader.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

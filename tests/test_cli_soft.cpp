@@ -5,7 +5,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-#include "softmdp/loader.hpp"
+#include "softmdp/io/loader.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

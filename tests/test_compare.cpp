@@ -4,10 +4,10 @@
 #include <cmath>
 #include <filesystem>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/compare.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/model_builder.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/analysis/compare.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/core/model_builder.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/continuous_solver.hpp"
-#include "softmdp/errors.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/core/errors.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

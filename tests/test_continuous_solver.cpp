@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/continuous_solver.hpp"
-#include "softmdp/bellman.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/solvers/bellman.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

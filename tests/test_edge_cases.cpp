@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "softmdp/model_builder.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/model_builder.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -5,11 +5,11 @@
 #include <cstdio>
 #include <set>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/generators.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/policy_evaluation.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/generators.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

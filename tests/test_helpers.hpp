@@ -12,10 +12,10 @@
 #include <cstring>
 #include <doctest/doctest.h>
 
-#include "softmdp/json_writer.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/model.hpp"
-#include "softmdp/model_builder.hpp"
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/core/model.hpp"
+#include "softmdp/core/model_builder.hpp"
 
 namespace softmdp::test {
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "continuous_targets.hpp"
-#include "softmdp/importance_sampling.hpp"
+#include "softmdp/continuous/importance_sampling.hpp"
 
 using namespace softmdp;
 

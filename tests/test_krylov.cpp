@@ -7,13 +7,13 @@
 #include <cmath>
 #include <vector>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/generators.hpp"
-#include "softmdp/krylov.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/policy_evaluation.hpp"
-#include "softmdp/policy_iteration.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/io/generators.hpp"
+#include "softmdp/solvers/krylov.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/policy_iteration.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

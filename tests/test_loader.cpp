@@ -12,10 +12,10 @@
 #include <string>
 #include <thread>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/generators.hpp"
-#include "softmdp/loader.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/generators.hpp"
+#include "softmdp/io/loader.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

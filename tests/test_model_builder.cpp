@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/model_builder.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/core/model_builder.hpp"
 
 using namespace softmdp;
 

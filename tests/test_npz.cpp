@@ -1,7 +1,7 @@
 // NumPy .npz (npz.hpp): round trips, numpy.savez / savez_compressed files made in Python, SciPy's load_npz.
 #include <doctest/doctest.h>
 
-#include "softmdp/npz.hpp"
+#include "softmdp/io/npz.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -5,12 +5,12 @@
 #include <cmath>
 #include <limits>
 
-#include "softmdp/compare.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/numerical.hpp"
-#include "softmdp/policy.hpp"
-#include "softmdp/policy_evaluation.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/analysis/compare.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/solvers/numerical.hpp"
+#include "softmdp/analysis/policy.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -1,7 +1,7 @@
 // PETSc binary (petsc_binary.hpp): round trips, and hand-made files in madupite's layout.
 #include <doctest/doctest.h>
 
-#include "softmdp/petsc_binary.hpp"
+#include "softmdp/io/petsc_binary.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

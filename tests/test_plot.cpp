@@ -9,9 +9,9 @@
 #include <fstream>
 #include <regex>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/plot.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/plot.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

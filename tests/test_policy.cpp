@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/policy.hpp"
-#include "softmdp/residuals.hpp"
-#include "softmdp/result.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/analysis/policy.hpp"
+#include "softmdp/analysis/residuals.hpp"
+#include "softmdp/io/result.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/policy.hpp"
-#include "softmdp/policy_evaluation.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/analysis/policy.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -1,7 +1,7 @@
 // printable(): control characters from input files never reach a terminal raw.
 #include <doctest/doctest.h>
 
-#include "softmdp/printable.hpp"
+#include "softmdp/core/printable.hpp"
 
 using namespace softmdp;
 

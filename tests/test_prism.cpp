@@ -5,10 +5,10 @@
 #include <cmath>
 #include <filesystem>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/prism.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/prism.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -4,7 +4,7 @@
 #include <cmath>
 
 #include "continuous_targets.hpp"
-#include "softmdp/quadrature.hpp"
+#include "softmdp/continuous/quadrature.hpp"
 
 using namespace softmdp;
 

@@ -6,8 +6,8 @@
 #include <numbers>
 
 #include "continuous_targets.hpp"
-#include "softmdp/quadrature.hpp"
-#include "softmdp/quadrature_reference.hpp"
+#include "softmdp/continuous/quadrature.hpp"
+#include "softmdp/continuous/quadrature_reference.hpp"
 
 using namespace softmdp;
 

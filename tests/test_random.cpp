@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include "softmdp/random.hpp"
+#include "softmdp/core/random.hpp"
 
 using namespace softmdp;
 

@@ -8,8 +8,8 @@
 #include <numbers>
 
 #include "continuous_targets.hpp"
-#include "softmdp/resampling.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "softmdp/resources.hpp"
+#include "softmdp/core/resources.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "softmdp/soft_operators.hpp"
+#include "softmdp/solvers/soft_operators.hpp"
 
 using namespace softmdp;
 

@@ -1,9 +1,9 @@
 // Tabular soft Q-learning against the exact soft optimum.
 #include <doctest/doctest.h>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/soft_q_learning.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/learning/soft_q_learning.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

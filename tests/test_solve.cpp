@@ -7,10 +7,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/model_builder.hpp"
-#include "softmdp/solve.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/core/model_builder.hpp"
+#include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

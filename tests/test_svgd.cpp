@@ -9,9 +9,9 @@
 #include <random>
 
 #include "continuous_targets.hpp"
-#include "softmdp/continuous_solver.hpp"
-#include "softmdp/quadrature.hpp"
-#include "softmdp/svgd.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/continuous/quadrature.hpp"
+#include "softmdp/continuous/svgd.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -3,10 +3,10 @@
 
 #include <cmath>
 
-#include "softmdp/bellman.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/solve.hpp"
-#include "softmdp/sweep.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/solvers/solve.hpp"
+#include "softmdp/analysis/sweep.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

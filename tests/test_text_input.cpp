@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "softmdp/text_input.hpp"
+#include "softmdp/io/text_input.hpp"
 
 using namespace softmdp;
 

@@ -2,7 +2,7 @@
 // gzip-compressed), compressed copies, and a streamed write.
 #include <doctest/doctest.h>
 
-#include "softmdp/umb.hpp"
+#include "softmdp/io/umb.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "softmdp/model_builder.hpp"
-#include "softmdp/value_iteration.hpp"
+#include "softmdp/core/model_builder.hpp"
+#include "softmdp/solvers/value_iteration.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

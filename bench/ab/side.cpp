@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "softmdp/bellman.hpp"
+#include "softmdp/solvers/bellman.hpp"
 #include SIDE_BELLMAN
 #include SIDE_MODEL
 #include "../garnet.hpp"

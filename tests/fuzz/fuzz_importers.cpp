@@ -8,9 +8,9 @@
 #include <string_view>
 #include <unistd.h>
 
-#include "softmdp/cassandra.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/prism.hpp"
+#include "softmdp/io/cassandra.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/prism.hpp"
 
 namespace {
 void write(const std::filesystem::path& path, std::string_view text) {

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "softmdp/continuous_model.hpp"
-#include "softmdp/errors.hpp"
-#include "softmdp/loader.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/loader.hpp"
 
 namespace {
 

@@ -4,11 +4,11 @@
 #include <string>
 #include <unistd.h>
 
-#include "softmdp/errors.hpp"
-#include "softmdp/loader.hpp"
-#include "softmdp/policy.hpp"
-#include "softmdp/residuals.hpp"
-#include "softmdp/result.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/analysis/policy.hpp"
+#include "softmdp/analysis/residuals.hpp"
+#include "softmdp/io/result.hpp"
 
 namespace {
 const softmdp::Model& model() {

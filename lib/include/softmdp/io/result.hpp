@@ -1,0 +1,38 @@
+#pragma once
+// The result file softmdp-result/1 (schema in docs/formats.md): written by streaming, read back
+// for warm starts (--init) and successor values (--values).
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "softmdp/io/json_writer.hpp"
+#include "softmdp/core/model.hpp"
+#include "softmdp/core/solution.hpp"
+
+namespace softmdp {
+
+// Writes the fields of a result object (without the braces, so callers can nest or extend it):
+// format, method, alpha, discount, converged, iterations, sweeps, error_bound, seconds, reason,
+// states, actions, values, q, policy, entropy, greedy, objective.
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol);
+
+// The solver part shared by every result (discrete or continuous): format, model, method, alpha,
+// discount, converged, iterations, sweeps, error_bound, seconds, reason, objective.
+void write_solver_fields(JsonWriter& w, const std::string& model_name, double discount, const Solution& sol,
+                         double objective_value);
+
+// "states" and "actions": the model's names.
+void write_names(JsonWriter& w, const Model& m);
+
+// A whole softmdp-result/1 object.
+void write_result(JsonWriter& w, const Model& m, const Solution& sol);
+
+// The per-state values of a softmdp-result/1 file, checked against the model (count and state
+// names). Throws InputError.
+std::vector<double> read_result_values(const std::filesystem::path& file, const Model& m);
+
+// Per-state array over all actions: q (null where unavailable) or policy (0 where unavailable).
+void write_per_action(JsonWriter& w, const Model& m, std::span<const double> per_row, bool null_unavailable);
+
+}  // namespace softmdp

@@ -1,0 +1,33 @@
+#pragma once
+// One entry point from a method name to a solver, shared by the CLI and by library users.
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "softmdp/core/model.hpp"
+#include "softmdp/core/solution.hpp"
+
+namespace softmdp {
+
+struct MethodInfo {
+    std::string_view name;
+    bool soft;         // uses alpha
+    std::string_view summary;
+};
+
+// Every method `solve` accepts, hard ones first.
+std::span<const MethodInfo> methods();
+
+// The fastest sound method for m, measured (docs/performance.md): hard, Jacobi value iteration with
+// the MacQueen bracket (its span contracts at the chain's mixing rate; on small models the exact
+// finish makes it exact). Soft, the stochastic policy can mix slowly (gamma near 1, alpha large), where
+// sweeps crawl: soft policy iteration where its evaluations can use sparse LU (use_sparse_lu: small
+// or local models); above that, inexact soft policy iteration (soft-ipi) on local models (bandwidth^2
+// <= states: gridworlds, chains), soft modified policy iteration on the rest (random graphs mix fast).
+std::string_view default_method(const Model& m, double alpha);
+
+// Runs `method` at temperature alpha. Throws UsageError for an unknown method, alpha < 0 or
+// non-finite, or alpha > 0 with a hard method.
+Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt = {});
+
+}  // namespace softmdp

@@ -1,0 +1,48 @@
+#include "softmdp/core/resources.hpp"
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <thread>
+
+namespace softmdp {
+
+std::uint64_t usable_memory() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
+    std::uint64_t bytes = pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page) : UINT64_MAX;
+    for (int what : {RLIMIT_AS, RLIMIT_DATA}) {
+        struct rlimit lim {};
+        if (::getrlimit(what, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur);
+    }
+    return bytes;
+}
+
+std::uint64_t free_disk(const std::string& path) {
+    if (path.empty() || path == "-") return UINT64_MAX;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) return UINT64_MAX;  // a device or pipe
+    std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (dir.empty()) dir = ".";
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0) return UINT64_MAX;
+    return static_cast<std::uint64_t>(fs.f_bavail) * static_cast<std::uint64_t>(fs.f_frsize);
+}
+
+// A quarter: growing the buffer by doubling holds the old and the new one at once (up to twice the
+// limit), and the model read from it needs memory too.
+std::uint64_t stream_limit() { return usable_memory() / 4; }
+
+int thread_limit() { return 64 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
+std::string human_bytes(double bytes) {
+    if (bytes >= 0x1p30) return fmt::format("{:.1f} GiB", bytes / 0x1p30);
+    if (bytes >= 0x1p20) return fmt::format("{:.1f} MiB", bytes / 0x1p20);
+    return fmt::format("{:.0f} bytes", bytes);
+}
+
+}  // namespace softmdp

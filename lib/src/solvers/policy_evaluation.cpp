@@ -1,0 +1,234 @@
+#include "softmdp/solvers/policy_evaluation.hpp"
+
+#include <Eigen/IterativeLinearSolvers>
+#include <Eigen/SparseCore>
+#include <Eigen/SparseLU>
+#include <cmath>
+#include <fmt/format.h>
+#include <limits>
+
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/solvers/numerical.hpp"
+
+namespace softmdp {
+
+std::string_view to_string(EntropyConvention c) { return c == EntropyConvention::state ? "state" : "action"; }
+
+void check_policy(const Model& m, std::span<const double> pi, const std::string& source) {
+    if (pi.size() != m.num_rows())
+        throw InputError(fmt::format("policy has {} entries, the model has {} state-action pairs", pi.size(), m.num_rows()),
+                         Location{source, {}, {}, {}});
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        if (m.is_terminal(s)) continue;
+        double sum = 0.0;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            if (!std::isfinite(pi[r]) || pi[r] < 0.0)
+                throw InputError(fmt::format("probability must be finite and >= 0, got {}", pi[r]),
+                                 Location{source, {}, fmt::format("state {}", m.state_name(s)),
+                                          m.action_name(m.row_action(r))});
+            sum += pi[r];
+        }
+        if (std::abs(sum - 1.0) > 1e-9)
+            throw InputError(fmt::format("probabilities over the available actions sum to {:.17g}, not 1", sum),
+                             Location{source, {}, fmt::format("state {}", m.state_name(s)), {}});
+    }
+}
+
+std::vector<double> entropy_bonus(const Model& m, std::span<const double> pi, double alpha) {
+    auto h = policy_entropy(m, pi);
+    for (double& x : h) x *= alpha;
+    return h;
+}
+
+std::pair<double, double> policy_sweep(const Model& m, std::span<const double> pi, std::span<const double> bonus,
+                                       std::span<const double> V, std::span<double> Vout, int threads) {
+    const ModelData& d = m.data();
+    const auto S = static_cast<std::int64_t>(m.num_states());
+    double lo = 0.0, hi = 0.0;
+#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) num_threads(sweep_threads(m, threads))
+    for (std::int64_t si = 0; si < S; ++si) {
+        const auto s = static_cast<std::size_t>(si);
+        double v = 0.0;
+        if (d.state_begin[s] != d.state_begin[s + 1]) {
+            for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r)
+                if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data());
+            v += bonus[s];
+        }
+        Vout[s] = v;
+        lo = std::min(lo, v - V[s]);
+        hi = std::max(hi, v - V[s]);
+    }
+    return {lo, hi};
+}
+
+void to_action_convention(const Model& m, Solution& sol, double alpha) {
+    for (Offset r = 0; r < m.num_rows(); ++r) {
+        if (alpha == 0.0) continue;
+        sol.q[r] = sol.policy[r] > 0.0 ? sol.q[r] - alpha * std::log(sol.policy[r])
+                                       : std::numeric_limits<double>::infinity();
+    }
+}
+
+namespace {
+
+// Fills q, policy, the residual bound and the method of an evaluation result.
+void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span<const double> bonus,
+            const SolverOptions& opt, EntropyConvention convention, const Stopwatch& clock) {
+    std::vector<double> TV(m.num_states());
+    const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
+    const double residual = std::max(-l, u);
+    // Both ||T_pi V - V||/(1-gamma) and an earlier bound (Gauss-Seidel's) are sound: keep the smaller.
+    if (m.discount() < 1.0) sol.error_bound = std::min(sol.error_bound.value_or(INFINITY), residual / (1.0 - m.discount()) + rounding_slack(m, max_abs(sol.values)));
+    else sol.reason = "discount 1: no sup-norm bound; residual " + fmt::format("{:.3g}", residual);
+    sol.q.resize(m.num_rows());
+    compute_q(m, sol.values, sol.q, opt.threads);
+    sol.policy.assign(pi.begin(), pi.end());
+    if (convention == EntropyConvention::action) to_action_convention(m, sol, sol.alpha);
+    sol.seconds = clock.seconds();
+    require_finite(m, sol, "policy evaluation");
+}
+
+}  // namespace
+
+Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt,
+                               EntropyConvention convention) {
+    const Stopwatch clock;
+    check_policy(m, pi);
+    const auto bonus = entropy_bonus(m, pi, alpha);
+    const std::size_t S = m.num_states();
+    const ModelData& d = m.data();
+    const double gamma = m.discount();
+
+    // A = I - gamma P_pi (row s: state s), b = r_pi + alpha H_pi; terminal rows are V(s) = 0.
+    using SpMat = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
+    std::vector<Eigen::Triplet<double, std::int64_t>> triplets;
+    triplets.reserve(S + m.num_transitions());
+    Eigen::VectorXd b = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(S));
+    for (std::size_t s = 0; s < S; ++s) {
+        const auto si = static_cast<std::int64_t>(s);
+        triplets.emplace_back(si, si, 1.0);
+        if (m.is_terminal(s)) continue;
+        double rs = bonus[s];
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            if (pi[r] == 0.0) continue;
+            rs += pi[r] * d.row_reward[r];
+            for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
+                triplets.emplace_back(si, static_cast<std::int64_t>(d.transitions[t].next), -gamma * pi[r] * d.transitions[t].prob());
+        }
+        b[si] = rs;
+    }
+    SpMat A(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S));
+    A.setFromTriplets(triplets.begin(), triplets.end());
+    triplets = {};
+
+    Solution sol;
+    sol.method = "evaluate-exact";
+    sol.alpha = alpha;
+    Eigen::VectorXd x;
+    // Sparse LU where its fill stays small (use_sparse_lu); else BiCGSTAB (I - gamma P_pi is
+    // diagonally dominant) and the Jacobi polish below.
+    if (use_sparse_lu(m)) {
+        Eigen::SparseLU<SpMat> lu;
+        lu.compute(A);
+        if (lu.info() == Eigen::Success) {
+            x = lu.solve(b);
+            // A direct solve that overflows means V^pi itself is beyond the doubles: falling back
+            // to the guess below would let policy iteration repeat this evaluation for ever.
+            if (!x.allFinite()) numerical_failure(m, alpha, "policy evaluation", "the solution of (I - gamma P_pi) V = r_pi is not finite");
+        } else {
+            // Discount 1 with a policy that terminates from every state in exact arithmetic can
+            // still be singular in doubles (a probability to the terminal state below the rounding of
+            // 1, a softmax weight underflowed to 0): a numerical failure, not a bad file.
+            numerical_failure(m, alpha, "policy evaluation",
+                              fmt::format("the linear system (I - gamma P_pi) V = r_pi is singular in floating point "
+                                          "(discount {}): under this policy some state reaches no terminal state",
+                                          gamma));
+        }
+    } else {
+        Eigen::BiCGSTAB<SpMat, Eigen::DiagonalPreconditioner<double>> solver;
+        solver.setTolerance(std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        solver.setMaxIterations(1000);
+        solver.compute(A);
+        // Warm start (policy iteration passes the previous policy's values): successive policies
+        // differ in few states, and near gamma = 1 a cold start needs far more iterations.
+        if (opt.initial_values.size() == S) {
+            const Eigen::VectorXd guess = Eigen::Map<const Eigen::VectorXd>(opt.initial_values.data(), static_cast<Eigen::Index>(S));
+            x = solver.solveWithGuess(b, guess);
+        } else {
+            x = solver.solve(b);
+        }
+    }
+    // A Krylov solve that stopped short is still far closer than 0 (or the guess): the polish below
+    // and the caller's bound decide what it is worth. Only a non-finite solution is dropped.
+    if (x.allFinite())
+        sol.values.assign(x.data(), x.data() + x.size());
+    else if (opt.initial_values.size() == S)
+        sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
+    else
+        sol.values.assign(S, 0.0);
+    // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep).
+    std::vector<double> TV(S);
+    for (std::uint64_t k = 0; k < opt.max_iterations; ++k) {
+        const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
+        ++sol.sweeps;
+        const double residual = std::max(-l, u);
+        if (!std::isfinite(residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
+        if (gamma == 1.0 ? residual <= opt.tolerance
+                         : residual / (1.0 - gamma) + rounding_slack(m, max_abs(sol.values)) <= opt.tolerance) {
+            sol.converged = true;
+            break;
+        }
+        if (clock.seconds() >= opt.time_limit) break;
+        sol.values.swap(TV);
+    }
+    sol.iterations = 1;
+    finish(m, sol, pi, bonus, opt, convention, clock);
+    return sol;
+}
+
+Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt,
+                                   EntropyConvention convention) {
+    const Stopwatch clock;
+    check_policy(m, pi);
+    const auto bonus = entropy_bonus(m, pi, alpha);
+    const ModelData& d = m.data();
+    const double gamma = m.discount();
+    const double c = gamma < 1.0 ? gamma / (1.0 - gamma) : std::numeric_limits<double>::infinity();
+    Solution sol;
+    sol.method = "evaluate-iterative";
+    sol.alpha = alpha;
+    sol.values.assign(m.num_states(), 0.0);
+    if (!opt.initial_values.empty()) sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
+    auto& V = sol.values;
+    for (;;) {
+        if (sol.iterations >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
+            sol.reason = sol.iterations >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
+            break;
+        }
+        double change = 0.0;
+        for (std::size_t s = 0; s < m.num_states(); ++s) {  // Gauss-Seidel: a gamma-contraction
+            double v = 0.0;
+            if (!m.is_terminal(s)) {
+                for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r)
+                    if (pi[r] != 0.0) v += pi[r] * q_value(d, r, V.data());
+                v += bonus[s];
+            }
+            change = std::max(change, std::abs(v - V[s]));
+            V[s] = v;
+        }
+        ++sol.iterations;
+        ++sol.sweeps;
+        if (!std::isfinite(change)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
+        if (opt.progress) opt.progress({sol.iterations, c * change, clock.seconds()});
+        if (gamma < 1.0) sol.error_bound = c * change + rounding_slack(m, max_abs(V));
+        if (gamma < 1.0 ? c * change <= opt.tolerance : change <= opt.tolerance) {
+            sol.converged = true;
+            break;
+        }
+    }
+    finish(m, sol, pi, bonus, opt, convention, clock);
+    return sol;
+}
+
+}  // namespace softmdp
