@@ -263,14 +263,15 @@ int run(const std::vector<std::string>& args) {
         ::getrusage(RUSAGE_SELF, &ru);
         fmt::print(stderr,
                    "stats: load {:.3f} s ({:.0f} MB/s), solve {:.3f} s, {} sweeps, {:.3f} ms per sweep, {} threads, "
-                   "peak RSS {:.0f} MiB, CSR {:.0f} MiB{}\n",
+                   "peak RSS {:.0f} MiB, CSR {:.0f} MiB{}, stop {}\n",
                    load_seconds, static_cast<double>(mapped.text().size()) / 1e6 / std::max(load_seconds, 1e-9), sol.seconds,
                    sol.sweeps, sol.sweeps ? 1e3 * sol.seconds / static_cast<double>(sol.sweeps) : 0.0,
                    thread_count(opt.threads), static_cast<double>(ru.ru_maxrss) / 1024.0,
                    static_cast<double>(m.csr_bytes()) / (1024.0 * 1024.0),
                    sol.matvecs ? fmt::format(", {} outer iterations, {} inner Krylov iterations, {} matrix-vector products",
                                              sol.iterations, sol.inner_iterations, sol.matvecs)
-                               : std::string());
+                               : std::string(),
+                   to_string(sol.stop));
     }
     if (!sol.converged) {
         fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);

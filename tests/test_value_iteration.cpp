@@ -110,6 +110,7 @@ TEST_CASE("a non-contraction that cycles is stopped as unconverged after kStallS
     const Model m = test::self_loops({0.0}, 0.9);
     const auto sol = value_iteration(m, SignFlip{}, Sweep::jacobi, SolverOptions{});
     CHECK_FALSE(sol.converged);
+    CHECK(sol.stop == Stop::stalled);
     CHECK(sol.iterations == kStallSweeps + 1);  // the first sweep sets the best change (1), then none beats it
     CHECK(sol.reason.find("no progress") != std::string::npos);
     CHECK_FALSE(sol.error_bound.has_value());

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <limits>
 
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
@@ -18,7 +19,11 @@ std::vector<double> entropy_gap_bound(const Model& m, const SolverOptions& opt) 
     const double c = gamma / (1.0 - gamma);
     std::vector<double> b(S, 0.0), Tb(S, 0.0);
     double l = 0.0, u = 0.0;
-    for (std::uint64_t k = 0; k < opt.max_iterations; ++k) {
+    // Value iteration b <- log|A_s| + gamma max_a P b: a hard backup with the rewards replaced, which
+    // the library's value_iteration cannot run without a second copy of the model. The driver stops it;
+    // any iterate is usable (the bracket's upper end below bounds b* from wherever it stopped).
+    Iteration it(opt, "");
+    while (!it.at_limit()) {
         l = 0.0, u = 0.0;
         double bmax = 0.0;
         for (std::size_t s = 0; s < S; ++s) {
@@ -35,10 +40,13 @@ std::vector<double> entropy_gap_bound(const Model& m, const SolverOptions& opt) 
             bmax = std::max(bmax, Tb[s]);
         }
         b.swap(Tb);
-        if (c * (u - l) <= 1e-12 * std::max(1.0, bmax)) break;
+        it.count_step();
+        if (it.reached(c * (u - l) <= 1e-12 * std::max(1.0, bmax))) break;
     }
     // Upper end of the bracket b* <= Tb + c u, plus rounding.
-    const double slack = rounding_slack(m, 0.0) + 1e-15 * (1.0 + c) * (*std::max_element(b.begin(), b.end()) + 1.0);
+    // (The rewards' rounding, and 1e-15 relative, about 4.5 ulps, of the largest b + 1 per backup.)
+    const double slack = rounding_slack(m, 0.0) + rounding_allowance(1e-15 / std::numeric_limits<double>::epsilon(), c,
+                                                                     *std::max_element(b.begin(), b.end()) + 1.0);
     for (std::size_t s = 0; s < S; ++s)
         if (!m.is_terminal(s)) b[s] += c * u + slack;
     return b;

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 #include <limits>
 
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/errors.hpp"
@@ -144,6 +145,7 @@ Eigen::PartialPivLU<Eigen::MatrixXd> resolvent(const PolicyRows& rows, double ga
 }
 
 struct Iterated {
+    Stop stop = Stop::iteration_limit;
     bool converged = false;
     bool at_floor = false;  // stopped at the floating-point floor above the tolerance: the bound holds, V is usable
     double bound = std::numeric_limits<double>::infinity();
@@ -179,30 +181,29 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
     const double Sd = static_cast<double>(S);
     const bool newton = S <= dense_limit && Sd * Sd * Sd / 3.0 <= backup_work / (1.0 - gamma);
     PolicyRows rows(newton ? S : 0);
-    Iterated it;
+    Iterated out;
+    Iteration it(opt, "", clock, done);
     // The point the last bound certifies: TV moved to the bracket's midpoint (a Newton step's V is
     // not certified until it is backed up).
     std::vector<double> certified;
-    for (;;) {
-        if (done >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
-            it.reason = done >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
-            break;
-        }
+    while (!it.at_limit()) {
         const auto [l, u] = backup(m, alpha, pts, V, TV, newton ? &rows : nullptr);
-        ++done;
-        ++it.iterations;
+        it.count_step();
+        ++out.iterations;
         double vmax = 0.0;
         for (double v : TV) vmax = std::max(vmax, std::abs(v));
-        const double slack = 64.0 * std::numeric_limits<double>::epsilon() * (cst + 1.0) * (vmax + max_r + alpha * 50.0);
+        // 64 roundings: the quadrature or sample sum of exp terms per backup; alpha * 50 covers the
+        // entropy term's size.
+        const double slack = rounding_allowance(64.0, cst, vmax + max_r + alpha * 50.0);
         const double bound = cst * (u - l) / 2.0 + slack;
-        it.bound = bound;
+        out.bound = bound;
         const double shift = cst * (l + u) / 2.0;  // the midpoint of the MacQueen bracket
         certified = TV;
         if (std::isfinite(shift))
             for (std::size_t s = 0; s < S; ++s)
                 if (!m.is_terminal(s)) certified[s] += shift;
-        const bool stop = !std::isfinite(bound) || bound <= tol || (slack >= tol && bound <= 2.0 * slack) ||
-                          done >= opt.max_iterations;
+        const bool at_floor = Iteration::floor_reached(bound, slack, tol);
+        const bool stop = !std::isfinite(bound) || bound <= tol || at_floor || it.count() >= opt.max_iterations;
         if (newton && !stop) {
             Eigen::VectorXd step(static_cast<Eigen::Index>(S));
             for (std::size_t s = 0; s < S; ++s) step[static_cast<Eigen::Index>(s)] = TV[s] - V[s];
@@ -210,27 +211,26 @@ Iterated iterate(const ContinuousModel& m, double alpha, const std::vector<State
             for (std::size_t s = 0; s < S; ++s) TV[s] = V[s] + step[static_cast<Eigen::Index>(s)];
         }
         V.swap(TV);
-        if (!std::isfinite(bound)) {
-            it.reason = "the iteration bound is not finite (values or their rounding allowance beyond the range of doubles): no bound can be certified";
+        if (it.non_finite(bound, "the iteration bound is not finite (values or their rounding allowance beyond the range of "
+                                 "doubles): no bound can be certified"))
             break;
-        }
-        if (opt.progress) opt.progress({done, bound, clock.seconds()});
-        if (bound <= tol) {
-            it.converged = true;
-            break;
-        }
-        if (slack >= tol && bound <= 2.0 * slack) {
+        it.report(bound);
+        if (it.reached(bound <= tol)) break;
+        if (at_floor) {
             // At the floating-point floor: good enough when within what the caller accepts.
-            it.converged = bound <= accept;
-            it.at_floor = !it.converged;
-            if (!it.converged)
-                it.reason = fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})",
-                                        accept, slack);
+            if (!it.reached(bound <= accept))
+                it.halt(Stop::resolution_floor,
+                        fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g})", accept, slack));
             break;
         }
     }
     if (!certified.empty()) V.swap(certified);
-    return it;
+    done = it.count();
+    out.stop = it.stop();
+    out.converged = it.converged();
+    out.at_floor = it.stop() == Stop::resolution_floor;
+    out.reason = it.reason();
+    return out;
 }
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
@@ -315,6 +315,7 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
         out.levels.push_back({nodes_of(panels, order), it.iterations, it.bound, std::nullopt});
         if (!it.converged && !it.at_floor) {
             sol.reason = it.reason;
+            sol.stop = it.stop;
             if (prev.empty()) {  // nothing to compare with: report this grid, no integration estimate
                 out.nodes = out.levels.back().nodes;
                 out.iteration_bound = it.bound;
@@ -336,13 +337,16 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
             out.iteration_bound = it.bound;
             if (it.bound + *out.integration_error <= opt.tolerance) {
                 sol.converged = true;
+                sol.stop = Stop::converged;
                 return;
             }
             if (it.at_floor) {  // finer grids cannot lower the iteration bound
                 sol.reason = it.reason;
+                sol.stop = it.stop;
                 return;
             }
             if (too_big(doubled(panels))) {
+                sol.stop = Stop::resource_limit;
                 sol.reason = fmt::format("node budget exhausted: the next grid ({} nodes) exceeds {} nodes per dimension or "
                                          "{:.3g} GiB; the error bound {:.3g} holds the integration error estimate of the {}-node grid",
                                          nodes_text(nodes_of(doubled(panels), order)), c.max_nodes, table_budget() / 0x1p30,
@@ -382,6 +386,7 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
         out.levels.push_back({out.nodes, it.iterations, it.bound, std::nullopt});
         if (!it.converged && !it.at_floor) {
             sol.reason = it.reason;
+            sol.stop = it.stop;
         } else {
             ContinuousSolution ref;
             std::vector<double> W = V;
@@ -391,6 +396,8 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
             if (ref.integration_error) {
                 out.integration_error = max_abs_diff(V, W) + ref.iteration_bound + *ref.integration_error + it.bound;
                 sol.converged = it.bound + *out.integration_error <= opt.tolerance;
+                // Not converged: the iteration's floor, or the fixed grid's integration error.
+                sol.stop = sol.converged ? Stop::converged : it.at_floor ? it.stop : Stop::resource_limit;
                 if (!sol.converged && it.at_floor)
                     sol.reason = it.reason;
                 else if (!sol.converged)
@@ -399,6 +406,7 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
                                              *out.integration_error, nodes_text(out.nodes), opt.tolerance);
             } else {
                 sol.reason = "no refined solution to compare with: " + ref.solution.reason;
+                sol.stop = ref.solution.stop;
             }
         }
     }
@@ -485,6 +493,7 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
         std::uint64_t done = 0;
         const Iterated it = iterate(m, alpha, pts, V, opt.tolerance, opt.tolerance, c.dense_limit, opt, clock, done);
         sol.converged = it.converged;
+        sol.stop = it.stop;
         sol.reason = it.reason;
         sol.iterations = sol.sweeps = done;
         out.iteration_bound = it.bound;

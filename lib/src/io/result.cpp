@@ -34,6 +34,7 @@ void write_solver_fields(JsonWriter& w, const std::string& model_name, double di
     w.key("alpha").value(sol.alpha);
     w.key("discount").value(discount);
     w.key("converged").value(sol.converged);
+    w.key("stop").value(to_string(sol.stop));
     w.key("iterations").value(sol.iterations);
     w.key("sweeps").value(sol.sweeps);
     if (sol.matvecs) {  // inexact policy iteration: its work is in the Krylov solves

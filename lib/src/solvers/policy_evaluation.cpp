@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <limits>
 
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/numerical.hpp"
@@ -33,12 +34,6 @@ void check_policy(const Model& m, std::span<const double> pi, const std::string&
             throw InputError(fmt::format("probabilities over the available actions sum to {:.17g}, not 1", sum),
                              Location{source, {}, fmt::format("state {}", m.state_name(s)), {}});
     }
-}
-
-std::vector<double> entropy_bonus(const Model& m, std::span<const double> pi, double alpha) {
-    auto h = policy_entropy(m, pi);
-    for (double& x : h) x *= alpha;
-    return h;
 }
 
 std::pair<double, double> policy_sweep(const Model& m, std::span<const double> pi, std::span<const double> bonus,
@@ -72,9 +67,16 @@ void to_action_convention(const Model& m, Solution& sol, double alpha) {
 
 namespace {
 
+// A regularisation bonus per state, as regularisation_bonus computes it for a valid policy.
+void check_bonus(const Model& m, std::span<const double> bonus) {
+    if (bonus.size() != m.num_states())
+        throw UsageError(fmt::format("regularisation bonus has {} entries, the model has {} states", bonus.size(),
+                                                m.num_states()));
+}
+
 // Fills q, policy, the residual bound and the method of an evaluation result.
 void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span<const double> bonus,
-            const SolverOptions& opt, EntropyConvention convention, const Stopwatch& clock) {
+            const SolverOptions& opt, EntropyConvention convention, const Iteration& it) {
     std::vector<double> TV(m.num_states());
     const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
     const double residual = std::max(-l, u);
@@ -85,17 +87,17 @@ void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span
     compute_q(m, sol.values, sol.q, opt.threads);
     sol.policy.assign(pi.begin(), pi.end());
     if (convention == EntropyConvention::action) to_action_convention(m, sol, sol.alpha);
-    sol.seconds = clock.seconds();
+    sol.seconds = it.seconds();
     require_finite(m, sol, "policy evaluation");
 }
 
 }  // namespace
 
-Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt,
-                               EntropyConvention convention) {
-    const Stopwatch clock;
+Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                                    const SolverOptions& opt, EntropyConvention convention) {
+    Iteration it(opt, "");
     check_policy(m, pi);
-    const auto bonus = entropy_bonus(m, pi, alpha);
+    check_bonus(m, bonus);
     const std::size_t S = m.num_states();
     const ModelData& d = m.data();
     const double gamma = m.discount();
@@ -167,31 +169,39 @@ Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, doubl
         sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
     else
         sol.values.assign(S, 0.0);
-    // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep).
+    // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep). The
+    // limits stop it without a sentence: the residual bound below says what the values are worth.
     std::vector<double> TV(S);
-    for (std::uint64_t k = 0; k < opt.max_iterations; ++k) {
-        const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
-        ++sol.sweeps;
-        const double residual = std::max(-l, u);
-        if (!std::isfinite(residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
-        if (gamma == 1.0 ? residual <= opt.tolerance
-                         : residual / (1.0 - gamma) + rounding_slack(m, max_abs(sol.values)) <= opt.tolerance) {
-            sol.converged = true;
+    for (;;) {
+        if (it.count() >= opt.max_iterations) {
+            it.halt(Stop::iteration_limit, {});
             break;
         }
-        if (clock.seconds() >= opt.time_limit) break;
+        const auto [l, u] = policy_sweep(m, pi, bonus, sol.values, TV, opt.threads);
+        it.count_step();
+        const double residual = std::max(-l, u);
+        if (!std::isfinite(residual)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
+        if (it.reached(gamma == 1.0 ? residual <= opt.tolerance
+                                    : residual / (1.0 - gamma) + rounding_slack(m, max_abs(sol.values)) <= opt.tolerance))
+            break;
+        if (it.seconds() >= opt.time_limit) {
+            it.halt(Stop::time_limit, {});
+            break;
+        }
         sol.values.swap(TV);
     }
-    sol.iterations = 1;
-    finish(m, sol, pi, bonus, opt, convention, clock);
+    it.finish(sol);
+    sol.sweeps = sol.iterations;
+    sol.iterations = 1;  // one solve (the polish sweeps are its work)
+    finish(m, sol, pi, bonus, opt, convention, it);
     return sol;
 }
 
-Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt,
-                                   EntropyConvention convention) {
-    const Stopwatch clock;
+Solution evaluate_regularised_iterative(const Model& m, std::span<const double> pi, std::span<const double> bonus,
+                                        double alpha, const SolverOptions& opt, EntropyConvention convention) {
+    Iteration it(opt, "");
     check_policy(m, pi);
-    const auto bonus = entropy_bonus(m, pi, alpha);
+    check_bonus(m, bonus);
     const ModelData& d = m.data();
     const double gamma = m.discount();
     const double c = gamma < 1.0 ? gamma / (1.0 - gamma) : std::numeric_limits<double>::infinity();
@@ -201,11 +211,7 @@ Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, d
     sol.values.assign(m.num_states(), 0.0);
     if (!opt.initial_values.empty()) sol.values.assign(opt.initial_values.begin(), opt.initial_values.end());
     auto& V = sol.values;
-    for (;;) {
-        if (sol.iterations >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
-            sol.reason = sol.iterations >= opt.max_iterations ? "stopped at the iteration limit" : "stopped at the time limit";
-            break;
-        }
+    while (!it.at_limit()) {
         double change = 0.0;
         for (std::size_t s = 0; s < m.num_states(); ++s) {  // Gauss-Seidel: a gamma-contraction
             double v = 0.0;
@@ -217,17 +223,15 @@ Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, d
             change = std::max(change, std::abs(v - V[s]));
             V[s] = v;
         }
-        ++sol.iterations;
-        ++sol.sweeps;
+        it.count_step();
         if (!std::isfinite(change)) numerical_failure(m, alpha, "policy evaluation", "the values became non-finite");
-        if (opt.progress) opt.progress({sol.iterations, c * change, clock.seconds()});
+        it.report(c * change);
         if (gamma < 1.0) sol.error_bound = c * change + rounding_slack(m, max_abs(V));
-        if (gamma < 1.0 ? c * change <= opt.tolerance : change <= opt.tolerance) {
-            sol.converged = true;
-            break;
-        }
+        if (it.reached(gamma < 1.0 ? c * change <= opt.tolerance : change <= opt.tolerance)) break;
     }
-    finish(m, sol, pi, bonus, opt, convention, clock);
+    it.finish(sol);
+    sol.sweeps = sol.iterations;
+    finish(m, sol, pi, bonus, opt, convention, it);
     return sol;
 }
 

@@ -14,60 +14,85 @@
 namespace softmdp {
 
 namespace {
-constexpr std::array kMethods{
-    MethodInfo{"vi", false, "value iteration, Jacobi sweeps (parallel), MacQueen bounds"},
-    MethodInfo{"gs-vi", false, "value iteration, Gauss-Seidel sweeps"},
-    MethodInfo{"pi", false, "policy iteration, exact evaluation (sparse LU / BiCGSTAB)"},
-    MethodInfo{"ipi", false, "inexact policy iteration: matrix-free preconditioned Krylov evaluations (--krylov)"},
-    MethodInfo{"mpi", false, "modified policy iteration (--evaluation-sweeps per improvement)"},
-    MethodInfo{"soft-vi", true, "soft value iteration V <- alpha logsumexp(Q_V/alpha)"},
-    MethodInfo{"soft-gs-vi", true, "soft value iteration, Gauss-Seidel sweeps"},
-    MethodInfo{"soft-qi", true, "soft Q-iteration Q <- r + gamma P alpha logsumexp(Q/alpha)"},
-    MethodInfo{"soft-pi", true, "soft policy iteration: exact soft evaluation, pi <- softmax(Q/alpha)"},
-    MethodInfo{"soft-ipi", true, "soft inexact policy iteration: matrix-free preconditioned Krylov evaluations"},
-    MethodInfo{"soft-mpi", true, "soft modified policy iteration"},
-    MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)"},
-    MethodInfo{"boltzmann", true, "value iteration with the Boltzmann average sum softmax(Q/alpha) Q (not a contraction)"},
-};
 
-// Runs the solver of `method` (a known name, alpha valid for it).
-Solution run(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
-    Solution sol;
-    if (method == "vi") sol = value_iteration(m, Sweep::jacobi, opt);
-    else if (method == "gs-vi") sol = value_iteration(m, Sweep::gauss_seidel, opt);
-    else if (method == "pi") return policy_iteration(m, opt);
-    else if (method == "ipi" || method == "soft-ipi") sol = inexact_policy_iteration(m, alpha, opt);
-    else if (method == "mpi") sol = modified_policy_iteration(m, 0.0, opt);
-    else if (method == "soft-vi") sol = soft_value_iteration(m, alpha, Sweep::jacobi, opt);
-    else if (method == "soft-gs-vi") sol = soft_value_iteration(m, alpha, Sweep::gauss_seidel, opt);
-    else if (method == "soft-qi") sol = soft_q_iteration(m, alpha, opt);
-    else if (method == "soft-pi") return soft_policy_iteration(m, alpha, opt);
-    else if (method == "soft-mpi") sol = modified_policy_iteration(m, alpha, opt);
-    else {
-        sol = method == "mellowmax" ? value_iteration(m, Mellowmax{alpha}, Sweep::jacobi, opt)
-                                    : value_iteration(m, Boltzmann{alpha}, Sweep::jacobi, opt);
-        sol.method = std::string(method);
-        return sol;  // their policies do not evaluate to their fixed points: no Newton step
-    }
-    // The iterative methods: values of the final policy, evaluated exactly, when that is better.
+// The iterative methods' finish: the values of the final policy, evaluated exactly, when that is
+// better (refine_with_exact_evaluation). Not for pi and soft-pi (already exact evaluations), nor
+// mellowmax and boltzmann (their policies do not evaluate to their fixed points).
+Solution refined(const Model& m, double alpha, const SolverOptions& opt, Solution sol) {
     if (alpha == 0.0) refine_with_exact_evaluation(m, HardMax{}, sol, opt);
     else refine_with_exact_evaluation(m, LogSumExp{alpha}, sol, opt);
     return sol;
 }
 
+Solution with_method(std::string_view name, Solution sol) {
+    sol.method = std::string(name);
+    return sol;
+}
+
+bool always(const Model&) { return true; }
+
+// Local models (gridworlds b = sqrt(S), chains b = 1) mix slowly, where a preconditioned Krylov
+// evaluation wins: 8.4 s against soft-pi's 22 s and soft-mpi's > 300 s on a 300 x 300 gridworld at
+// gamma 0.9999. Random graphs mix fast, where soft-mpi's few sweeps win (Garnet 10^5: 0.41 s
+// against 0.57 s). docs/performance.md has the table.
+bool local(const Model& m) {
+    const auto b = static_cast<double>(m.bandwidth());
+    return b * b <= static_cast<double>(m.num_states());
+}
+
+// The registry: one row per method (name, soft, summary, runner, when it is the default). Adding a
+// solver: its own header/source, and one row here.
+constexpr std::array kMethods{
+    MethodInfo{"vi", false, "value iteration, Jacobi sweeps (parallel), MacQueen bounds",
+               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, value_iteration(m, Sweep::jacobi, o)); },
+               always},
+    MethodInfo{"gs-vi", false, "value iteration, Gauss-Seidel sweeps",
+               [](const Model& m, double, const SolverOptions& o) {
+                   return refined(m, 0.0, o, value_iteration(m, Sweep::gauss_seidel, o));
+               }},
+    MethodInfo{"pi", false, "policy iteration, exact evaluation (sparse LU / BiCGSTAB)",
+               [](const Model& m, double, const SolverOptions& o) { return policy_iteration(m, o); }},
+    MethodInfo{"ipi", false, "inexact policy iteration: matrix-free preconditioned Krylov evaluations (--krylov)",
+               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, inexact_policy_iteration(m, 0.0, o)); }},
+    MethodInfo{"mpi", false, "modified policy iteration (--evaluation-sweeps per improvement)",
+               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, modified_policy_iteration(m, 0.0, o)); }},
+    MethodInfo{"soft-vi", true, "soft value iteration V <- alpha logsumexp(Q_V/alpha)",
+               [](const Model& m, double a, const SolverOptions& o) {
+                   return refined(m, a, o, soft_value_iteration(m, a, Sweep::jacobi, o));
+               }},
+    MethodInfo{"soft-gs-vi", true, "soft value iteration, Gauss-Seidel sweeps",
+               [](const Model& m, double a, const SolverOptions& o) {
+                   return refined(m, a, o, soft_value_iteration(m, a, Sweep::gauss_seidel, o));
+               }},
+    MethodInfo{"soft-qi", true, "soft Q-iteration Q <- r + gamma P alpha logsumexp(Q/alpha)",
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, soft_q_iteration(m, a, o)); }},
+    MethodInfo{"soft-pi", true, "soft policy iteration: exact soft evaluation, pi <- softmax(Q/alpha)",
+               [](const Model& m, double a, const SolverOptions& o) { return soft_policy_iteration(m, a, o); }, use_sparse_lu},
+    MethodInfo{"soft-ipi", true, "soft inexact policy iteration: matrix-free preconditioned Krylov evaluations",
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, inexact_policy_iteration(m, a, o)); },
+               local},
+    MethodInfo{"soft-mpi", true, "soft modified policy iteration",
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, modified_policy_iteration(m, a, o)); },
+               always},
+    MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)",
+               [](const Model& m, double a, const SolverOptions& o) {
+                   return with_method("mellowmax", value_iteration(m, Mellowmax{a}, Sweep::jacobi, o));
+               }},
+    MethodInfo{"boltzmann", true, "value iteration with the Boltzmann average sum softmax(Q/alpha) Q (not a contraction)",
+               [](const Model& m, double a, const SolverOptions& o) {
+                   return with_method("boltzmann", value_iteration(m, Boltzmann{a}, Sweep::jacobi, o));
+               }},
+};
+
 }  // namespace
 
 std::span<const MethodInfo> methods() { return kMethods; }
 
+// The fastest sound method: the first row of its kind that prefers m (see solve.hpp).
 std::string_view default_method(const Model& m, double alpha) {
-    if (alpha == 0.0) return "vi";
-    if (use_sparse_lu(m)) return "soft-pi";
-    // Local models (gridworlds b = sqrt(S), chains b = 1) mix slowly, where a preconditioned Krylov
-    // evaluation wins: 8.4 s against soft-pi's 22 s and soft-mpi's > 300 s on a 300 x 300 gridworld at
-    // gamma 0.9999. Random graphs mix fast, where soft-mpi's few sweeps win (Garnet 10^5: 0.41 s
-    // against 0.57 s). docs/performance.md has the table.
-    const auto b = static_cast<double>(m.bandwidth());
-    return b * b <= static_cast<double>(m.num_states()) ? "soft-ipi" : "soft-mpi";
+    for (const auto& mi : kMethods)
+        if (mi.soft == (alpha > 0.0) && mi.preferred && mi.preferred(m)) return mi.name;
+    return alpha > 0.0 ? "soft-mpi" : "vi";  // unreachable: vi and soft-mpi are preferred always
 }
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
@@ -86,7 +111,7 @@ Solution solve(const Model& m, std::string_view method, double alpha, const Solv
                                      method, alpha, method));
     Solution sol;
     try {
-        sol = run(m, method, alpha, opt);
+        sol = info->run(m, alpha, opt);
     } catch (const NumericalError& e) {  // from a step inside the method (soft-pi's evaluation): name the method
         const std::string what = e.what();
         if (what.rfind(std::string(method) + " ", 0) == 0) throw;

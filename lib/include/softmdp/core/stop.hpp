@@ -14,6 +14,7 @@ enum class Stop {
     non_finite,        // a value left the range of doubles (NumericalError is thrown for results)
     interrupted,       // a cancellation request (signal) was honoured
     no_bound,          // ran to its limit where the theory gives no certified bound
+    resource_limit,    // a node or memory budget (or a fixed grid) ran out before the tolerance was met
 };
 
 // The snake_case name above, as written in documents ("stop": "time_limit").
@@ -27,6 +28,7 @@ constexpr std::string_view to_string(Stop s) noexcept {
         case Stop::non_finite: return "non_finite";
         case Stop::interrupted: return "interrupted";
         case Stop::no_bound: return "no_bound";
+        case Stop::resource_limit: return "resource_limit";
     }
     return "unknown";
 }

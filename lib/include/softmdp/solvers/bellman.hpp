@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "softmdp/core/fast_math.hpp"
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/model.hpp"
@@ -153,10 +154,11 @@ void logsumexp_chunk(const Offset* begin, Chunk c, const double* q, double alpha
 template <Backup Op>
 inline void backup_chunk(const ModelData& d, const Op& op, Chunk c, const double* q, double* out, double* scratch) noexcept {
     const Offset* begin = d.state_begin.data() + c.first;
-    if constexpr (std::is_same_v<Op, LogSumExp>) {
-        if (op.alpha > 0.0) return logsumexp_chunk(begin, c, q, op.alpha, out, scratch);
+    constexpr ChunkKernel kernel = chunk_kernel_of<Op>();
+    if constexpr (kernel == ChunkKernel::logsumexp) {
+        if (op.temperature() > 0.0) return logsumexp_chunk(begin, c, q, op.temperature(), out, scratch);
     }
-    if constexpr (std::is_same_v<Op, HardMax> || std::is_same_v<Op, LogSumExp>) {  // alpha = 0: the max
+    if constexpr (kernel != ChunkKernel::none) {  // the max (logsumexp at alpha = 0)
         if (max_chunk_unrolled(c, q, out)) return;
     }
     for (std::size_t i = 0; i < c.last - c.first; ++i) {
@@ -239,27 +241,12 @@ double objective(const Model& m, std::span<const double> V);
 
 namespace softmdp {
 
-// Floating-point allowance added to every certified bound. Computing TV(s) = B(r + gamma sum_k p V)
-// with k successors rounds by at most about (k + 4) ulps of max(|V|, |r|) (the sum, the reward,
-// the backup); the MacQueen bracket multiplies that error by c = gamma/(1-gamma), and the reported
-// values carry it once more, hence (c + 1). Keeps error_bound >= the true distance even when the
-// iteration has converged to machine precision.
+// Floating-point allowance added to every certified bound (rounding_allowance, core/iteration.hpp).
+// Computing TV(s) = B(r + gamma sum_k p V) with k successors rounds by at most about (k + 4) ulps of
+// max(|V|, |r|) (the sum, the reward, the backup).
 inline double rounding_slack(const Model& m, double max_abs_value) noexcept {
     const double c = m.discount() < 1.0 ? m.discount() / (1.0 - m.discount()) : 0.0;
-    const double ulps = static_cast<double>(m.max_successors() + 4);
-    return ulps * std::numeric_limits<double>::epsilon() * (c + 1.0) * (max_abs_value + m.max_abs_reward());
-}
-
-// Why a solver stopped short of a tolerance that rounding makes unreachable, and what to ask for.
-// A resolution that is not finite (values near the double range) has no tolerance to suggest.
-inline std::string resolution_reason(double tolerance, double slack) {
-    if (!std::isfinite(4.0 * slack))
-        return fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g}): they are "
-                           "too close to the largest double for any finite tolerance to be certified; rescale the rewards",
-                           tolerance, slack);
-    return fmt::format("the tolerance {:g} is below the floating-point resolution of these values ({:.3g}); "
-                       "use --tolerance {:.1g} or larger",
-                       tolerance, slack, 4.0 * slack);
+    return rounding_allowance(static_cast<double>(m.max_successors() + 4), c, max_abs_value + m.max_abs_reward());
 }
 
 inline double max_abs(std::span<const double> v) noexcept {

@@ -1,5 +1,8 @@
 #pragma once
-// (Soft) policy evaluation of a stochastic policy pi given per row of the model.
+// (Soft, or regularised) policy evaluation of a stochastic policy pi given per row of the model.
+//   V(s) = sum_a pi(a|s) Q(s,a) + Omega(pi(.|s)),  Q(s,a) = r(s,a) + gamma P V
+// with Omega the regularisation of an operator (soft_operators.hpp, `Regularised`): alpha H for
+// LogSumExp{alpha}, 0 for HardMax. The alpha overloads are Shannon entropy:
 //   state convention:  V(s) = sum_a pi(a|s) Q(s,a) + alpha H(pi(.|s)),  Q(s,a) = r(s,a) + gamma P V
 //   action convention: Q(s,a) = r(s,a) - alpha log pi(a|s) + gamma P V,  V(s) = sum_a pi(a|s) Q(s,a)
 // V is the same in both; Q_action = Q_state - alpha log pi(a|s) (+inf where pi(a|s) = 0,
@@ -7,8 +10,11 @@
 #include <span>
 #include <string_view>
 
+#include <vector>
+
 #include "softmdp/core/solution.hpp"
 #include "softmdp/core/model.hpp"
+#include "softmdp/solvers/soft_operators.hpp"
 
 namespace softmdp {
 
@@ -28,22 +34,61 @@ inline bool use_sparse_lu(const Model& m) noexcept {
 }
 std::string_view to_string(EntropyConvention c);
 
-// Exact: solves (I - gamma P_pi) V = r_pi + alpha H_pi (sparse LU where use_sparse_lu, else BiCGSTAB),
-// then certifies with the residual: ||V - V^pi|| <= ||T_pi V - V|| / (1 - gamma).
-Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt = {},
-                               EntropyConvention convention = EntropyConvention::state);
+// Exact: solves (I - gamma P_pi) V = r_pi + bonus (sparse LU where use_sparse_lu, else BiCGSTAB),
+// then certifies with the residual: ||V - V^pi|| <= ||T_pi V - V|| / (1 - gamma). bonus: the
+// regularisation per state (regularisation_bonus); alpha is recorded in the result and used by the
+// action convention (Q - alpha log pi, Shannon's).
+Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                                    const SolverOptions& opt = {}, EntropyConvention convention = EntropyConvention::state);
 
 // Iterative: Gauss-Seidel sweeps V <- T_pi V, stopping when gamma/(1-gamma) ||V' - V|| <= tolerance.
-Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, double alpha,
-                                   const SolverOptions& opt = {},
-                                   EntropyConvention convention = EntropyConvention::state);
+Solution evaluate_regularised_iterative(const Model& m, std::span<const double> pi, std::span<const double> bonus,
+                                        double alpha, const SolverOptions& opt = {},
+                                        EntropyConvention convention = EntropyConvention::state);
+
+// Omega(pi(.|s)) of op per state (0 at terminal states); empty when pi does not have one entry per
+// row (check_policy reports that).
+template <Regularised Op>
+std::vector<double> regularisation_bonus(const Model& m, const Op& op, std::span<const double> pi) {
+    std::vector<double> bonus;
+    if (pi.size() != m.num_rows()) return bonus;
+    bonus.assign(m.num_states(), 0.0);
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        if (!m.is_terminal(s)) bonus[s] = op.regularisation(pi.subspan(m.row_first(s), m.num_available(s)));
+    return bonus;
+}
+
+// Evaluation of pi regularised as operator op regularises (policy iteration with op evaluates so).
+template <Regularised Op>
+Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, const Op& op, const SolverOptions& opt = {},
+                               EntropyConvention convention = EntropyConvention::state) {
+    return evaluate_regularised_exact(m, pi, regularisation_bonus(m, op, pi), op.temperature(), opt, convention);
+}
+template <Regularised Op>
+Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, const Op& op, const SolverOptions& opt = {},
+                                   EntropyConvention convention = EntropyConvention::state) {
+    return evaluate_regularised_iterative(m, pi, regularisation_bonus(m, op, pi), op.temperature(), opt, convention);
+}
+
+// Soft evaluation with alpha H(pi) (alpha = 0: hard).
+inline Solution evaluate_policy_exact(const Model& m, std::span<const double> pi, double alpha, const SolverOptions& opt = {},
+                                      EntropyConvention convention = EntropyConvention::state) {
+    return evaluate_policy_exact(m, pi, LogSumExp{alpha}, opt, convention);
+}
+inline Solution evaluate_policy_iterative(const Model& m, std::span<const double> pi, double alpha,
+                                          const SolverOptions& opt = {},
+                                          EntropyConvention convention = EntropyConvention::state) {
+    return evaluate_policy_iterative(m, pi, LogSumExp{alpha}, opt, convention);
+}
 
 // One Jacobi sweep Vout = T_pi V (with the entropy term); returns (min, max) of Vout - V.
 std::pair<double, double> policy_sweep(const Model& m, std::span<const double> pi, std::span<const double> entropy_bonus,
                                        std::span<const double> V, std::span<double> Vout, int threads = 0);
 
-// alpha H(pi(.|s)) per state.
-std::vector<double> entropy_bonus(const Model& m, std::span<const double> pi, double alpha);
+// alpha H(pi(.|s)) per state: regularisation_bonus of LogSumExp{alpha}.
+inline std::vector<double> entropy_bonus(const Model& m, std::span<const double> pi, double alpha) {
+    return regularisation_bonus(m, LogSumExp{alpha}, pi);
+}
 
 // Checks a per-row policy: finite, >= 0, sums to 1 on every non-terminal state. Throws InputError.
 void check_policy(const Model& m, std::span<const double> pi, const std::string& source = "policy");

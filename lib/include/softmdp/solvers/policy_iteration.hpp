@@ -1,7 +1,8 @@
 #pragma once
-// Policy iteration, inexact (Newton-Krylov) policy iteration and modified policy iteration, hard
-// (HardMax) or soft (LogSumExp):
-//   evaluate pi (soft: with alpha H(pi)), then improve pi <- greedy(Q) or softmax(Q/alpha).
+// Policy iteration, inexact (Newton-Krylov) policy iteration and modified policy iteration with any
+// regularised operator (soft_operators.hpp, `Regularised`: HardMax, LogSumExp, ...):
+//   evaluate pi with the operator's regularisation (soft: alpha H(pi)), then improve pi with the
+//   operator (greedy(Q), softmax(Q/alpha)).
 // Each improvement step computes TV = B(Q_V); the MacQueen bracket of (V, TV) certifies the
 // reported values (see bellman.hpp).
 #include <cmath>
@@ -17,29 +18,15 @@
 
 namespace softmdp {
 
-namespace detail {
-
-// Greedy improvement that keeps the current action when it is still a maximiser (no cycling);
-// returns whether the policy changed.
-inline bool keep_or_improve(std::span<const double> q, std::span<double> pi, HardMax) {
-    const double best = max_of(q);
-    for (std::size_t i = 0; i < q.size(); ++i)
-        if (pi[i] == 1.0 && q[i] >= best) return false;
-    greedy_policy(q, pi);
-    return true;
-}
-inline bool keep_or_improve(std::span<const double> q, std::span<double> pi, const LogSumExp& op) {
-    op.policy(q, pi);
-    return true;
-}
-
 // exact: sparse LU / BiCGSTAB to the rounding floor (pi, soft-pi); sweeps: up to K Jacobi sweeps
 // (mpi); inexact: a matrix-free preconditioned Krylov solve stopped at the forcing tolerance (ipi).
 enum class Evaluation { exact, sweeps, inexact };
 
-template <class Op>
+namespace detail {
+
+template <Regularised Op>
 Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, const SolverOptions& opt) {
-    const Stopwatch clock;
+    Iteration it(opt, "improvements");
     const std::size_t S = m.num_states(), R = m.num_rows();
     const double gamma = m.discount();
     const double alpha = op.temperature();
@@ -50,22 +37,13 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     compute_q(m, V, q, opt.threads);
     policy_from_q(m, op, q, pi, {}, opt.threads);
 
-    bool converged = false;
     double bellman_span = std::numeric_limits<double>::infinity();  // of TV - V at the last improvement
     bool evaluated_exactly = false;  // the last evaluation reached its tolerance (not so for a stiff Krylov solve)
     // Inexact evaluations: ||T V - V||_2 at the last two improvements (0: none yet), and the cap of
     // the forcing term, cut tenfold whenever the residual grew (the evaluation was too loose to
     // improve the policy: near gamma = 1 an error e in the residual is e / (1 - gamma) in V).
     double residual2 = 0.0, previous_residual = 0.0, eta_max = 0.1;
-    for (;;) {
-        if (sol.iterations >= opt.max_iterations) {
-            sol.reason = fmt::format("stopped at the iteration limit ({} improvements)", opt.max_iterations);
-            break;
-        }
-        if (clock.seconds() >= opt.time_limit) {
-            sol.reason = fmt::format("stopped at the time limit ({} s)", opt.time_limit);
-            break;
-        }
+    while (!it.at_limit()) {
         // Evaluate pi.
         if (eval == Evaluation::exact) {
             SolverOptions eo;
@@ -78,7 +56,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             eo.max_iterations = 50;
             eo.threads = opt.threads;
             eo.initial_values = V;
-            auto e = evaluate_policy_exact(m, pi, alpha, eo);
+            auto e = evaluate_policy_exact(m, pi, op, eo);
             evaluated_exactly = e.converged;
             V = std::move(e.values);
             sol.sweeps += e.sweeps;
@@ -111,7 +89,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
                 ko.relative_tolerance = 0.0;
                 ko.absolute_tolerance = std::max(std::min(opt.tolerance, 1e-10) * one_minus_gamma * one_minus_gamma * 1e-2, floor);
             }
-            const auto bonus = entropy_bonus(m, pi, alpha);
+            const auto bonus = regularisation_bonus(m, op, pi);
             const auto b = policy_rhs(m, pi, bonus);
             const auto ks = solve_policy_evaluation(m, pi, b, V, ko);
             sol.inner_iterations += ks.iterations;
@@ -121,7 +99,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             // Sweep T_pi until its residual span is a tenth of the last Bellman residual span: past
             // that, evaluating pi more exactly gains less than improving it (fast-mixing MDPs stop
             // after a few sweeps, slow-mixing ones use all opt.evaluation_sweeps).
-            const auto bonus = entropy_bonus(m, pi, alpha);
+            const auto bonus = regularisation_bonus(m, op, pi);
             for (std::uint64_t k = 1; k < opt.evaluation_sweeps; ++k) {  // k = 0 was the improvement's backup
                 const auto [pl, pu] = policy_sweep(m, pi, bonus, V, TV, opt.threads);
                 V.swap(TV);
@@ -129,7 +107,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
                 if (pu - pl <= 0.1 * bellman_span) break;
             }
         }
-        ++sol.iterations;
+        it.count_step();
         // Improve: Q = Q_V, TV = B(Q), pi' = policy of Q.
         compute_q(m, V, q, opt.threads);
         backup_values(m, op, q, TV, opt.threads);
@@ -138,7 +116,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 #pragma omp parallel for schedule(static) reduction(|| : changed) num_threads(sweep_threads(m, opt.threads))
         for (std::int64_t si = 0; si < SS; ++si) {
             const Offset b = m.row_first(static_cast<std::size_t>(si)), e = m.row_last(static_cast<std::size_t>(si));
-            if (b != e && keep_or_improve(std::span<const double>(q.data() + b, e - b), std::span<double>(pi.data() + b, e - b), op))
+            if (b != e && improve_policy(op, std::span<const double>(q.data() + b, e - b), std::span<double>(pi.data() + b, e - b)))
                 changed = true;
         }
         ++sol.sweeps;
@@ -151,28 +129,21 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             residual2 = std::sqrt(residual2);
             if (previous_residual > 0.0 && residual2 > previous_residual) eta_max = std::max(0.1 * eta_max, 1e-6);
         }
-        if (!std::isfinite(u - l)) {
-            sol.reason = "values became non-finite";
-            break;
-        }
+        if (it.non_finite(u - l, "values became non-finite")) break;
         std::optional<double> bound;
         const double slack = rounding_slack(m, max_abs(TV));
         if (gamma < 1.0) bound = gamma / (1.0 - gamma) * (u - l) / 2.0 + slack;
-        if (bound && *bound > opt.tolerance && slack >= opt.tolerance && *bound <= 2.0 * slack) {
-            sol.reason = resolution_reason(opt.tolerance, slack);
-            break;
-        }
-        if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
+        if (bound && it.at_resolution_floor(*bound, slack)) break;
+        it.report(bound);
         // A stable greedy policy is optimal only if it was evaluated exactly; at discount 1 (no
         // bound) the other methods stop on the Bellman residual instead.
         const bool exact_and_stable = alpha == 0.0 && !changed && eval == Evaluation::exact && evaluated_exactly;
         const double residual = std::max(-l, u);
-        if (bound ? (*bound <= opt.tolerance || exact_and_stable) : (exact_and_stable || residual <= opt.tolerance)) {
-            converged = true;
+        if (it.reached(bound ? (*bound <= opt.tolerance || exact_and_stable) : (exact_and_stable || residual <= opt.tolerance))) {
             if (gamma < 1.0) {
                 sol.error_bound = move_to_midpoint(m, TV, l, u);
             } else {
-                sol.reason = exact_and_stable
+                it.reason() = exact_and_stable
                                  ? "discount 1: policy stable under exact evaluation; no sup-norm bound"
                                  : fmt::format("discount 1: Bellman residual {:.3g} <= tolerance; no sup-norm bound", residual + 0.0);
             }
@@ -181,14 +152,13 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         }
         if (eval == Evaluation::sweeps) V.swap(TV);  // TV is the first sweep of the next evaluation
     }
-    if (!converged && sol.iterations > 0) sol.error_bound = certified_step(m, op, V, opt.threads);
-    sol.converged = converged;
+    if (!it.converged() && it.count() > 0) sol.error_bound = certified_step(m, op, V, opt.threads);
     sol.values = std::move(V);
     sol.q.resize(R);
     compute_q(m, sol.values, sol.q, opt.threads);
     sol.policy.assign(R, 0.0);
     policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
-    sol.seconds = clock.seconds();
+    it.finish(sol);
     return sol;
 }
 
@@ -198,7 +168,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 // (sparse LU) and keep V^pi when it comes with a smaller certified bound (discount < 1) or Bellman
 // residual (discount 1). The greedy policy of a converged hard solve is almost always optimal, and
 // then V^pi = V* to rounding; for soft policies the step is quadratically convergent.
-template <class Op>
+template <Regularised Op>
 void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
     if (!sol.converged || !use_sparse_lu(m)) return;
     SolverOptions eo;
@@ -207,7 +177,7 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
     eo.threads = opt.threads;
     std::vector<double> V;
     try {
-        V = evaluate_policy_exact(m, sol.policy, op.temperature(), eo).values;
+        V = evaluate_policy_exact(m, sol.policy, op, eo).values;
     } catch (const std::exception&) {
         return;  // singular (an improper policy at discount 1): keep the iterative answer
     }
@@ -231,17 +201,23 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
     policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
 }
 
+// Policy iteration with operator op and evaluation `eval` (the method name is left empty).
+template <Regularised Op>
+Solution policy_iteration(const Model& m, const Op& op, Evaluation eval, const SolverOptions& opt = {}) {
+    return detail::policy_iteration_impl(m, op, eval, opt);
+}
+
 // Policy iteration: exact evaluation, greedy improvement; stops when the policy is stable.
 inline Solution policy_iteration(const Model& m, const SolverOptions& opt = {}) {
-    auto sol = detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::exact, opt);
+    auto sol = detail::policy_iteration_impl(m, HardMax{}, Evaluation::exact, opt);
     sol.method = "pi";
     return sol;
 }
 
 // Soft policy iteration: exact soft evaluation, pi <- softmax(Q^pi / alpha).
 inline Solution soft_policy_iteration(const Model& m, double alpha, const SolverOptions& opt = {}) {
-    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::exact, opt)
-                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::exact, opt);
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, Evaluation::exact, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, Evaluation::exact, opt);
     sol.method = "soft-pi";
     return sol;
 }
@@ -250,16 +226,16 @@ inline Solution soft_policy_iteration(const Model& m, double alpha, const Solver
 // Gauss-Seidel-preconditioned GMRES(m) or BiCGSTAB solve (opt.krylov) stopped at the forcing
 // tolerance; stops on the MacQueen bound of the final V only.
 inline Solution inexact_policy_iteration(const Model& m, double alpha = 0.0, const SolverOptions& opt = {}) {
-    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::inexact, opt)
-                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::inexact, opt);
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, Evaluation::inexact, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, Evaluation::inexact, opt);
     sol.method = alpha == 0.0 ? "ipi" : "soft-ipi";
     return sol;
 }
 
 // Modified policy iteration: opt.evaluation_sweeps sweeps of T_pi per improvement.
 inline Solution modified_policy_iteration(const Model& m, double alpha = 0.0, const SolverOptions& opt = {}) {
-    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, detail::Evaluation::sweeps, opt)
-                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, detail::Evaluation::sweeps, opt);
+    auto sol = alpha == 0.0 ? detail::policy_iteration_impl(m, HardMax{}, Evaluation::sweeps, opt)
+                            : detail::policy_iteration_impl(m, LogSumExp{alpha}, Evaluation::sweeps, opt);
     sol.method = alpha == 0.0 ? "mpi" : "soft-mpi";
     return sol;
 }

@@ -2,6 +2,15 @@
 // Backup operators B: R^|A_s| -> R that turn the Q values of one state's available actions into
 // its value, and the policy that goes with them. Value iteration, Q-iteration and the residuals
 // are generic over the `Backup` concept. alpha = 0 is exactly the hard max with a greedy policy.
+//
+// Capabilities an operator may carry (the solvers ask for them, never for the operator's type):
+//  - chunk_kernel: the vectorised kernel of the Jacobi sweep that computes B for many states at
+//    once (bellman.cpp); none: B is called per state.
+//  - improve(q, pi): policy improvement that may keep pi (returns whether it changed pi); without
+//    it, pi <- the operator's policy.
+//  - regularisation(pi): Omega(pi) with B(q) = max_pi <pi, q> + Omega(pi) and the operator's
+//    policy the maximiser (a regularised MDP, Geist et al. 2019): the term policy evaluation adds
+//    to the reward, so that policy iteration with B converges to B's fixed point (`Regularised`).
 #include <algorithm>
 #include <cmath>
 #include <concepts>
@@ -18,6 +27,34 @@ concept Backup = requires(const Op op, std::span<const double> q, std::span<doub
     { Op::is_contraction } -> std::convertible_to<bool>;
     { op.temperature() } -> std::convertible_to<double>;
 };
+
+// An operator that is the convex conjugate of a policy regulariser: policy iteration and policy
+// evaluation are generic over these.
+template <class Op>
+concept Regularised = Backup<Op> && requires(const Op op, std::span<const double> pi) {
+    { op.regularisation(pi) } -> std::convertible_to<double>;
+};
+
+// The vectorised Jacobi-sweep kernels (bellman.cpp): the max, and alpha logsumexp(./alpha) (which is
+// the max at alpha = 0).
+enum class ChunkKernel { none, max, logsumexp };
+template <class Op>
+constexpr ChunkKernel chunk_kernel_of() noexcept {
+    if constexpr (requires { Op::chunk_kernel; }) return Op::chunk_kernel;
+    else return ChunkKernel::none;
+}
+
+// Policy improvement with op at Q values q: op.improve where the operator has one, else pi <- its
+// policy. Returns whether pi changed (true when unknown).
+template <Backup Op>
+bool improve_policy(const Op& op, std::span<const double> q, std::span<double> pi) {
+    if constexpr (requires { { op.improve(q, pi) } -> std::convertible_to<bool>; }) {
+        return op.improve(q, pi);
+    } else {
+        op.policy(q, pi);
+        return true;
+    }
+}
 
 // max_a q(a), as selects rather than branches: on Q values in random order a branch mispredicts on
 // about every second state. NaN and signed zeros as std::max_element.
@@ -59,23 +96,37 @@ inline double entropy(std::span<const double> pi) noexcept {
     return h;
 }
 
-// B(q) = max_a q(a).
+// B(q) = max_a q(a) = max_pi <pi, q> (Omega = 0); policy greedy (first maximiser).
 struct HardMax {
     static constexpr bool is_contraction = true;
     static constexpr std::string_view name = "max";
+    static constexpr ChunkKernel chunk_kernel = ChunkKernel::max;
     double temperature() const noexcept { return 0.0; }
     double value(std::span<const double> q) const noexcept { return max_of(q); }
     void policy(std::span<const double> q, std::span<double> pi) const noexcept { greedy_policy(q, pi); }
+    double regularisation(std::span<const double>) const noexcept { return 0.0; }
+    // Greedy improvement that keeps the current action while it is still a maximiser (policy
+    // iteration then cannot cycle between tied actions); returns whether pi changed.
+    bool improve(std::span<const double> q, std::span<double> pi) const noexcept {
+        const double best = max_of(q);
+        for (std::size_t i = 0; i < q.size(); ++i)
+            if (pi[i] == 1.0 && q[i] >= best) return false;
+        greedy_policy(q, pi);
+        return true;
+    }
 };
 
-// B(q) = alpha log sum_a exp(q(a)/alpha); policy softmax(q/alpha). The soft Bellman backup.
+// B(q) = alpha log sum_a exp(q(a)/alpha) = max_pi <pi, q> + alpha H(pi), H the Shannon entropy;
+// policy softmax(q/alpha). The soft Bellman backup; the max at alpha = 0.
 struct LogSumExp {
     static constexpr bool is_contraction = true;
     static constexpr std::string_view name = "logsumexp";
+    static constexpr ChunkKernel chunk_kernel = ChunkKernel::logsumexp;
     double alpha = 1.0;
     double temperature() const noexcept { return alpha; }
     double value(std::span<const double> q) const noexcept { return soft_max(q, alpha); }
     void policy(std::span<const double> q, std::span<double> pi) const noexcept { softmax_policy(q, alpha, pi); }
+    double regularisation(std::span<const double> pi) const noexcept;
 };
 
 // Mellowmax (Asadi & Littman 2017): B(q) = alpha log( (1/n) sum_a exp(q(a)/alpha) ), a
@@ -119,6 +170,8 @@ struct Boltzmann {
     }
     void policy(std::span<const double> q, std::span<double> pi) const noexcept { softmax_policy(q, alpha, pi); }
 };
+
+inline double LogSumExp::regularisation(std::span<const double> pi) const noexcept { return alpha * entropy(pi); }
 
 inline void Mellowmax::policy(std::span<const double> q, std::span<double> pi) const noexcept {
     const double mm = value(q);

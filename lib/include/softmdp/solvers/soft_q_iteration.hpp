@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/solution.hpp"
 
@@ -15,7 +16,7 @@ namespace softmdp {
 
 template <Backup Op>
 Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
-    const Stopwatch clock;
+    Iteration it(opt, "sweeps");
     const ModelData& d = m.data();
     const std::size_t S = m.num_states(), R = m.num_rows();
     const double gamma = m.discount();
@@ -24,15 +25,8 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
     sol.alpha = op.temperature();
     std::vector<double> Q(R, 0.0), Qn(R), VQ(S, 0.0);
     if (!opt.initial_values.empty()) compute_q(m, opt.initial_values, Q, threads);
-    bool converged = false;
     double change = std::numeric_limits<double>::infinity();
-    for (;;) {
-        if (sol.iterations >= opt.max_iterations || clock.seconds() >= opt.time_limit) {
-            sol.reason = sol.iterations >= opt.max_iterations
-                             ? fmt::format("stopped at the iteration limit ({} sweeps)", opt.max_iterations)
-                             : fmt::format("stopped at the time limit ({} s)", opt.time_limit);
-            break;
-        }
+    while (!it.at_limit()) {
         backup_values(m, op, Q, VQ, threads);
         const auto RR = static_cast<std::int64_t>(R);
         change = 0.0;
@@ -43,33 +37,26 @@ Solution q_iteration(const Model& m, const Op& op, const SolverOptions& opt) {
             change = std::max(change, std::abs(Qn[row] - Q[row]));
         }
         Q.swap(Qn);
-        ++sol.iterations;
-        if (!std::isfinite(change)) {
-            sol.reason = "values became non-finite";
-            break;
-        }
+        it.count_step();
+        if (it.non_finite(change, "values became non-finite")) break;
         if (Op::is_contraction && gamma < 1.0) {
             const double slack = rounding_slack(m, max_abs(Q));
             sol.error_bound = gamma / (1.0 - gamma) * change + slack;
-            if (slack >= opt.tolerance && *sol.error_bound <= 2.0 * slack) {
-                sol.reason = resolution_reason(opt.tolerance, slack);
-                break;
-            }
+            if (it.at_resolution_floor(*sol.error_bound, slack)) break;
         }
-        if (opt.progress) opt.progress({sol.iterations, sol.error_bound, clock.seconds()});
-        if (sol.error_bound ? *sol.error_bound <= opt.tolerance : change <= opt.tolerance) {
-            converged = true;
-            break;
-        }
+        it.report(sol.error_bound);
+        if (it.reached(sol.error_bound ? *sol.error_bound <= opt.tolerance : change <= opt.tolerance)) break;
     }
-    if (!sol.error_bound) sol.reason += (sol.reason.empty() ? "" : "; ") + std::string("no certified bound (discount 1 or a non-contraction)");
-    sol.converged = converged;
-    sol.sweeps = sol.iterations;
+    if (!sol.error_bound) {
+        std::string& reason = it.reason();
+        reason += (reason.empty() ? "" : "; ") + std::string("no certified bound (discount 1 or a non-contraction)");
+    }
     sol.values.assign(S, 0.0);
     sol.policy.assign(R, 0.0);
     policy_from_q(m, op, Q, sol.policy, sol.values, threads);
     sol.q = std::move(Q);
-    sol.seconds = clock.seconds();
+    it.finish(sol);
+    sol.sweeps = sol.iterations;
     return sol;
 }
 

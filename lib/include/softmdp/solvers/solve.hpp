@@ -9,10 +9,18 @@
 
 namespace softmdp {
 
+// One row of the method registry (solve.cpp): everything about a method is here, so adding a
+// solver is its own file plus one row. `solve`, `methods`, `default_method` and the CLI's help all
+// read the registry; nothing else dispatches on method names.
 struct MethodInfo {
     std::string_view name;
     bool soft;         // uses alpha
     std::string_view summary;
+    // Runs the method (alpha already checked: 0 for hard methods, finite and >= 0 for soft ones).
+    Solution (*run)(const Model& m, double alpha, const SolverOptions& opt) = nullptr;
+    // default_method picks, among the rows of its kind (hard or soft), the first whose `preferred`
+    // holds for the model; nullptr: never the default.
+    bool (*preferred)(const Model& m) = nullptr;
 };
 
 // Every method `solve` accepts, hard ones first.

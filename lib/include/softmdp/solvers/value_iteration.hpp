@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include "softmdp/core/iteration.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/solution.hpp"
 
@@ -26,7 +27,7 @@ inline constexpr std::uint64_t kStallSweeps = 1000;
 
 template <Backup Op>
 Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const SolverOptions& opt) {
-    const Stopwatch clock;
+    Iteration it(opt, "sweeps");
     const ModelData& d = m.data();
     const std::size_t S = m.num_states();
     const double gamma = m.discount();
@@ -50,16 +51,7 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
     std::uint64_t best_at = 0, monotone_since = 0;
     int direction = 0;  // +1: no value fell in the last sweep, -1: none rose, 0: neither
     std::optional<double> bound;
-    bool converged = false;
-    while (true) {
-        if (sol.iterations >= opt.max_iterations) {
-            sol.reason = fmt::format("stopped at the iteration limit ({} sweeps)", opt.max_iterations);
-            break;
-        }
-        if (clock.seconds() >= opt.time_limit) {
-            sol.reason = fmt::format("stopped at the time limit ({} s)", opt.time_limit);
-            break;
-        }
+    while (!it.at_limit()) {
         if (sweep == Sweep::jacobi) {
             st = jacobi_sweep(m, op, V, Vn, threads);
             V.swap(Vn);
@@ -71,12 +63,9 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
                 V[s] = v;
             }
         }
-        ++sol.iterations;
+        it.count_step();
         change = std::max(-st.lo, st.hi);
-        if (!std::isfinite(change)) {
-            sol.reason = "values became non-finite (overflow)";
-            break;
-        }
+        if (it.non_finite(change, "values became non-finite (overflow)")) break;
         // A non-contraction may cycle for ever: stop when the change has not reached a new low for
         // kStallSweeps sweeps. Not while it drifts: when every sweep of that window moved all values
         // the same way, V is monotone, and bounded (|V| <= max|r| / (1 - gamma) for an average of Q),
@@ -84,54 +73,49 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
         // region near an unstable fixed point for a stable one. Cycles and oscillations are not
         // monotone and are stopped as before.
         const int dir = st.lo >= 0.0 ? 1 : st.hi <= 0.0 ? -1 : 0;
-        if (dir == 0 || dir != direction) monotone_since = sol.iterations;
+        if (dir == 0 || dir != direction) monotone_since = it.count();
         direction = dir;
-        const bool drifting = dir != 0 && sol.iterations - monotone_since >= kStallSweeps;
-        if (change < best_change) best_change = change, best_at = sol.iterations;
-        if (!Op::is_contraction && sol.iterations - best_at >= kStallSweeps && !drifting) {
-            sol.reason = fmt::format("no progress: the change between sweeps has stayed above {:.3g} for {} sweeps "
-                                     "(now {:.3g}); the iteration oscillates or drifts instead of converging",
-                                     best_change, kStallSweeps, change);
+        const bool drifting = dir != 0 && it.count() - monotone_since >= kStallSweeps;
+        if (change < best_change) best_change = change, best_at = it.count();
+        if (!Op::is_contraction && it.count() - best_at >= kStallSweeps && !drifting) {
+            it.halt(Stop::stalled,
+                    fmt::format("no progress: the change between sweeps has stayed above {:.3g} for {} sweeps "
+                                "(now {:.3g}); the iteration oscillates or drifts instead of converging",
+                                best_change, kStallSweeps, change));
             break;
         }
         if (certified) {
             const double slack = rounding_slack(m, st.vmax);
             bound = (sweep == Sweep::jacobi ? c * (st.hi - st.lo) / 2.0 : c * change) + slack;
-            if (slack >= opt.tolerance && *bound <= 2.0 * slack) {
-                sol.reason = resolution_reason(opt.tolerance, slack);
-                break;
-            }
+            if (it.at_resolution_floor(*bound, slack)) break;
         }
-        if (opt.progress) opt.progress({sol.iterations, bound, clock.seconds()});
-        if (certified ? *bound <= opt.tolerance : change <= opt.tolerance) {
-            converged = true;
-            break;
-        }
+        it.report(bound);
+        if (it.reached(certified ? *bound <= opt.tolerance : change <= opt.tolerance)) break;
     }
-    if (certified && sweep == Sweep::jacobi && sol.iterations > 0) move_to_midpoint(m, V, st.lo, st.hi);
+    if (certified && sweep == Sweep::jacobi && it.count() > 0) move_to_midpoint(m, V, st.lo, st.hi);
     if (!certified) {
         const std::string why = Op::is_contraction
                                     ? "discount 1: the sup-norm contraction bound does not apply"
                                     : fmt::format("the {} operator is not a contraction: the fixed point may not be "
                                                   "unique and no error bound is claimed",
                                                   Op::name);
-        sol.reason = sol.reason.empty() ? why : sol.reason + "; " + why;
+        std::string& reason = it.reason();
+        reason = reason.empty() ? why : reason + "; " + why;
         // Which fixed point: the attracting one that iteration reached from its start.
-        if (converged)
-            sol.reason = fmt::format("change between sweeps {:.3g} <= tolerance at the fixed point reached from {} "
-                                     "(attracting: the iteration converged to it); ",
-                                     change, opt.initial_values.empty() ? "V = 0" : "the initial values") +
-                         sol.reason;
+        if (it.converged())
+            reason = fmt::format("change between sweeps {:.3g} <= tolerance at the fixed point reached from {} "
+                                 "(attracting: the iteration converged to it); ",
+                                 change, opt.initial_values.empty() ? "V = 0" : "the initial values") +
+                     reason;
     }
-    sol.converged = converged;
     sol.error_bound = bound;
-    sol.sweeps = sol.iterations;
     sol.values = std::move(V);
     sol.q.resize(m.num_rows());
     sol.policy.resize(m.num_rows());
     compute_q(m, sol.values, sol.q, opt.threads);
     policy_from_q(m, op, sol.q, sol.policy);
-    sol.seconds = clock.seconds();
+    it.finish(sol);
+    sol.sweeps = sol.iterations;
     return sol;
 }
 
