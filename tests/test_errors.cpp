@@ -33,7 +33,12 @@ TEST_CASE("param() marks a parameter: what() names it plainly, message_with() as
     CHECK(std::string(e.what()) == "alpha_min 2 is larger than alpha_max 1");
     CHECK(e.parameters() == std::vector<std::string>{"alpha_min", "alpha_max"});
     CHECK(e.parameter() == "alpha_min");
-    CHECK(e.message_with([](std::string_view n) { return "<" + std::string(n) + ">"; }) == "<alpha_min> 2 is larger than <alpha_max> 1");
+    const auto bracketed = [](std::string_view n) {
+        std::string out(1, '<');
+        out.append(n).push_back('>');
+        return out;
+    };
+    CHECK(e.message_with(bracketed) == "<alpha_min> 2 is larger than <alpha_max> 1");
     // No parameter: parameter() is empty; a separator byte not around a name is kept as it is.
     const InputError plain("state '\x1e' is odd \x1f", Location{"f.json", 3, {}, "states[0]"});
     CHECK(plain.parameter().empty());
