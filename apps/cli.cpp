@@ -17,11 +17,23 @@
 #include "softmdp/core/printable.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/output_file.hpp"
 #include "softmdp/core/resources.hpp"
 
 namespace softmdp::cli {
+
+std::string option_name(std::string_view parameter) {
+    std::string flag = "--" + std::string(parameter);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return flag;
+}
+
+std::string cli_message(const std::exception& e) {
+    if (const auto* error = dynamic_cast<const Error*>(&e)) return error->message_with(option_name);
+    return e.what();
+}
 
 std::vector<Command>& commands() {
     static std::vector<Command> all;
@@ -257,7 +269,9 @@ void add_output_options(po::options_description& desc, const char* json_help) {
 BuildOptions build_options(const po::variables_map& vm) {
     BuildOptions opts;
     opts.renormalize = vm.count("renormalize") > 0;
-    opts.warn = [](const std::string& w) { fmt::print(stderr, "softmdp: warning: {}\n", printable(w)); };
+    opts.warn = [](const std::string& w) {
+        fmt::print(stderr, "softmdp: warning: {}\n", printable(with_parameter_names(w, option_name)));
+    };
     if (vm.count("discount")) {
         const double g = vm["discount"].as<double>();
         if (!(g >= 0.0 && g <= 1.0)) throw UsageError(fmt::format("--discount must be in [0, 1], got {}", g));

@@ -3,6 +3,7 @@
 // The CLI only parses options, calls the library and prints; exit codes are mapped in main.cpp.
 #include <boost/program_options.hpp>
 #include <concepts>
+#include <exception>
 #include <cstdio>
 #include <functional>
 #include <initializer_list>
@@ -14,6 +15,7 @@
 
 #include "softmdp/continuous/continuous_model.hpp"
 #include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/mapped_file.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
 #include "softmdp/core/solution.hpp"
@@ -24,6 +26,12 @@ namespace po = boost::program_options;
 
 // Exit codes (docs/cli.md).
 constexpr int kOk = 0, kUnexpected = 1, kInvalid = 2, kIo = 3, kNotConverged = 4;
+
+// The option of a library parameter: "alpha_min" -> "--alpha-min" (the library names parameters
+// after the options, docs/errors.md).
+std::string option_name(std::string_view parameter);
+// An exception's message as the CLI prints it: a softmdp::Error's parameters written as options.
+std::string cli_message(const std::exception& e);
 
 struct Command {
     std::string_view name;

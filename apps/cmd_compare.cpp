@@ -3,10 +3,10 @@
 
 #include "cli.hpp"
 #include "softmdp/core/printable.hpp"
-#include "softmdp/solvers/bellman.hpp"
 #include "softmdp/analysis/compare.hpp"
+#include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/core/errors.hpp"
-#include "softmdp/io/result.hpp"
+#include "softmdp/io/documents.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -33,7 +33,8 @@ int run(const std::vector<std::string>& args) {
     const Model m = load(vm);
     const Comparison c = compare(m, alpha, opt, vm.count("method") ? vm["method"].as<std::string>() : std::string(),
                                  vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string());
-    const double j_soft = objective(m, c.soft.values), j_hard = objective(m, c.hard.values);
+    const ResultSummary soft = summarise(m, c.soft), hard = summarise(m, c.hard);
+    const double j_soft = soft.objective, j_hard = hard.objective;
 
     // The likeliest soft action of s and its probability; the greedy action (ties: the first maximiser).
     const auto soft_choice = [&](std::size_t s) {
@@ -79,35 +80,7 @@ int run(const std::vector<std::string>& args) {
                     t ? std::optional<double>() : p, c.stats.entropy[s], c.soft_policy_hard_values[s]);
         }
     };
-    report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-compare/1");
-        w.key("alpha").value(alpha);
-        w.key("j_soft").value(j_soft);
-        w.key("j_hard").value(j_hard);
-        w.key("soft_policy_hard_return").value(c.soft_policy_hard_return);
-        w.key("global_bound");
-        c.global_bound ? w.value(*c.global_bound) : w.null();
-        w.key("changed_states").value(static_cast<std::uint64_t>(c.stats.changed));
-        w.key("mean_entropy").value(c.stats.mean_entropy);
-        w.key("greedy_probability").value(c.stats.greedy_probability);
-        w.key("gap").begin_array();
-        for (std::size_t s = 0; s < m.num_states(); ++s) w.value(c.soft.values[s] - c.hard.values[s]);
-        w.end_array();
-        w.key("gap_bound").begin_array();
-        for (double b : c.gap_bound) w.value(b);
-        w.end_array();
-        w.key("soft_policy_hard_values").begin_array();
-        for (double v : c.soft_policy_hard_values) w.value(v);
-        w.end_array();
-        w.key("soft").begin_object();
-        write_result_fields(w, m, c.soft);
-        w.end_object();
-        w.key("hard").begin_object();
-        write_result_fields(w, m, c.hard);
-        w.end_object();
-        w.end_object();
-    };
+    report.json = [&](JsonWriter& w) { write_compare_document(w, m, c, alpha, soft, hard); };
     emit(vm, report);
     return c.soft.converged && c.hard.converged ? kOk : kNotConverged;
 }

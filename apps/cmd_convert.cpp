@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "softmdp/io/cassandra.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/npz.hpp"
@@ -146,15 +147,7 @@ int run(const std::vector<std::string>& args) {
         }
         file.commit();
     }
-    write_json(vm, [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-convert/1");
-        w.key("from").value(from).key("to").value(to).key("input").value(in).key("output").value(out);
-        w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
-        w.key("actions").value(static_cast<std::uint64_t>(m.num_actions()));
-        w.key("transitions").value(static_cast<std::uint64_t>(m.num_transitions()));
-        w.end_object();
-    });
+    write_json(vm, [&](JsonWriter& w) { write_convert_document(w, m, from, to, in, out); });
     return kOk;
 }
 

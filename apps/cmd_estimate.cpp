@@ -9,6 +9,7 @@
 #include "softmdp/continuous/quadrature_reference.hpp"
 #include "softmdp/continuous/resampling.hpp"
 #include "softmdp/continuous/svgd.hpp"
+#include "softmdp/io/documents.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -124,48 +125,18 @@ int run(const std::vector<std::string>& args) {
         }
     };
     report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-estimate/1");
-        w.key("state").value(in.model.state_names[in.state]);
-        w.key("alpha").value(alpha);
-        w.key("proposal").value(kind);
-        w.key("proposal_detail").begin_object();
-        w.key("kind").value(q.name());
-        if (q.kind == Proposal::Kind::mixture) {
-            w.key("components").value(static_cast<std::uint64_t>(q.centers.size() / target.dim()));
-            w.key("component_stddev").value(q.mixture_stddev);
-            w.key("defensive_uniform_weight").value(q.defensive);
-        }
-        w.end_object();
-        w.key("estimate").value(estimate);
-        w.key("std_error").value(se);
-        w.key("bias_correction").value(correction);
-        w.key("estimate_corrected").value(corrected);
-        w.key("ess").value(e.ess);
-        w.key("samples").value(e.samples);
-        w.key("seed").value(seed);
-        w.key("reference");
-        ref ? w.value(alpha * ref->log_z) : w.null();
-        w.key("reference_error");
-        ref ? w.value(ref_error) : w.null();
-        w.key("reference_detail");
-        if (ref) {
-            w.begin_object();
-            w.key("method").value("composite Gauss-Legendre, panels doubled until two levels agree");
-            w.key("panels").value(static_cast<std::uint64_t>(ref->panels));
-            w.key("nodes_per_panel").value(static_cast<std::uint64_t>(ref->nodes_per_panel));
-            w.key("points").value(static_cast<std::uint64_t>(ref->points));
-            w.key("converged").value(ref->converged);
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("difference_std_errors");
-        difference ? w.value(*difference) : w.null();
-        w.key("warnings").begin_array();
-        for (const std::string& msg : warnings) w.value(msg);
-        w.end_array();
-        w.end_object();
+        write_estimate_document(w, {.state = in.model.state_names[in.state],
+                                    .alpha = alpha,
+                                    .proposal = kind,
+                                    .proposal_used = q,
+                                    .dimension = target.dim(),
+                                    .estimate = e,
+                                    .bias_correction = correction,
+                                    .seed = seed,
+                                    .reference = ref,
+                                    .reference_error = ref_error,
+                                    .difference = difference,
+                                    .warnings = warnings});
     };
     emit(vm, report);
     if (!finite) {

@@ -3,12 +3,14 @@
 
 #include "cli.hpp"
 #include "softmdp/core/printable.hpp"
-#include "softmdp/solvers/bellman.hpp"
-#include "softmdp/core/errors.hpp"
 #include "softmdp/analysis/policy.hpp"
-#include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/analysis/residuals.hpp"
-#include "softmdp/io/result.hpp"
+#include "softmdp/analysis/result_summary.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/io/documents.hpp"
+#include "softmdp/io/policy_reader.hpp"
+#include "softmdp/io/q_table_reader.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace softmdp::cli {
@@ -67,14 +69,8 @@ int run(const std::vector<std::string>& args) {
                                     : evaluate_policy_exact(m, pi, alpha, opt, convention);
         sol->method += "-" + conv;
     }
-    struct Row {
-        SoftValueOfQ kind;
-        Residuals r;
-    };
-    std::vector<Row> residuals;
-    const struct {
-        std::string states, actions;
-    } weights{vm["residual-states"].as<std::string>(), vm["residual-actions"].as<std::string>()};
+    std::vector<ResidualsOf> residuals;
+    const ResidualWeights weights{vm["residual-states"].as<std::string>(), vm["residual-actions"].as<std::string>()};
     if (vm.count("residual")) {
         const auto q = read_q_table(vm["residual"].as<std::string>(), m);
         // p: empty = p0; mu: empty = uniform (the library's defaults).
@@ -88,14 +84,15 @@ int run(const std::vector<std::string>& args) {
             residuals.push_back({kind, soft_bellman_residuals(m, q, alpha, kind, p, mu)});
     }
 
+    const std::optional<ResultSummary> summary = sol ? std::optional(summarise(m, *sol)) : std::nullopt;
     Report report;
     report.table = [&] {
         if (sol) {
             fmt::print("evaluation of {} at alpha {} ({} convention): J = {:.12g}, error bound {}\n\n",
-                       vm["policy"].as<std::string>(), alpha, conv, objective(m, sol->values),
+                       vm["policy"].as<std::string>(), alpha, conv, summary->objective,
                        sol->error_bound ? fmt::format("{:.3g}", *sol->error_bound) : std::string("none"));
             fmt::print("{:<16} {:>16} {:>10}\n", "state", "V", "entropy");
-            const auto H = policy_entropy(m, sol->policy);
+            const auto& H = summary->entropy;
             for (std::size_t s = 0; s < std::min<std::size_t>(m.num_states(), 50); ++s)
                 fmt::print("{:<16} {:>16.10g} {:>10.4f}\n", printable(m.state_name(s)), sol->values[s], H[s]);
             if (m.num_states() > 50) fmt::print("... {} more states (use --json)\n", m.num_states() - 50);
@@ -104,41 +101,22 @@ int run(const std::vector<std::string>& args) {
             fmt::print("{}soft Bellman residuals at alpha {} (state weights {}, action weights {}):\n", sol ? "\n" : "", alpha,
                        weights.states, weights.actions);
             for (const auto& row : residuals)
-                fmt::print("  V_Q = {:<9}  J_V = {:<14.6g} J_Q = {:.6g}\n", to_string(row.kind), row.r.v_residual, row.r.q_residual);
+                fmt::print("  V_Q = {:<9}  J_V = {:<14.6g} J_Q = {:.6g}\n", to_string(row.value_of_q), row.residuals.v_residual, row.residuals.q_residual);
         }
     };
     report.csv = [&](CsvWriter& csv) {
         if (sol) {  // the evaluation, one row per state
-            const auto H = policy_entropy(m, sol->policy);
+            const auto& H = summary->entropy;
             csv.row("state", "value", "entropy");
             for (std::size_t s = 0; s < m.num_states(); ++s) csv.row(m.state_name(s), sol->values[s], H[s]);
             return;
         }
         csv.row("value_of_q", "v_residual", "q_residual");
-        for (const auto& row : residuals) csv.row(to_string(row.kind), row.r.v_residual, row.r.q_residual);
+        for (const auto& row : residuals) csv.row(to_string(row.value_of_q), row.residuals.v_residual, row.residuals.q_residual);
     };
     report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        if (sol) {
-            write_result_fields(w, m, *sol);
-            w.key("convention").value(conv);
-        } else {
-            w.key("format").value("softmdp-residuals/1");
-            w.key("alpha").value(alpha);
-        }
-        if (!residuals.empty()) {
-            w.key("residual_states").value(weights.states);
-            w.key("residual_actions").value(weights.actions);
-            w.key("residuals").begin_object();
-            for (const auto& row : residuals) {
-                w.key(to_string(row.kind)).begin_object();
-                w.key("v_residual").value(row.r.v_residual);
-                w.key("q_residual").value(row.r.q_residual);
-                w.end_object();
-            }
-            w.end_object();
-        }
-        w.end_object();
+        if (sol) write_evaluation_document(w, m, *sol, *summary, conv, weights, residuals);
+        else write_residuals_document(w, alpha, weights, residuals);
     };
     emit(vm, report);
     return sol && !sol->converged ? kNotConverged : kOk;

@@ -10,6 +10,7 @@
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/errors.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/generators.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/npz.hpp"
@@ -113,14 +114,7 @@ int run(const std::vector<std::string>& args) {
     out.commit();
     const double seconds = clock.seconds();
     emit(vm, {[&] { fmt::print("wrote {} ({}) in {:.3f} s\n", output, kind, seconds); },
-              [&](JsonWriter& w) {
-                  w.begin_object();
-                  w.key("format").value("softmdp-generate/1");
-                  w.key("kind").value(kind);
-                  w.key("output").value(output);
-                  w.key("seconds").value(seconds);
-                  w.end_object();
-              },
+              [&](JsonWriter& w) { write_generate_document(w, kind, output, seconds); },
               {}});
     return kOk;
 }

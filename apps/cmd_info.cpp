@@ -4,7 +4,8 @@
 #include "cli.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/continuous/continuous_model.hpp"
-#include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/continuous_reader.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/core/model.hpp"
 
@@ -33,26 +34,7 @@ void describe_continuous(const po::variables_map& vm, const ContinuousModel& m) 
                   fmt::print("action cost  {}\n", m.action_cost);
                   fmt::print("discount     {}\n", m.discount);
               },
-              [&](JsonWriter& w) {
-                  w.begin_object();
-                  w.key("format").value("softmdp-info/1");
-                  w.key("name").value(m.name);
-                  w.key("action_space").value("continuous");
-                  w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
-                  w.key("dimension").value(static_cast<std::uint64_t>(m.dim()));
-                  w.key("low").begin_array();
-                  for (double x : m.low) w.value(x);
-                  w.end_array();
-                  w.key("high").begin_array();
-                  for (double x : m.high) w.value(x);
-                  w.end_array();
-                  w.key("anchors").value(static_cast<std::uint64_t>(anchors));
-                  w.key("terminal").value(static_cast<std::uint64_t>(terminal));
-                  w.key("bandwidth").value(m.bandwidth);
-                  w.key("action_cost").value(m.action_cost);
-                  w.key("discount").value(m.discount);
-                  w.end_object();
-              },
+              [&](JsonWriter& w) { write_info_document(w, m); },
               {}});
 }
 
@@ -84,20 +66,7 @@ int run(const std::vector<std::string>& args) {
                   fmt::print("discount     {}\n", m.discount());
                   fmt::print("csr bytes    {}\n", m.csr_bytes());
               },
-              [&](JsonWriter& w) {
-                  w.begin_object();
-                  w.key("format").value("softmdp-info/1");
-                  w.key("name").value(m.name());
-                  w.key("action_space").value("discrete");
-                  w.key("states").value(static_cast<std::uint64_t>(m.num_states()));
-                  w.key("actions").value(static_cast<std::uint64_t>(m.num_actions()));
-                  w.key("pairs").value(static_cast<std::uint64_t>(m.num_rows()));
-                  w.key("transitions").value(static_cast<std::uint64_t>(m.num_transitions()));
-                  w.key("terminal").value(static_cast<std::uint64_t>(m.num_terminal()));
-                  w.key("discount").value(m.discount());
-                  w.key("csr_bytes").value(static_cast<std::uint64_t>(m.csr_bytes()));
-                  w.end_object();
-              },
+              [&](JsonWriter& w) { write_info_document(w, m); },
               {}});
     return kOk;
 }

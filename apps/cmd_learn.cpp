@@ -5,7 +5,7 @@
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/errors.hpp"
-#include "softmdp/io/result.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/learning/soft_q_learning.hpp"
 
 namespace softmdp::cli {
@@ -75,33 +75,7 @@ int run(const std::vector<std::string>& args) {
         csv.row("step", "q_error", "objective");
         for (const auto& p : r.curve) csv.row(p.step, p.q_error, p.objective);
     };
-    report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-learn/1");
-        w.key("model").value(m.name());
-        w.key("alpha").value(o.alpha);
-        w.key("steps").value(o.steps);
-        w.key("seed").value(o.seed);
-        w.key("behaviour").value(beh);
-        w.key("schedule").value(sched);
-        w.key("target_every").value(o.target_every);
-        w.key("episodes").value(r.episodes);
-        w.key("curve").begin_array();
-        for (const auto& p : r.curve) {
-            w.begin_object();
-            w.key("step").value(p.step);
-            w.key("q_error").value(p.q_error);
-            w.key("objective").value(p.objective);
-            w.end_object();
-        }
-        w.end_array();
-        write_names(w, m);
-        w.key("q");
-        write_per_action(w, m, r.q, true);
-        w.key("q_star");
-        write_per_action(w, m, r.q_star, true);
-        w.end_object();
-    };
+    report.json = [&](JsonWriter& w) { write_learn_document(w, m, o, r); };
     emit(vm, report);
     return kOk;
 }

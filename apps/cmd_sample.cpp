@@ -7,6 +7,7 @@
 #include "cli.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/core/errors.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/plot.hpp"
 #include "softmdp/continuous/resampling.hpp"
 #include "softmdp/continuous/svgd.hpp"
@@ -103,46 +104,16 @@ int run(const std::vector<std::string>& args) {
         }
     };
     report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-samples/1");
-        w.key("state").value(in.model.state_names[in.state]);
-        w.key("alpha").value(alpha);
-        w.key("steps").value(static_cast<std::uint64_t>(r.steps));
-        w.key("converged").value(r.converged && finite);
-        w.key("bandwidth").value(r.bandwidth);
-        w.key("ksd").value(r.ksd);
-        w.key("seed").value(so.seed);
-        w.key("weighting").value(rs ? "importance-resampled" : "none");
-        w.key("importance");
-        if (rs) {
-            w.begin_object();
-            w.key("draws").value(rs->weights.samples);
-            w.key("ess").value(rs->weights.ess);
-            w.key("distinct").value(static_cast<std::uint64_t>(rs->distinct));
-            w.key("defensive_uniform_weight").value(ro.defensive);
-            w.key("share_below_midpoint").begin_object();
-            w.key("weighted").begin_array();
-            for (double x : rs->share_below_mid_weighted) w.value(x);
-            w.end_array();
-            w.key("svgd").begin_array();
-            for (double x : rs->share_below_mid_before) w.value(x);
-            w.end_array();
-            w.end_object();
-            w.end_object();
-        } else {
-            w.null();
-        }
-        w.key("warnings").begin_array();
-        for (const std::string& msg : warnings) w.value(msg);
-        w.end_array();
-        w.key("particles").begin_array();
-        for (std::size_t i = 0; i < n; ++i) {
-            w.begin_array();
-            for (std::size_t k = 0; k < d; ++k) w.value(particles[i * d + k]);
-            w.end_array();
-        }
-        w.end_array();
-        w.end_object();
+        write_samples_document(w, {.state = in.model.state_names[in.state],
+                                   .alpha = alpha,
+                                   .svgd = r,
+                                   .finite = finite,
+                                   .seed = so.seed,
+                                   .resampled = rs,
+                                   .defensive_uniform_weight = ro.defensive,
+                                   .warnings = warnings,
+                                   .particles = particles,
+                                   .dimension = d});
     };
     emit(vm, report);
     if (vm.count("plot")) {

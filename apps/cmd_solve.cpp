@@ -14,6 +14,8 @@
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/plot.hpp"
 #include "softmdp/io/result.hpp"
+#include "softmdp/analysis/result_summary.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace softmdp::cli {
@@ -147,54 +149,7 @@ int run_continuous(const po::variables_map& vm, double alpha, const ContinuousMo
             if (!mc) csv.row(m.state_names[s], sol.values[s]);
             else csv.row(m.state_names[s], sol.values[s], cs.mc_std_error[s]);
     };
-    report.json = [&](JsonWriter& w) {
-        const auto sizes = [&](const char* key, const std::vector<std::size_t>& n) {
-            w.key(key).begin_array();
-            for (std::size_t x : n) w.value(static_cast<std::uint64_t>(x));
-            w.end_array();
-        };
-        const auto per_state = [&](const char* key, const std::vector<double>& v) {
-            w.key(key).begin_array();
-            for (double x : v) w.value(x);
-            w.end_array();
-        };
-        w.begin_object();
-        write_solver_fields(w, m.name, m.discount, sol, j);
-        w.key("integrator").value(integ);
-        w.key("iteration_bound").value(cs.iteration_bound);
-        if (!mc) {
-            w.key("integration_error");
-            cs.integration_error ? w.value(*cs.integration_error) : w.null();
-            w.key("quadrature_rule").value(cs.panel_order ? "composite gauss-legendre" : "gauss-legendre");
-            w.key("panel_order").value(static_cast<std::uint64_t>(cs.panel_order));
-            sizes("nodes", cs.nodes);
-            sizes("comparison_nodes", cs.comparison_nodes);
-            w.key("refinement").begin_array();
-            for (const QuadratureLevel& l : cs.levels) {
-                w.begin_object();
-                sizes("nodes", l.nodes);
-                w.key("iterations").value(l.iterations);
-                w.key("iteration_bound").value(l.iteration_bound);
-                w.key("change");
-                l.change ? w.value(*l.change) : w.null();
-                w.end_object();
-            }
-            w.end_array();
-        } else {
-            w.key("samples").value(c.samples);
-            w.key("seed").value(c.seed);
-            w.key("mc_std_error_method").value(cs.mc_std_error_exact ? "propagated" : "upper bound");
-        }
-        w.key("states").begin_array();
-        for (const auto& n : m.state_names) w.value(n);
-        w.end_array();
-        per_state("values", sol.values);
-        if (mc) {
-            per_state("mc_std_error", cs.mc_std_error);
-            per_state("mc_backup_std_error", cs.mc_backup_std_error);
-        }
-        w.end_object();
-    };
+    report.json = [&](JsonWriter& w) { write_continuous_result(w, m, cs, c); };
     emit(vm, report);
     if (!sol.converged) {
         fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);
@@ -256,7 +211,7 @@ int run(const std::vector<std::string>& args) {
                   fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
                   print_table(m, sol, vm["rows"].as<std::size_t>());
               },
-              [&](JsonWriter& w) { write_result(w, m, sol); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
+              [&](JsonWriter& w) { write_result(w, m, sol, summarise(m, sol)); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
     if (vm.count("plot")) fmt::print(stderr, "softmdp: {}\n", plot_grid(m, sol, vm["plot"].as<std::string>()).message);
     if (vm.count("stats")) {
         struct rusage ru {};

@@ -3,6 +3,7 @@
 
 #include "cli.hpp"
 #include "softmdp/core/errors.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/plot.hpp"
 #include "softmdp/analysis/sweep.hpp"
 
@@ -54,40 +55,7 @@ int run(const std::vector<std::string>& args) {
                        p.iterations, p.seconds, p.converged ? "" : "  NOT converged");
     };
     report.csv = csv_table;
-    report.json = [&](JsonWriter& w) {
-        w.begin_object();
-        w.key("format").value("softmdp-sweep/1");
-        w.key("model").value(m.name());
-        w.key("discount").value(m.discount());
-        w.key("states").begin_array();
-        for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
-        w.end_array();
-        w.key("points").begin_array();
-        for (const auto& p : points) {
-            w.begin_object();
-            w.key("alpha").value(p.alpha);
-            w.key("j_soft").value(p.objective);
-            w.key("hard_return").value(p.hard_return);
-            w.key("mean_entropy").value(p.stats.mean_entropy);
-            w.key("greedy_probability").value(p.stats.greedy_probability);
-            w.key("kl_from_greedy").value(p.stats.kl_from_greedy);
-            w.key("changed_states").value(static_cast<std::uint64_t>(p.stats.changed));
-            w.key("converged").value(p.converged);
-            w.key("iterations").value(p.iterations);
-            w.key("error_bound");
-            p.error_bound ? w.value(*p.error_bound) : w.null();
-            w.key("j_soft_adjusted").value(p.objective_raised);
-            w.key("j_soft_bound");
-            p.objective_bound ? w.value(*p.objective_bound) : w.null();
-            w.key("seconds").value(p.seconds);
-            w.key("entropy").begin_array();
-            for (double h : p.stats.entropy) w.value(h);
-            w.end_array();
-            w.end_object();
-        }
-        w.end_array();
-        w.end_object();
-    };
+    report.json = [&](JsonWriter& w) { write_sweep_document(w, m, points); };
     emit(vm, report);
     if (vm.count("csv")) write_csv(vm["csv"].as<std::string>(), csv_table);
     if (vm.count("plot")) {

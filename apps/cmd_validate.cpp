@@ -4,6 +4,8 @@
 #include "cli.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/continuous_reader.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/loader.hpp"
 
 namespace softmdp::cli {
@@ -36,19 +38,12 @@ int run(const std::vector<std::string>& args) {
         }
     } catch (const InputError& e) {
         if (!wants_document(vm)) throw;  // main prints it and exits 2
-        error = e.what();
+        error = cli_message(e);
     }
     emit(vm, {[&] {
                   if (error.empty()) fmt::print("{}: {}\n", file, summary);
               },
-              [&](JsonWriter& w) {
-                  w.begin_object();
-                  w.key("format").value("softmdp-validation/1");
-                  w.key("file").value(file);
-                  w.key("valid").value(error.empty());
-                  w.key(error.empty() ? "summary" : "error").value(error.empty() ? summary : error);
-                  w.end_object();
-              },
+              [&](JsonWriter& w) { write_validation_document(w, file, error.empty(), error.empty() ? summary : error); },
               {}});
     if (!error.empty()) {
         fmt::print(stderr, "softmdp: error: {}\n", error);

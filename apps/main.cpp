@@ -48,11 +48,12 @@ void on_signal(int sig) {
 }
 
 // Ends a progress line, prints "softmdp: KIND: MESSAGE" on stderr and returns the exit code.
-int fail(int code, const char* kind, const char* message) {
+int fail(int code, const char* kind, const std::string& message) {
     softmdp::cli::end_progress();
     fmt::print(stderr, "softmdp: {}: {}\n", kind, softmdp::printable(message));
     return code;
 }
+int fail(int code, const char* kind, const std::exception& e) { return fail(code, kind, softmdp::cli::cli_message(e)); }
 
 // The exit code of a run that printed what it had to: flushing stdout can still fail.
 int finish(int code) {
@@ -61,7 +62,7 @@ int finish(int code) {
     } catch (const softmdp::OutputClosed&) {
         return softmdp::cli::kIo;
     } catch (const softmdp::IoError& e) {
-        return fail(softmdp::cli::kIo, "I/O error", e.what());
+        return fail(softmdp::cli::kIo, "I/O error", e);
     }
     return code;
 }
@@ -120,13 +121,15 @@ int main(int argc, char** argv) {
         softmdp::cli::end_progress();
         return kIo;  // quiet: the reader has what it wanted (docs/reliability.md)
     } catch (const softmdp::InputError& e) {
-        return fail(kInvalid, "error", e.what());
+        return fail(kInvalid, "error", e);
     } catch (const softmdp::UsageError& e) {
-        return fail(kInvalid, "usage error", e.what());
+        return fail(kInvalid, "usage error", e);
     } catch (const softmdp::NumericalError& e) {
-        return fail(kInvalid, "numerical error", e.what());
+        return fail(kInvalid, "numerical error", e);
     } catch (const softmdp::IoError& e) {
-        return fail(kIo, "I/O error", e.what());
+        return fail(kIo, "I/O error", e);
+    } catch (const softmdp::Error& e) {  // a kind without its own code yet
+        return fail(kUnexpected, "error", e);
     } catch (const std::system_error& e) {
         // fmt::print throws this when a write fails (a full disk, a file-size limit, a closed pipe).
         if (is_write_error(e.code())) {

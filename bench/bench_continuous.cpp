@@ -20,6 +20,7 @@
 #include "softmdp/continuous/continuous_model.hpp"
 #include "softmdp/continuous/importance_sampling.hpp"
 #include "softmdp/continuous/svgd.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

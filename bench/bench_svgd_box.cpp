@@ -22,6 +22,7 @@
 #include "../tests/continuous_targets.hpp"
 #include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/continuous/svgd.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

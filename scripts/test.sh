@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds softmdp with its tests and runs every test:
-#   1. the Release build and the whole suite (ctest);
+#   1. the include direction of the layers (scripts/check_layers.py), the Release build and the
+#      whole suite (ctest);
 #   2. the same suite built with clang, AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's
 #      coverage instrumentation (one build serves step 3 too);
 #   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, 30 s each, side by side).
@@ -11,6 +12,8 @@ BUILD="${1:-build}"
 start=$(date +%s)
 stage() { echo "== $1 ($(( $(date +%s) - start )) s so far)"; }
 bash scripts/install-deps.sh
+stage "include layers"
+python3 scripts/check_layers.py
 stage "release build"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${SOFTMDP_CMAKE_ARGS:-}
 cmake --build "$BUILD" -j"$(nproc)"

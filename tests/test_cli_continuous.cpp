@@ -10,6 +10,7 @@
 #include "softmdp/continuous/quadrature.hpp"
 #include "softmdp/continuous/target.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 using nlohmann::json;

@@ -8,6 +8,7 @@
 #include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/core/errors.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

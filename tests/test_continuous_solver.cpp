@@ -13,6 +13,7 @@
 #include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

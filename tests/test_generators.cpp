@@ -143,8 +143,8 @@ TEST_CASE("generator sizes are checked against memory and disk before anything i
     const auto text_of = [](const std::function<void(JsonWriter&)>& fn) { return test::written(fn); };
     // 10 x 10^9 x 5: 5e10 transitions, at least 745 GiB to load.
     CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_garnet(w, {10, 1'000'000'000, 5, 0, 0.9}); }),
-                         doctest::Contains("--states, --actions and --branching describe a model of 10 states"), UsageError);
-    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_garnet(w, {10, 1ULL << 40, 5, 0, 0.9}); }), doctest::Contains("--actions must be < 2^31"),
+                         doctest::Contains("states, actions and branching describe a model of 10 states"), UsageError);
+    CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_garnet(w, {10, 1ULL << 40, 5, 0, 0.9}); }), doctest::Contains("actions must be < 2^31"),
                          UsageError);
     // 2^32 x 2^32 cells wrapped to 0 ("needs at least 2 cells"); 2^63 + 1 x 2 wrapped to 2 and passed.
     CHECK_THROWS_WITH_AS(text_of([](JsonWriter& w) { write_gridworld(w, {1ULL << 32, 1ULL << 32, 0.0, 0.9}); }),
@@ -154,7 +154,7 @@ TEST_CASE("generator sizes are checked against memory and disk before anything i
     // The disk: a chain of 1000 states is at least 60 kB of JSON; nothing is written when 1 kB is free.
     std::string out;
     CHECK_THROWS_WITH_AS(out = text_of([](JsonWriter& w) { write_chain(w, {1000, 0.9}, {}, 1000); }),
-                         doctest::Contains("--states describe a file of at least"), UsageError);
+                         doctest::Contains("states describe a file of at least"), UsageError);
     CHECK(out.empty());
     CHECK_NOTHROW(text_of([](JsonWriter& w) { write_chain(w, {1000, 0.9}, {}, 1'000'000); }));
     // A FrozenLake map that is no map fails at its first byte, not at the end of an endless stream.

@@ -17,6 +17,7 @@
 #include "softmdp/io/generators.hpp"
 #include "softmdp/io/loader.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

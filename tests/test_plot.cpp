@@ -67,10 +67,10 @@ TEST_CASE("a grid with zero rows or columns, or whose rows x cols wraps, is refu
     ModelData d = test::example("chain2.json").data();
     d.grid_rows = 2;
     d.grid_cols = 0;
-    CHECK_THROWS_AS(Model{d}, std::invalid_argument);
+    CHECK_THROWS_AS(Model{d}, InvalidArgument);
     d.grid_rows = (std::size_t{1} << 63) + 1;
     d.grid_cols = 2;
-    CHECK_THROWS_AS(Model{d}, std::invalid_argument);
+    CHECK_THROWS_AS(Model{d}, InvalidArgument);
     d.grid_rows = 1;
     CHECK_NOTHROW(Model{d});
 }

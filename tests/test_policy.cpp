@@ -8,6 +8,8 @@
 #include "softmdp/analysis/residuals.hpp"
 #include "softmdp/io/result.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/q_table_reader.hpp"
+#include "softmdp/io/policy_reader.hpp"
 
 using namespace softmdp;
 

@@ -13,6 +13,7 @@
 #include "softmdp/continuous/quadrature.hpp"
 #include "softmdp/continuous/svgd.hpp"
 #include "test_helpers.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 using namespace softmdp;
 

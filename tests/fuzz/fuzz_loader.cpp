@@ -11,6 +11,7 @@
 #include "softmdp/continuous/continuous_model.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 
 namespace {
 

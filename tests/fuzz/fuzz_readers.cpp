@@ -9,6 +9,8 @@
 #include "softmdp/analysis/policy.hpp"
 #include "softmdp/analysis/residuals.hpp"
 #include "softmdp/io/result.hpp"
+#include "softmdp/io/q_table_reader.hpp"
+#include "softmdp/io/policy_reader.hpp"
 
 namespace {
 const softmdp::Model& model() {

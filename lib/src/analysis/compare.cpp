@@ -107,7 +107,7 @@ PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<c
 
 Comparison compare(const Model& m, double alpha, const SolverOptions& opt, std::string_view soft_method,
                    std::string_view hard_method) {
-    if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError("compare needs a temperature --alpha > 0");
+    if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError(fmt::format("compare needs a temperature {} > 0", param("alpha")));
     Comparison c;
     c.hard = solve(m, hard_method.empty() ? default_method(m, 0.0) : hard_method, 0.0, opt);
     c.soft = solve(m, soft_method.empty() ? default_method(m, alpha) : soft_method, alpha, opt);

@@ -17,17 +17,18 @@
 namespace softmdp {
 
 std::vector<double> alpha_grid(double lo, double hi, std::size_t n, bool log_scale) {
-    if (!std::isfinite(lo) || !std::isfinite(hi)) throw UsageError("--alpha-min and --alpha-max must be finite");
-    if (lo < 0.0) throw UsageError(fmt::format("--alpha-min must be >= 0, got {}", lo));
-    if (lo > hi) throw UsageError(fmt::format("--alpha-min {} is larger than --alpha-max {}", lo, hi));
-    if (n < 1) throw UsageError("--points must be >= 1");
+    if (!std::isfinite(lo) || !std::isfinite(hi)) throw UsageError(fmt::format("{} and {} must be finite", param("alpha_min"), param("alpha_max")));
+    if (lo < 0.0) throw UsageError(fmt::format("{} must be >= 0, got {}", param("alpha_min"), lo));
+    if (lo > hi) throw UsageError(fmt::format("{} {} is larger than {} {}", param("alpha_min"), lo, param("alpha_max"), hi));
+    if (n < 1) throw UsageError(param("points") + " must be >= 1");
     if (n == 1 && lo != hi)
-        throw UsageError(fmt::format("--points 1 is the single alpha --alpha-min: give --alpha-max equal to it (got {} and {})", lo, hi));
-    if (log_scale && lo <= 0.0) throw UsageError("--log needs --alpha-min > 0");
+        throw UsageError(fmt::format("{} 1 is the single alpha {}: give {} equal to it (got {} and {})", param("points"), param("alpha_min"),
+                                     param("alpha_max"), lo, hi));
+    if (log_scale && lo <= 0.0) throw UsageError(fmt::format("{} needs {} > 0", param("log"), param("alpha_min")));
     // Each point keeps its alpha and its results (SweepPoint): check them against memory first.
     if (const double need = static_cast<double>(n) * static_cast<double>(sizeof(double) + sizeof(SweepPoint));
         need > static_cast<double>(usable_memory()))
-        throw UsageError(fmt::format("--points {} needs at least {} of memory, more than the {} available here", n, human_bytes(need),
+        throw UsageError(fmt::format("{} {} needs at least {} of memory, more than the {} available here", param("points"), n, human_bytes(need),
                                      human_bytes(static_cast<double>(usable_memory()))));
     std::vector<double> a(n);
     // Interior points rounded to 15 significant digits, so that decimal grids read as written

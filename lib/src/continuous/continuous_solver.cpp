@@ -70,9 +70,9 @@ std::vector<StatePoints> grid_points(const ContinuousModel& m, const QuadratureG
 std::vector<StatePoints> mc_points(const ContinuousModel& m, std::uint64_t samples, std::uint64_t seed) {
     const double need = table_bytes(m, static_cast<double>(samples)), have = table_budget();
     if (need > have)
-        throw UsageError(fmt::format("--samples {}: the Monte Carlo tables would need {:.3g} GiB, more than the {:.3g} GiB "
+        throw UsageError(fmt::format("{} {}: the Monte Carlo tables would need {:.3g} GiB, more than the {:.3g} GiB "
                                      "(half the usable memory) allowed; use fewer samples",
-                                     samples, need / 0x1p30, have / 0x1p30));
+                                     param("samples"), samples, need / 0x1p30, have / 0x1p30));
     const std::size_t d = m.dim();
     std::vector<StatePoints> out(m.num_states());
     Rng rng(seed);
@@ -299,8 +299,8 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
     while (too_big(doubled(panels))) {
         if (*std::max_element(panels.begin(), panels.end()) == 1)
             throw UsageError(fmt::format("quadrature: even {} nodes per dimension exceed the node budget ({} per dimension, "
-                                         "{:.3g} GiB); use --integrator mc",
-                                         nodes_text(nodes_of(doubled(panels), order)), c.max_nodes, table_budget() / 0x1p30));
+                                         "{:.3g} GiB); use {} mc",
+                                         nodes_text(nodes_of(doubled(panels), order)), c.max_nodes, table_budget() / 0x1p30, param("integrator")));
         for (auto& x : panels) x = (x + 1) / 2;
     }
     // Iterate each grid to an eighth of the tolerance: the estimate adds two iteration bounds and
@@ -367,7 +367,7 @@ void refine(const ContinuousModel& m, double alpha, const ContinuousOptions& c, 
 void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOptions& c, const SolverOptions& opt,
                       const Stopwatch& clock, std::vector<double>& V, ContinuousSolution& out) {
     const std::size_t d = m.dim();
-    if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use --integrator mc", d));
+    if (d > 3) throw UsageError(fmt::format("quadrature supports d <= 3, the action space has d = {}; use {} mc", d, param("integrator")));
     std::uint64_t done = 0;
     Solution& sol = out.solution;
     if (c.nodes == 0) {
@@ -376,9 +376,9 @@ void solve_quadrature(const ContinuousModel& m, double alpha, const ContinuousOp
     } else {
         const std::vector<std::size_t> one(d, 1);
         if (const double need = grid_bytes(m, one, c.nodes), have = table_budget(); need > have)
-            throw UsageError(fmt::format("--nodes {}: {} grid points per state would need {:.3g} GiB, more than the {:.3g} GiB "
+            throw UsageError(fmt::format("{} {}: {} grid points per state would need {:.3g} GiB, more than the {:.3g} GiB "
                                          "(half the usable memory) allowed; use fewer nodes",
-                                         c.nodes, nodes_text(nodes_of(one, c.nodes)), need / 0x1p30, have / 0x1p30));
+                                         param("nodes"), c.nodes, nodes_text(nodes_of(one, c.nodes)), need / 0x1p30, have / 0x1p30));
         const QuadratureGrid g = quadrature_grid(m.low, m.high, c.nodes);
         const Iterated it = iterate(m, alpha, grid_points(m, g), V, opt.tolerance / 8.0, opt.tolerance, c.dense_limit, opt, clock, done);
         out.nodes = nodes_of(one, c.nodes);
@@ -477,7 +477,7 @@ void mc_errors(const ContinuousModel& m, double alpha, const ContinuousOptions& 
 
 ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double alpha, const ContinuousOptions& c,
                                                const SolverOptions& opt) {
-    if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError("continuous actions need a temperature --alpha > 0");
+    if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError(fmt::format("continuous actions need a temperature {} > 0", param("alpha")));
     const Stopwatch clock;
     const std::size_t S = m.num_states();
     ContinuousSolution out;
@@ -516,14 +516,14 @@ ContinuousSolution continuous_soft_q_iteration(const ContinuousModel& m, double 
         const double q_max = (r_max + cost) / (1.0 - m.discount);
         std::string culprit;
         if (!(q_max / alpha < 1e300))
-            culprit = fmt::format("--alpha {} is too small: Q/alpha overflows (|Q| up to about {:.3g}); use --alpha >= {:.3g}", alpha,
+            culprit = fmt::format("{0} {1} is too small: Q/alpha overflows (|Q| up to about {2:.3g}); use {0} >= {3:.3g}", param("alpha"), alpha,
                                   q_max, q_max / 1e300);
         else if (!(alpha * std::abs(std::log(volume)) / (1.0 - m.discount) < 1e300))
-            culprit = fmt::format("--alpha {} is too large: the entropy term alpha log(box volume) / (1 - gamma) is beyond the range of doubles",
-                                  alpha);
+            culprit = fmt::format("{} {} is too large: the entropy term alpha log(box volume) / (1 - gamma) is beyond the range of doubles",
+                                  param("alpha"), alpha);
         else
-            culprit = fmt::format("the rewards (up to {:.3g}), --alpha {} and the discount {} put the values beyond the range of doubles",
-                                  r_max, alpha, m.discount);
+            culprit = fmt::format("the rewards (up to {:.3g}), {} {} and the discount {} put the values beyond the range of doubles",
+                                  r_max, param("alpha"), alpha, m.discount);
         throw NumericalError(fmt::format("{} at alpha {}: the values became non-finite: {}", sol.method, alpha, culprit));
     }
     sol.seconds = clock.seconds();

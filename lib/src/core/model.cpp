@@ -4,11 +4,13 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "softmdp/core/errors.hpp"
+
 namespace softmdp {
 
 namespace {
 void require(bool ok, const char* what) {
-    if (!ok) throw std::invalid_argument(std::string("softmdp::Model: ") + what);
+    if (!ok) throw InvalidArgument(std::string("softmdp::Model: ") + what);
 }
 }  // namespace
 

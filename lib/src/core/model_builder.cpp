@@ -234,8 +234,8 @@ void ModelBuilder::end_entry() {
     if (std::abs(sum - 1.0) > kSumTolerance) {
         if (!options_.renormalize || std::abs(sum - 1.0) > kRenormalizeTolerance)
             fail(fmt::format("probabilities sum to {:.17g}, not 1 (tolerance {:g}{})", sum, kSumTolerance,
-                             options_.renormalize ? "; --renormalize fixes only drift up to 1e-6"
-                                                  : "; --renormalize fixes drift up to 1e-6"),
+                             "; " + param("renormalize") +
+                                 (options_.renormalize ? " fixes only drift up to 1e-6" : " fixes drift up to 1e-6")),
                  e, "next");
         for (Offset t = first; t < last; ++t) next_[t].set_prob(next_[t].prob() / sum);
         ++renormalized_;
@@ -424,8 +424,8 @@ Model build_from_arrays(ModelData d, const std::string& source, const ArrayNames
                 if (!options.renormalize || std::abs(sum - 1.0) > ModelBuilder::kRenormalizeTolerance)
                     fail(names.probabilities, d.row_begin[r], where(s, r),
                          fmt::format("the row's probabilities (from this index on) sum to {:.17g}, not 1 (tolerance {:g}; "
-                                     "--renormalize fixes drift up to 1e-6)",
-                                     sum, ModelBuilder::kSumTolerance));
+                                     "{} fixes drift up to 1e-6)",
+                                     sum, ModelBuilder::kSumTolerance, param("renormalize")));
                 for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) d.transitions[t].set_prob(d.transitions[t].prob() / sum);
                 ++renormalized;
             }

@@ -20,7 +20,7 @@ namespace softmdp {
 namespace {
 
 void check_discount(double discount) {
-    if (!(discount >= 0.0 && discount < 1.0)) throw UsageError(fmt::format("--discount must be in [0, 1), got {}", discount));
+    if (!(discount >= 0.0 && discount < 1.0)) throw UsageError(fmt::format("{} must be in [0, 1), got {}", param("discount"), discount));
 }
 
 void header(JsonWriter& w, const std::string& name, const std::string& description, double discount) {
@@ -69,19 +69,19 @@ void check_size(double states, double rows, double successors, std::string_view 
                                      "least {} of memory to load, more than the {} available here",
                                      options, states, rows, successors, human_bytes(memory), human_bytes(have)));
     if (file > static_cast<double>(disk_free))
-        throw UsageError(fmt::format("{} describe a file of at least {}, more than the {} free where --output goes", options,
-                                     human_bytes(file), human_bytes(static_cast<double>(disk_free))));
+        throw UsageError(fmt::format("{} describe a file of at least {}, more than the {} free where {} goes", options,
+                                     human_bytes(file), human_bytes(static_cast<double>(disk_free)), param("output")));
 }
 
 // file_bytes_per_row / _per_successor: the shortest entry of the format written (check_size).
 void check_garnet(const GarnetSpec& g, std::uint64_t disk_free, double file_bytes_per_row, double file_bytes_per_successor) {
-    if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError("--states, --actions and --branching must be >= 1");
-    if (g.branching > g.states) throw UsageError(fmt::format("--branching {} exceeds --states {}", g.branching, g.states));
-    if (g.states > (1ULL << 31) - 1) throw UsageError("--states must be < 2^31");
-    if (g.actions > (1ULL << 31) - 1) throw UsageError("--actions must be < 2^31");
+    if (g.states < 1 || g.actions < 1 || g.branching < 1) throw UsageError(fmt::format("{}, {} and {} must be >= 1", param("states"), param("actions"), param("branching")));
+    if (g.branching > g.states) throw UsageError(fmt::format("{} {} exceeds {} {}", param("branching"), g.branching, param("states"), g.states));
+    if (g.states > (1ULL << 31) - 1) throw UsageError(param("states") + " must be < 2^31");
+    if (g.actions > (1ULL << 31) - 1) throw UsageError(param("actions") + " must be < 2^31");
     check_discount(g.discount);
     const double rows = static_cast<double>(g.states) * static_cast<double>(g.actions);
-    check_size(static_cast<double>(g.states), rows, rows * static_cast<double>(g.branching), "--states, --actions and --branching",
+    check_size(static_cast<double>(g.states), rows, rows * static_cast<double>(g.branching), fmt::format("{}, {} and {}", param("states"), param("actions"), param("branching")),
                disk_free, file_bytes_per_row, file_bytes_per_successor);
 }
 
@@ -182,10 +182,10 @@ void write_garnet_umb(ByteSink& out, const GarnetSpec& g, const GenerateProgress
 void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
     // W x H in doubles: the product of two 64-bit sizes wraps (2^32 x 2^32 would be 0 cells).
     const double cells = static_cast<double>(g.width) * static_cast<double>(g.height);
-    if (g.width < 1 || g.height < 1 || cells < 2.0) throw UsageError("--size needs at least 2 cells");
-    if (cells > 1e8) throw UsageError("--size: at most 10^8 cells");
-    check_size(cells, 4.0 * cells, 12.0 * cells, "--size", disk_free);
-    if (!(g.slip >= 0.0 && g.slip <= 1.0)) throw UsageError(fmt::format("--slip must be in [0, 1], got {}", g.slip));
+    if (g.width < 1 || g.height < 1 || cells < 2.0) throw UsageError(param("size") + " needs at least 2 cells");
+    if (cells > 1e8) throw UsageError(param("size") + ": at most 10^8 cells");
+    check_size(cells, 4.0 * cells, 12.0 * cells, param("size"), disk_free);
+    if (!(g.slip >= 0.0 && g.slip <= 1.0)) throw UsageError(fmt::format("{} must be in [0, 1], got {}", param("slip"), g.slip));
     header(w, fmt::format("gridworld-{}x{}", g.width, g.height),
            fmt::format("{}x{} grid, slip {}, -1 per step, goal bottom-right", g.width, g.height, g.slip), g.discount);
     const auto cell = [&](std::uint64_t x, std::uint64_t y) { return fmt::format("x{}y{}", x, y); };
@@ -223,8 +223,8 @@ void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgre
 }
 
 void write_chain(JsonWriter& w, const ChainSpec& c, const GenerateProgress& progress, std::uint64_t disk_free) {
-    if (c.states < 1 || c.states > (1ULL << 31) - 1) throw UsageError("--states must be in 1..2^31-1");
-    check_size(static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), "--states",
+    if (c.states < 1 || c.states > (1ULL << 31) - 1) throw UsageError(param("states") + " must be in 1..2^31-1");
+    check_size(static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), 2.0 * static_cast<double>(c.states), param("states"),
                disk_free);
     header(w, fmt::format("chain-{}", c.states), "a line of states; right in the last state pays 1", c.discount);
     w.key("states").value(c.states);
@@ -250,9 +250,10 @@ std::vector<std::string> frozenlake_map(const std::string& name) {
     // Read as every input is: a stream that is no map (/dev/zero, `yes |`) fails at its first byte.
     const auto open = [&] {
         try {
-            return std::make_unique<MappedFile>(name, StreamStart{"SFHG", "a map of S/F/H/G rows (or --map 4x4, 8x8)"});
+            static const std::string what = "a map of S/F/H/G rows (or " + param("map") + " 4x4, 8x8)";
+            return std::make_unique<MappedFile>(name, StreamStart{"SFHG", what});
         } catch (const IoError& e) {
-            throw IoError(fmt::format("{} (--map takes 4x4, 8x8 or a file of S/F/H/G rows)", e.what()));
+            throw IoError(fmt::format("{} ({} takes 4x4, 8x8 or a file of S/F/H/G rows)", e.marked(), param("map")));
         }
     };
     const auto file = open();
@@ -281,7 +282,7 @@ void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f, std::uint64_t disk
     const auto& map = f.map;
     const std::size_t rows = map.size(), cols = map[0].size();
     const double cells = static_cast<double>(rows) * static_cast<double>(cols);
-    check_size(cells, 4.0 * cells, 12.0 * cells, "--map", disk_free);
+    check_size(cells, 4.0 * cells, 12.0 * cells, param("map"), disk_free);
     header(w, fmt::format("frozenlake{}x{}", rows, cols), fmt::format("Gymnasium FrozenLake{}", f.slippery ? ", slippery" : ""), f.discount);
     const auto cell = [&](std::size_t r, std::size_t c) { return fmt::format("r{}c{}", r, c); };
     w.key("grid").begin_object().key("rows").value(static_cast<std::uint64_t>(rows)).key("cols").value(static_cast<std::uint64_t>(cols)).end_object();

@@ -375,7 +375,7 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
     } else if (options.discount) {
         d.discount = *options.discount;
     } else {
-        throw UsageError(fmt::format("{}: the .npz has no 'discount' array: give --discount G", source));
+        throw UsageError(fmt::format("{}: the .npz has no 'discount' array: give {} G", source, param("discount")));
     }
     if (f.has("initial")) {
         const Npy p0 = f.get("initial");

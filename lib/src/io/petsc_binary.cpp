@@ -154,7 +154,7 @@ Model read_petsc_binary(std::string_view bytes, const std::string& source, const
     } else if (options.discount) {
         d.discount = *options.discount;
     } else {
-        throw UsageError(fmt::format("{}: the PETSc file carries no discount (a vector after P and R): give --discount G", source));
+        throw UsageError(fmt::format("{}: the PETSc file carries no discount (a vector after P and R): give {} G", source, param("discount")));
     }
     return build_from_arrays(std::move(d), source, {"P rows", "P row lengths", "P column indices", "P values", "R", "P"}, options);
 }

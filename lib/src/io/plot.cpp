@@ -37,12 +37,12 @@ std::string terminal_for(const std::string& out) {
     // noenhanced: names such as J_soft are text, not subscripts.
     if (ends(".png")) return "pngcairo size 900,700 noenhanced font 'sans,10'";
     if (ends(".svg")) return "svg size 900,700 noenhanced font 'sans,10'";
-    throw UsageError(fmt::format("--plot {}: the picture must end in .png or .svg", out));
+    throw UsageError(fmt::format("{} {}: the picture must end in .png or .svg", param("plot"), out));
 }
 
 // A gnuplot string in single quotes (no escapes are processed there; a quote is doubled).
 std::string gp(const std::string& s) {
-    if (s.find_first_of("\r\n") != std::string::npos) throw UsageError(fmt::format("--plot: a path with a line break cannot be drawn: {}", s));
+    if (s.find_first_of("\r\n") != std::string::npos) throw UsageError(fmt::format("{}: a path with a line break cannot be drawn: {}", param("plot"), s));
     std::string q = "'";
     for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
     return q + "'";
@@ -203,7 +203,7 @@ bool comparable_ranges(std::span<const double> a, std::span<const double> b) {
 
 void require_grid(const Model& m) {
     // Model guarantees rows x cols == S or no grid (0 x 0); both are tested so that no layout ever divides by 0.
-    if (m.data().grid_rows == 0 || m.data().grid_cols == 0) throw UsageError("--plot needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
+    if (m.data().grid_rows == 0 || m.data().grid_cols == 0) throw UsageError(param("plot") + " needs a grid-shaped MDP (a \"grid\": {\"rows\", \"cols\"} key in the file)");
 }
 
 PlotOutcome plot_grid(const Model& m, const Solution& sol, const std::string& out) {

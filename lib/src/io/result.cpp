@@ -4,10 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
-#include "softmdp/analysis/residuals.hpp"
 
 namespace softmdp {
 
@@ -57,10 +55,9 @@ void write_names(JsonWriter& w, const Model& m) {
     w.end_array();
 }
 
-void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
-    write_solver_fields(w, m.name(), m.discount(), sol, objective(m, sol.values));
-    // max |alpha log pi - (Q - V)|: 0 when the policy is exactly pi* = exp((Q - V)/alpha).
-    w.key("policy_residual").value(policy_residual(m, sol.q, sol.values, sol.policy, sol.alpha));
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary) {
+    write_solver_fields(w, m.name(), m.discount(), sol, summary.objective);
+    w.key("policy_residual").value(summary.policy_residual);
     write_names(w, m);
     w.key("values").begin_array();
     for (double v : sol.values) w.value(v);
@@ -70,25 +67,71 @@ void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol) {
     w.key("policy");
     write_per_action(w, m, sol.policy, false);
     w.key("entropy").begin_array();
-    for (double h : policy_entropy(m, sol.policy)) w.value(h);
+    for (double h : summary.entropy) w.value(h);
     w.end_array();
     w.key("greedy").begin_array();
-    for (std::size_t s = 0; s < m.num_states(); ++s) {
-        if (m.is_terminal(s)) {
-            w.null();
-            continue;
-        }
-        Offset best = m.row_first(s);
-        for (Offset r = best + 1; r < m.row_last(s); ++r)
-            if (sol.q[r] > sol.q[best]) best = r;
-        w.value(m.action_name(m.row_action(best)));
-    }
+    for (const auto& a : summary.greedy) a ? w.value(m.action_name(*a)) : w.null();
     w.end_array();
 }
 
-void write_result(JsonWriter& w, const Model& m, const Solution& sol) {
+void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary) {
     w.begin_object();
-    write_result_fields(w, m, sol);
+    write_result_fields(w, m, sol, summary);
+    w.end_object();
+}
+
+void write_result(JsonWriter& w, const Model& m, const Solution& sol) { write_result(w, m, sol, summarise(m, sol)); }
+
+void write_continuous_result(JsonWriter& w, const ContinuousModel& m, const ContinuousSolution& cs, const ContinuousOptions& c) {
+    const Solution& sol = cs.solution;
+    const bool mc = c.integrator == Integrator::monte_carlo;
+    double j = 0.0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) j += m.initial[s] * sol.values[s];
+    const auto sizes = [&](const char* key, const std::vector<std::size_t>& n) {
+        w.key(key).begin_array();
+        for (std::size_t x : n) w.value(static_cast<std::uint64_t>(x));
+        w.end_array();
+    };
+    const auto per_state = [&](const char* key, const std::vector<double>& v) {
+        w.key(key).begin_array();
+        for (double x : v) w.value(x);
+        w.end_array();
+    };
+    w.begin_object();
+    write_solver_fields(w, m.name, m.discount, sol, j);
+    w.key("integrator").value(mc ? "mc" : "quadrature");
+    w.key("iteration_bound").value(cs.iteration_bound);
+    if (!mc) {
+        w.key("integration_error");
+        cs.integration_error ? w.value(*cs.integration_error) : w.null();
+        w.key("quadrature_rule").value(cs.panel_order ? "composite gauss-legendre" : "gauss-legendre");
+        w.key("panel_order").value(static_cast<std::uint64_t>(cs.panel_order));
+        sizes("nodes", cs.nodes);
+        sizes("comparison_nodes", cs.comparison_nodes);
+        w.key("refinement").begin_array();
+        for (const QuadratureLevel& l : cs.levels) {
+            w.begin_object();
+            sizes("nodes", l.nodes);
+            w.key("iterations").value(l.iterations);
+            w.key("iteration_bound").value(l.iteration_bound);
+            w.key("change");
+            l.change ? w.value(*l.change) : w.null();
+            w.end_object();
+        }
+        w.end_array();
+    } else {
+        w.key("samples").value(c.samples);
+        w.key("seed").value(c.seed);
+        w.key("mc_std_error_method").value(cs.mc_std_error_exact ? "propagated" : "upper bound");
+    }
+    w.key("states").begin_array();
+    for (const auto& n : m.state_names) w.value(n);
+    w.end_array();
+    per_state("values", sol.values);
+    if (mc) {
+        per_state("mc_std_error", cs.mc_std_error);
+        per_state("mc_backup_std_error", cs.mc_backup_std_error);
+    }
     w.end_object();
 }
 

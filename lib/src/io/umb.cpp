@@ -307,7 +307,7 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
     } else if (options.discount) {
         d.discount = *options.discount;
     } else {
-        throw UsageError(fmt::format("{}: the UMB file carries no discount (file-data.parameters.discount): give --discount G", source));
+        throw UsageError(fmt::format("{}: the UMB file carries no discount (file-data.parameters.discount): give {} G", source, param("discount")));
     }
     d.num_states = S;
 

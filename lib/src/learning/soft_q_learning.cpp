@@ -12,6 +12,17 @@
 
 namespace softmdp {
 
+std::string_view to_string(LearnOptions::Behaviour b) {
+    switch (b) {
+        case LearnOptions::Behaviour::uniform: return "uniform";
+        case LearnOptions::Behaviour::epsilon_greedy: return "epsilon-greedy";
+        case LearnOptions::Behaviour::soft: return "soft";
+    }
+    return "?";
+}
+
+std::string_view to_string(LearnOptions::Schedule s) { return s == LearnOptions::Schedule::constant ? "constant" : "power"; }
+
 namespace {
 
 double probability(double p) { return p; }
@@ -38,11 +49,11 @@ double soft_value(const Model& m, std::span<const double> q, std::size_t s, doub
 }  // namespace
 
 LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
-    if (!(opt.alpha >= 0.0) || !std::isfinite(opt.alpha)) throw UsageError("--alpha must be a finite number >= 0");
-    if (!(opt.learning_rate > 0.0) || opt.learning_rate > 1.0) throw UsageError("--learning-rate must be in (0, 1]");
-    if (opt.omega <= 0.5 || opt.omega > 1.0) throw UsageError("--omega must be in (0.5, 1] (Robbins-Monro)");
-    if (opt.epsilon < 0.0 || opt.epsilon > 1.0) throw UsageError("--epsilon must be in [0, 1]");
-    if (opt.target_every < 1 || opt.horizon < 1) throw UsageError("--target-every and --horizon must be >= 1");
+    if (!(opt.alpha >= 0.0) || !std::isfinite(opt.alpha)) throw UsageError(param("alpha") + " must be a finite number >= 0");
+    if (!(opt.learning_rate > 0.0) || opt.learning_rate > 1.0) throw UsageError(param("learning_rate") + " must be in (0, 1]");
+    if (opt.omega <= 0.5 || opt.omega > 1.0) throw UsageError(param("omega") + " must be in (0.5, 1] (Robbins-Monro)");
+    if (opt.epsilon < 0.0 || opt.epsilon > 1.0) throw UsageError(param("epsilon") + " must be in [0, 1]");
+    if (opt.target_every < 1 || opt.horizon < 1) throw UsageError(fmt::format("{} and {} must be >= 1", param("target_every"), param("horizon")));
     if (m.num_terminal() == m.num_states()) throw UsageError("every state is terminal: there is nothing to learn");
     if (m.discount() >= 1.0) throw UsageError("learn needs discount < 1");
 
@@ -51,7 +62,7 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
     exact.tolerance = 1e-10;
     res.q_star = solve(m, opt.alpha > 0 ? "soft-pi" : "pi", opt.alpha, exact).q;
     const std::size_t R = m.num_rows();
-    if (!std::isfinite(opt.initial_q)) throw UsageError("--q-init must be finite");
+    if (!std::isfinite(opt.initial_q)) throw UsageError(param("q_init") + " must be finite");
     std::vector<double> Q(R, opt.initial_q), target, pi(m.max_actions_per_state()), cdf;
     std::vector<std::uint64_t> visits(R, 0);
     const auto point = [&](std::uint64_t step) {

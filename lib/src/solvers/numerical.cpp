@@ -25,26 +25,27 @@ std::string numerical_culprit(const Model& m, double alpha) {
         const double horizon = 1.0 / (1.0 - gamma);
         const double entropy_term = alpha * log_a * horizon, reward_term = r * horizon;
         if (entropy_term >= reward_term && !(entropy_term <= kValueRange))
-            return fmt::format("--alpha {} is too large: the entropy term alpha log A / (1 - gamma) = {} (A = {} actions, "
-                               "discount {}) is beyond the range of doubles; use a smaller --alpha",
-                               alpha, magnitude(entropy_term, std::log10(alpha) + std::log10(log_a) + std::log10(horizon)), A, gamma);
+            return fmt::format("{} {} is too large: the entropy term alpha log A / (1 - gamma) = {} (A = {} actions, "
+                               "discount {}) is beyond the range of doubles; use a smaller {}",
+                               param("alpha"), alpha, magnitude(entropy_term, std::log10(alpha) + std::log10(log_a) + std::log10(horizon)), A, gamma,
+                               param("alpha"));
         if (!(reward_term <= kValueRange))
             return fmt::format("the rewards are too large: max |r| / (1 - gamma) = {} (max |r| = {:.3g}, discount {}) is "
                                "beyond the range of doubles; rescale the rewards",
                                magnitude(reward_term, std::log10(r) + std::log10(horizon)), r, gamma);
     }
     if (alpha > 0.0 && alpha < 1e-300)
-        return fmt::format("--alpha {} is too small: Q/alpha overflows the doubles; use --alpha 0 (the hard problem) or a "
-                           "larger --alpha",
-                           alpha);
+        return fmt::format("{0} {1} is too small: Q/alpha overflows the doubles; use {0} 0 (the hard problem) or a "
+                           "larger {0}",
+                           param("alpha"), alpha);
     if (gamma == 1.0)
-        return fmt::format("at discount 1 with --alpha {} and rewards up to {:.3g}: the values are sums over unbounded "
+        return fmt::format("at discount 1 with {} {} and rewards up to {:.3g}: the values are sums over unbounded "
                            "horizons, and in floating point some state may reach no terminal state (a probability or "
                            "policy weight rounded to 0)",
-                           alpha, r);
-    return fmt::format("with --alpha {}, rewards up to {:.3g} and discount {}, an intermediate quantity left the range "
+                           param("alpha"), alpha, r);
+    return fmt::format("with {} {}, rewards up to {:.3g} and discount {}, an intermediate quantity left the range "
                        "of doubles",
-                       alpha, r, gamma);
+                       param("alpha"), alpha, r, gamma);
 }
 
 void numerical_failure(const Model& m, double alpha, std::string_view what, std::string_view what_failed) {

@@ -97,7 +97,7 @@ std::string_view default_method(const Model& m, double alpha) {
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
     if (!std::isfinite(alpha) || alpha < 0.0)
-        throw UsageError(fmt::format("--alpha must be a finite number >= 0, got {}", alpha));
+        throw UsageError(fmt::format("{} must be a finite number >= 0, got {}", param("alpha"), alpha));
     const MethodInfo* info = nullptr;
     for (const auto& mi : kMethods)
         if (mi.name == method) info = &mi;
@@ -107,13 +107,13 @@ Solution solve(const Model& m, std::string_view method, double alpha, const Solv
         throw UsageError(fmt::format("unknown method '{}' (methods: {})", method, names));
     }
     if (!info->soft && alpha > 0.0)
-        throw UsageError(fmt::format("method '{}' is hard (alpha = 0); with --alpha {} use a soft method such as soft-{}",
-                                     method, alpha, method));
+        throw UsageError(fmt::format("method '{}' is hard (alpha = 0); with {} {} use a soft method such as soft-{}",
+                                     method, param("alpha"), alpha, method));
     Solution sol;
     try {
         sol = info->run(m, alpha, opt);
     } catch (const NumericalError& e) {  // from a step inside the method (soft-pi's evaluation): name the method
-        const std::string what = e.what();
+        const std::string& what = e.marked();  // keeps its parameter marks (errors.hpp)
         if (what.rfind(std::string(method) + " ", 0) == 0) throw;
         throw NumericalError(fmt::format("{}: {}", method, what));
     }

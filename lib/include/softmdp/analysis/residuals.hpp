@@ -36,8 +36,4 @@ Residuals soft_bellman_residuals(const Model& m, std::span<const double> q, doub
 double policy_residual(const Model& m, std::span<const double> q, std::span<const double> values,
                        std::span<const double> pi, double alpha);
 
-// Reads a per-row Q table from a softmdp-q/1 file ({"format": "softmdp-q/1", "q": per state, an
-// array over all actions, null where unavailable}) or the "q" of a softmdp-result/1 file.
-std::vector<double> read_q_table(const std::string& file, const Model& m);
-
 }  // namespace softmdp

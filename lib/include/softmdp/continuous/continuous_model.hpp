@@ -3,16 +3,13 @@
 // For state s with anchors k (location c_k, reward r_k, successor distribution P_k):
 //   w_k(a) = softmax_k(-||a - c_k||^2 / (2 h^2)),  h = bandwidth
 //   Q_V(s,a) = sum_k w_k(a) (r_k + gamma sum_s' P_k(s') V(s')) - action_cost ||a||^2
-// A state with no anchors is terminal (V = 0).
+// A state with no anchors is terminal (V = 0). Files are read by io/continuous_reader.hpp.
 #include <cstdint>
-#include <filesystem>
 #include <span>
 #include <string>
 #include <vector>
 
 namespace softmdp {
-
-class MappedFile;
 
 struct Anchor {
     std::vector<double> at;                              // c_k, dimension d
@@ -57,22 +54,5 @@ public:
     // The anchor weights w_k(a) of the state whose anchors p packs (w has p.count entries).
     void anchor_weights(const PackedAnchors& p, std::span<const double> a, std::span<double> w) const;
 };
-
-// Loads and validates a continuous-action softmdp/1 file; throws InputError / IoError.
-ContinuousModel load_continuous_model(const std::filesystem::path& file);
-// The same from text already read (`source` names it in errors).
-ContinuousModel parse_continuous_model(std::string_view text, const std::string& source);
-
-// True when the text is a continuous-action MDP (has an "action_space" key).
-bool is_continuous_text(std::string_view text);
-
-// True when the file is a continuous-action MDP (has an "action_space" key).
-bool is_continuous_file(const std::filesystem::path& file);
-// The same for a file already open (read once: it may be a pipe), releasing its pages as it
-// searches, so that a huge discrete-action file is not held in memory by the search.
-bool is_continuous(const MappedFile& file);
-
-// The values of a softmdp-result/1 file for this model (count and names checked).
-std::vector<double> read_continuous_values(const std::filesystem::path& file, const ContinuousModel& m);
 
 }  // namespace softmdp

@@ -42,7 +42,7 @@ double log_sum_weighted(std::span<const double> log_weights, std::span<const dou
 // log integral_box exp(log_density(a)) da. Throws UsageError when d > 3.
 template <LogDensityTarget T>
 double log_integral_quadrature(const T& target, std::size_t nodes_per_dim) {
-    if (target.dim() > 3) throw UsageError("quadrature supports action dimensions d <= 3; use Monte Carlo (--integrator mc)");
+    if (target.dim() > 3) throw UsageError("quadrature supports action dimensions d <= 3; use Monte Carlo (" + param("integrator") + " mc)");
     const QuadratureGrid g = quadrature_grid(target.low(), target.high(), nodes_per_dim);
     std::vector<double> f(g.size());
     for (std::size_t j = 0; j < g.size(); ++j)

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "softmdp/analysis/result_summary.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/solution.hpp"
@@ -14,8 +16,9 @@ namespace softmdp {
 
 // Writes the fields of a result object (without the braces, so callers can nest or extend it):
 // format, method, alpha, discount, converged, iterations, sweeps, error_bound, seconds, reason,
-// states, actions, values, q, policy, entropy, greedy, objective.
-void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol);
+// objective, policy_residual, states, actions, values, q, policy, entropy, greedy. What is not in
+// the Solution comes from its summary (analysis/result_summary.hpp: summarise(m, sol)).
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary);
 
 // The solver part shared by every result (discrete or continuous): format, model, method, alpha,
 // discount, converged, iterations, sweeps, error_bound, seconds, reason, objective.
@@ -26,7 +29,13 @@ void write_solver_fields(JsonWriter& w, const std::string& model_name, double di
 void write_names(JsonWriter& w, const Model& m);
 
 // A whole softmdp-result/1 object.
+void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary);
+// The same with summarise(m, sol) computed first.
 void write_result(JsonWriter& w, const Model& m, const Solution& sol);
+
+// The softmdp-result/1 object of a continuous-action solve: the solver fields, how the integral
+// was computed (quadrature grids or Monte Carlo samples) and the values with their errors.
+void write_continuous_result(JsonWriter& w, const ContinuousModel& m, const ContinuousSolution& cs, const ContinuousOptions& options);
 
 // The per-state values of a softmdp-result/1 file, checked against the model (count and state
 // names). Throws InputError.

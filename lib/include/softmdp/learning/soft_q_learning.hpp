@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "softmdp/core/model.hpp"
@@ -28,6 +29,10 @@ struct LearnOptions {
                                      // try every action (from 0 it may never leave the first good one)
     std::function<void(std::uint64_t step)> progress;
 };
+
+// The names of the behaviours and schedules (as the CLI's --behaviour and --schedule spell them).
+std::string_view to_string(LearnOptions::Behaviour b);
+std::string_view to_string(LearnOptions::Schedule s);
 
 struct LearnPoint {
     std::uint64_t step = 0;
