@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <string>
 
 static int fail(const std::exception& e, int code) {
@@ -26,9 +27,9 @@ int main(int argc, char** argv) {
         const std::string method(softmdp::default_method(m, alpha));
         const softmdp::Solution s = softmdp::solve(m, method, alpha, softmdp::SolverOptions{});
 
-        std::printf("%s: %zu states, method %s, alpha %g, stop %s, error bound %.3g\n", m.name().c_str(),
-                    m.num_states(), s.method.c_str(), s.alpha, std::string(softmdp::to_string(s.stop)).c_str(),
-                    s.error_bound.value_or(-1.0));
+        std::printf("%s: %zu states, method %s, alpha %g, %s, error bound %.3g\n", m.name().c_str(), m.num_states(),
+                    s.method.c_str(), s.alpha, s.converged ? "converged" : s.reason.c_str(),
+                    s.error_bound.value_or(std::numeric_limits<double>::infinity()));
         for (std::size_t i = 0; i < m.num_states(); ++i)
             std::printf("%-12s %.10g\n", m.state_name(i).c_str(), s.values[i]);
         return s.converged ? 0 : 4;
