@@ -11,19 +11,23 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "test_install: $*" >&2; exit 1; }
 
-cmake --install "$BUILD" --prefix "$tmp/prefix" > "$tmp/install.log"
+# Installed for the prefix /opt/softmdp but staged under $tmp (DESTDIR): nothing, not even a component
+# with an absolute destination, lands outside $tmp, and the examples then use the package from
+# another place than its prefix, which only a relocatable package survives.
+prefix="$tmp/root/opt/softmdp"
+DESTDIR="$tmp/root" cmake --install "$BUILD" --prefix /opt/softmdp > "$tmp/install.log"
 # The installed headers are lib/include/softmdp's (no private header of lib/src) plus the two generated.
 (cd lib/include && find softmdp -name '*.hpp'; echo softmdp/softmdp.hpp; echo softmdp/version.hpp) | sort > "$tmp/expected"
-(cd "$tmp/prefix/include" && find softmdp -name '*.hpp') | sort > "$tmp/installed"
+(cd "$prefix/include" && find softmdp -name '*.hpp') | sort > "$tmp/installed"
 diff "$tmp/expected" "$tmp/installed" || fail "installed headers differ from lib/include/softmdp (above)"
 if grep -q "^SOFTMDP_BUILD_CLI:BOOL=ON" "$BUILD/CMakeCache.txt"; then
-  [ -x "$tmp/prefix/bin/softmdp" ] || fail "the CLI was built but not installed"
+  [ -x "$prefix/bin/softmdp" ] || fail "the CLI was built but not installed"
 fi
 
-cmake -S examples -B "$tmp/examples" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+cmake -S examples -B "$tmp/examples" -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF > "$tmp/configure.log" || { cat "$tmp/configure.log"; fail "configuring examples/"; }
 found=$(sed -n 's/^softmdp_DIR:PATH=//p' "$tmp/examples/CMakeCache.txt")
-[ "$found" = "$tmp/prefix/lib/cmake/softmdp" ] || [ "$found" = "$tmp/prefix/lib64/cmake/softmdp" ] \
+[ "$found" = "$prefix/lib/cmake/softmdp" ] || [ "$found" = "$prefix/lib64/cmake/softmdp" ] \
   || fail "examples/ found softmdp at '$found', not in the install prefix"
 cmake --build "$tmp/examples" -j"$(nproc)" > "$tmp/build.log" || { cat "$tmp/build.log"; fail "building examples/"; }
 
