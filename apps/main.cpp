@@ -17,6 +17,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/output_file.hpp"
 #include "softmdp/io/plot.hpp"
+#include "softmdp/version.hpp"
 
 namespace {
 
@@ -104,7 +105,7 @@ int main(int argc, char** argv) {
         return finish(kOk);
     }
     if (name == "--version") {
-        fmt::print("softmdp 0.1.0\n");
+        fmt::print("softmdp {}\n", SOFTMDP_VERSION_STRING);  // project(VERSION) in CMakeLists.txt
         return finish(kOk);
     }
     const std::vector<std::string> args(argv + 2, argv + argc);

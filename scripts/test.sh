@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds softmdp with its tests and runs every test:
 #   1. the include direction of the layers (scripts/check_layers.py), the Release build and the
-#      whole suite (ctest);
+#      whole suite (ctest), then the install and examples/ built against it (scripts/test_install.sh);
 #   2. the same suite built with clang, AddressSanitizer + UndefinedBehaviorSanitizer and libFuzzer's
 #      coverage instrumentation (one build serves step 3 too);
 #   3. each libFuzzer target for a bounded time (scripts/fuzz.sh, 30 s each, side by side).
@@ -19,6 +19,8 @@ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release ${SOFTMDP_CMAKE_ARGS:-}
 cmake --build "$BUILD" -j"$(nproc)"
 stage "release tests"
 ctest --test-dir "$BUILD" -j"$(nproc)" --output-on-failure
+stage "install + examples against the installed package"
+bash scripts/test_install.sh "$BUILD"
 if [ "${SOFTMDP_QUICK:-0}" = 1 ]; then stage "done"; exit 0; fi
 stage "sanitizer build (clang, ASan + UBSan + fuzzer instrumentation)"
 SAN="$BUILD-san"
