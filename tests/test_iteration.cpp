@@ -10,6 +10,7 @@
 #include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/core/iteration.hpp"
 #include "softmdp/core/model_builder.hpp"
+#include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/policy_iteration.hpp"
