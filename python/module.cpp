@@ -232,6 +232,41 @@ ModelPtr from_csr(std::size_t S, std::size_t A, const carray<std::int64_t>& indp
     return std::make_shared<Model>(build_from_arrays(std::move(d), "arrays", names, options));
 }
 
+// The same transitions with new expected rewards r(s, a) ((S, A), 0 ignored where unavailable, or
+// per available (s, a)): the inner loop of maximum-entropy IRL changes only the rewards. Copies the
+// model's arrays once (no file, no re-validation of P beyond build_from_arrays' checks).
+ModelPtr with_rewards(const Model& m, const carray<double>& R) {
+    std::vector<double> rows;
+    const std::size_t S = m.num_states(), A = m.num_actions();
+    if (R.ndim() == 1 && static_cast<std::size_t>(R.size()) == S * A && S * A != m.num_rows()) {  // (S*A,)
+        rows.resize(m.num_rows());
+        for (std::size_t s = 0; s < S; ++s)
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) rows[r] = R.data()[s * A + m.row_action(r)];
+    } else {
+        rows = rows_of(m, R, "R", false);
+    }
+    ModelData d = m.data();
+    d.row_reward = std::move(rows);
+    d.next_reward.clear();  // the new r(s, a) replaces any per-successor rewards
+    const ArrayNames names{"rows", "P (row of (s, a))", "P (column)", "P", "R", "actions"};
+    return std::make_shared<Model>(build_from_arrays(std::move(d), "arrays", names, BuildOptions{}));
+}
+
+// Times n solves in a C++ loop (no Python between them): the floor that bench/python_overhead.py
+// measures the binding's call overhead against. Returns seconds per solve.
+double bench_solve_loop(const Model& m, double alpha, const std::string& method, std::size_t n, double tolerance, int threads) {
+    SolverOptions opt;
+    opt.tolerance = tolerance;
+    opt.threads = threads;
+    py::gil_scoped_release release;
+    const auto t0 = std::chrono::steady_clock::now();
+    double sink = 0.0;
+    for (std::size_t i = 0; i < n; ++i) sink += solve(m, method, alpha, opt).values[0];
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!std::isfinite(sink)) throw NumericalError("non-finite values in the benchmark loop");
+    return dt / static_cast<double>(n);
+}
+
 // The format of a model file: `given`, else a file's content (binary formats), else its extension.
 std::string format_of_path(const std::string& path, const std::string& given, bool input) {
     if (!given.empty()) return given;
@@ -520,6 +555,9 @@ PYBIND11_MODULE(_core, mod) {
             return t;
         }, "Boolean (S,): states without actions (absorbing, value 0). A new array.")
         .def("_csr_arrays", &csr_arrays)
+        .def("with_rewards", &with_rewards, py::arg("R"),
+             "A new model with the same transitions and expected rewards R ((S, A) or one per available "
+             "(s, a); entries of unavailable actions are ignored). Copies the model's arrays once.")
         .def("_save", &save, py::arg("path"), py::arg("format") = "")
         .def("__repr__", [](const Model& m) {
             return fmt::format("<softmdp.Model '{}': {} states, {} actions, {} transitions, discount {}>", m.name(), m.num_states(),
@@ -529,6 +567,8 @@ PYBIND11_MODULE(_core, mod) {
     mod.def("_from_csr", &from_csr, py::arg("S"), py::arg("A"), py::arg("indptr"), py::arg("indices"), py::arg("data"),
             py::arg("row_reward"), py::arg("next_reward"), py::arg("available"), py::arg("terminal"), py::arg("initial"),
             py::arg("discount"), py::arg("name"), py::arg("state_names"), py::arg("action_names"), py::arg("renormalize"));
+    mod.def("_bench_solve_loop", &bench_solve_loop, py::arg("model"), py::arg("alpha"), py::arg("method"), py::arg("n"),
+            py::arg("tolerance") = 1e-8, py::arg("threads") = 0);
     mod.def("_load", &load, py::arg("path"), py::arg("discount") = py::none(), py::arg("renormalize") = false,
             py::arg("format") = "");
 

@@ -14,10 +14,17 @@ NumPy is needed for models and results; SciPy for sparse input and Model.to_scip
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
-from . import _core
+# As the CLI does (apps/main.cpp): OpenMP threads that spin at barriers cost many times a sweep when
+# the cores are shared; sleeping costs microseconds. libgomp reads the policy when it is loaded, which
+# is by the import of _core below (unless something loaded it before), so set it first, unless the
+# user chose a policy. Measured: a Garnet 10^5 soft solve 2.2 s spinning, 1.3 s passive (bench/RESULTS.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+from . import _core  # noqa: E402
 from ._core import (Error, InputError, IoError, NumericalError, Result, UsageError, alpha_grid,
                     default_method, methods)
 
@@ -276,6 +283,8 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
     50 ms). Returns a Result: values (S,), q (S, A) (NaN where unavailable), policy (S, A), objective,
     error_bound, stop, iterations, sweeps, seconds, reason; result.to_json() is the CLI's document.
     """
+    if not options:  # the common call: no dict merging (a few microseconds per call)
+        return _core._solve(model, alpha, method, initial_values)
     return _core._solve(model, alpha, method, initial_values, **_opts(options))
 
 
