@@ -119,9 +119,16 @@ def bench_irl(args):
         prev = softmdp.solve(base.with_rewards(R), alpha, tolerance=tol,
                              initial_values=None if prev is None else prev.values)
     t_warm = time.perf_counter() - t
+    others = []
+    for meth in ("soft-vi", "soft-ipi"):
+        t = time.perf_counter()
+        for R in Rs:
+            softmdp.solve(base.with_rewards(R), alpha, meth, tolerance=tol)
+        dt = time.perf_counter() - t
+        others.append(f"{meth} {dt:.3f} s ({t_numpy / dt:.1f}x)")
     print(f"| {n} soft solves (alpha {alpha}, tolerance {tol}), 20x20 gridworld slip 0.1, gamma {gamma}, new rewards each "
           f"| NumPy soft VI {t_numpy:.3f} s | softmdp {method} {t_softmdp:.3f} s | {t_numpy / t_softmdp:.1f}x "
-          f"| softmdp warm-started {t_warm:.3f} s ({t_numpy / t_warm:.1f}x) | max |V diff| {agree:.1e} |")
+          f"| softmdp warm-started {t_warm:.3f} s ({t_numpy / t_warm:.1f}x) | {'; '.join(others)} | max |V diff| {agree:.1e} |")
 
 
 def garnet(S, A, B, seed):
