@@ -60,8 +60,7 @@ def _csr_of(P, S=None):
         if S == 0 or rows % S:
             raise UsageError(f"sparse P must have shape (S*A, S), got {P.shape}")
         A = rows // S
-        P.sort_indices()
-        return S, A, P.indptr, P.indices, P.data
+        return S, A, P.indptr, P.indices, P.data  # the caller's arrays, not copied (nor sorted)
     if isinstance(P, (list, tuple)):
         if len(P) == 0:
             raise UsageError("P is an empty list: give A matrices of shape (S, S)")
