@@ -28,6 +28,8 @@
 #include "softmdp/analysis/policy.hpp"
 #include "softmdp/analysis/residuals.hpp"
 #include "softmdp/analysis/sweep.hpp"
+#include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/continuous/continuous_solver.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
@@ -720,6 +722,42 @@ PYBIND11_MODULE(_core, mod) {
         return py::make_tuple(r.v_residual, r.q_residual);
     }, py::arg("model"), py::arg("q"), py::arg("alpha"), py::arg("value_of_q") = "soft", py::arg("states") = py::none(),
        py::arg("actions") = py::none());
+
+    mod.def("_solve_continuous", [](const std::string& path, double alpha, const std::string& integrator, std::size_t nodes,
+                                    std::size_t max_nodes, std::uint64_t samples, std::uint64_t seed, SOLVER_ARGS) {
+        if (!std::isfinite(alpha) || !(alpha > 0.0)) usage(fmt::format("continuous actions need alpha > 0, got {}", alpha));
+        ContinuousOptions c;
+        if (integrator == "quadrature") c.integrator = Integrator::quadrature;
+        else if (integrator == "mc") c.integrator = Integrator::monte_carlo;
+        else usage(fmt::format("integrator must be quadrature or mc, got '{}'", integrator));
+        c.nodes = nodes, c.max_nodes = max_nodes, c.samples = samples, c.seed = seed;
+        SolverOptions opt = solver_options(SOLVER_PASS);
+        auto [model, cs] = without_gil([&] {
+            ContinuousModel m = load_continuous_model(path);
+            ContinuousSolution sol = continuous_soft_q_iteration(m, alpha, c, opt);
+            return std::make_pair(std::move(m), std::move(sol));
+        });
+        const Solution& sol = cs.solution;
+        py::dict d;
+        d["values"] = copy_array(sol.values);
+        d["states"] = model.state_names;
+        d["error_bound"] = opt_float(sol.error_bound);
+        d["iteration_bound"] = cs.iteration_bound;
+        d["integration_error"] = opt_float(cs.integration_error);
+        d["nodes"] = cs.nodes;
+        d["mc_std_error"] = cs.mc_std_error.empty() ? py::object(py::none()) : py::object(copy_array(cs.mc_std_error));
+        d["converged"] = sol.converged;
+        d["stop"] = std::string(to_string(sol.stop));
+        d["iterations"] = sol.iterations;
+        d["seconds"] = sol.seconds;
+        d["reason"] = sol.reason;
+        d["method"] = sol.method;
+        double j = 0.0;
+        for (std::size_t s = 0; s < model.num_states(); ++s) j += model.initial[s] * sol.values[s];
+        d["objective"] = j;
+        return d;
+    }, py::arg("path"), py::arg("alpha"), py::arg("integrator") = "quadrature", py::arg("nodes") = 0,
+       py::arg("max_nodes") = 16384, py::arg("samples") = 20000, py::arg("seed") = 0, SOLVER_PY_ARGS);
 
     mod.def("_learn", [](const ModelPtr& m, double alpha, std::uint64_t steps, std::uint64_t seed, const std::string& behaviour,
                          double epsilon, const std::string& schedule, double learning_rate, double omega,

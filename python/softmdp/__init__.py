@@ -29,7 +29,7 @@ from ._core import (Error, InputError, IoError, NumericalError, Result, UsageErr
                     default_method, methods)
 
 __all__ = ["Model", "Result", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
-           "sweep", "residuals", "learn", "methods", "default_method", "alpha_grid", "Error", "InputError",
+           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "alpha_grid", "Error", "InputError",
            "UsageError", "NumericalError", "IoError"]
 __version__ = "0.1.0"
 
@@ -363,3 +363,31 @@ def learn(model, alpha: float = 1.0, steps: int = 100000, *, seed: int = 0, beha
     """Soft Q-learning from simulated transitions (softmdp learn); Ctrl-C raises KeyboardInterrupt."""
     return Learning(**_core._learn(model, alpha, steps, seed, behaviour, epsilon, schedule, learning_rate, omega,
                                    target_every, horizon, curve_points, initial_q))
+
+
+@dataclass
+class ContinuousResult:
+    """Soft values of a continuous-action model (softmdp solve on a continuous file)."""
+    values: Any                        # (S,), a new array
+    states: list
+    error_bound: Optional[float]       # iteration_bound + integration_error (quadrature)
+    iteration_bound: float
+    integration_error: Optional[float]
+    nodes: list                        # quadrature nodes per dimension of the reported grid
+    mc_std_error: Any                  # Monte Carlo: standard error of V per state; else None
+    converged: bool
+    stop: str
+    iterations: int
+    seconds: float
+    reason: str
+    method: str
+    objective: float
+
+
+def solve_continuous(path, alpha: float, *, integrator: str = "quadrature", nodes: int = 0, max_nodes: int = 16384,
+                     samples: int = 20000, seed: int = 0, **options) -> ContinuousResult:
+    """Soft Q-iteration over a continuous-action softmdp/1 file (docs/continuous.md), as `softmdp solve
+    FILE --alpha A`: integrator "quadrature" (d <= 3; refined until tolerance, or `nodes` fixed) or "mc"
+    (`samples` per state, `seed`). Options as solve(); Ctrl-C raises KeyboardInterrupt."""
+    return ContinuousResult(**_core._solve_continuous(str(path), alpha, integrator, nodes, max_nodes, samples, seed,
+                                                      **_opts(options)))

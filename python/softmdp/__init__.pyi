@@ -121,6 +121,25 @@ class Learning:
     objective: Array
     episodes: int
 
+@dataclass
+class ContinuousResult:
+    values: Array
+    states: list[str]
+    error_bound: Optional[float]
+    iteration_bound: float
+    integration_error: Optional[float]
+    nodes: list[int]
+    mc_std_error: Optional[Array]
+    converged: bool
+    stop: Stop
+    iterations: int
+    seconds: float
+    reason: str
+    method: str
+    objective: float
+
+def solve_continuous(path: Path, alpha: float, *, integrator: Literal["quadrature", "mc"] = ..., nodes: int = ...,
+                     max_nodes: int = ..., samples: int = ..., seed: int = ..., **options: Any) -> ContinuousResult: ...
 def load(path: Path, discount: Optional[float] = ..., renormalize: bool = ..., format: Optional[str] = ...) -> Model: ...
 def solve(model: Model, alpha: float = ..., method: Optional[str] = ..., *, initial_values: Optional[npt.ArrayLike] = ...,
           tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,

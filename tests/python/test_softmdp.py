@@ -454,3 +454,42 @@ def test_from_arrays_leaves_the_input_alone():
     b = softmdp.solve(model_of(Ps2, R), tolerance=1e-12).values
     assert np.max(np.abs(a - b)) <= 1e-12
     assert all(np.array_equal(x, y) for x, y in zip(before, (Ps.indptr, Ps.indices, Ps.data)))
+
+
+# --- continuous actions -----------------------------------------------------------------------------
+
+def test_continuous_single_state_against_scipy_quad(tmp_path):
+    """One state, two anchors leading back to it: Q(a) = sum_k w_k(a) r_k + gamma V - c a^2, so
+    V = alpha log(integral exp((sum_k w_k(a) r_k - c a^2) / alpha) da) / (1 - gamma), by scipy.integrate.quad."""
+    from scipy.integrate import quad
+    gamma, alpha, h, c, lo, hi = 0.8, 0.3, 0.4, 0.2, -1.0, 2.0
+    anchors = [(-0.5, 0.0), (1.0, 1.0)]
+    doc = {"format": "softmdp/1", "name": "one", "discount": gamma, "states": ["s"],
+           "action_space": {"low": [lo], "high": [hi]}, "bandwidth": h, "action_cost": c,
+           "anchors": [{"s": "s", "at": [x], "r": r, "next": [["s", 1.0]]} for x, r in anchors]}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(doc))
+
+    def f(a):
+        z = np.array([-(a - x) ** 2 / (2 * h * h) for x, _ in anchors])
+        w = np.exp(z - z.max())
+        w /= w.sum()
+        return np.exp((w @ np.array([r for _, r in anchors]) - c * a * a) / alpha)
+
+    V = alpha * np.log(quad(f, lo, hi, epsabs=0, epsrel=1e-13, limit=200)[0]) / (1 - gamma)
+    r = softmdp.solve_continuous(path, alpha, tolerance=1e-9)
+    assert r.converged and r.error_bound <= 1e-9
+    assert abs(r.values[0] - V) <= r.error_bound + 1e-12
+    mc = softmdp.solve_continuous(path, alpha, integrator="mc", samples=20000, seed=3)
+    assert abs(mc.values[0] - V) <= 6 * mc.mc_std_error[0]
+
+
+def test_continuous_equals_cli(cli, mdps):
+    out = subprocess.run([cli, "solve", str(mdps / "continuous1d.json"), "--alpha", "0.5", "--json", "-", "--quiet"],
+                         capture_output=True, text=True, check=True).stdout
+    doc = json.loads(out)
+    r = softmdp.solve_continuous(mdps / "continuous1d.json", 0.5)
+    assert r.values.tolist() == doc["values"] and r.states == doc["states"]
+    assert r.error_bound == doc["error_bound"]
+    with pytest.raises(softmdp.UsageError, match="alpha > 0"):
+        softmdp.solve_continuous(mdps / "continuous1d.json", 0.0)
