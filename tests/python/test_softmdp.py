@@ -233,6 +233,7 @@ def test_names_initial_terminal():
 
 # --- round trips ------------------------------------------------------------------------------
 
+@pytest.mark.filterwarnings("ignore:the initial distribution is uniform")  # PRISM's note on p0
 @pytest.mark.parametrize("ext", [".json", ".umb", ".npz", ".petsc", ".mdp", ".tra"])
 def test_round_trip(tmp_path, ext):
     P, R, mask, terminal = random_model(6, 3, 41, mask_some=ext not in (".mdp", ".tra"))  # Cassandra has every action everywhere; PRISM numbers choices
@@ -419,7 +420,7 @@ def test_gil_released_during_solve():
     stop.set()
     t.join()
     assert not r.converged and r.seconds >= 0.5
-    assert len(ticks) >= 10  # the other thread ran during the solve (about 50 ticks; 1 or 2 with the GIL held)
+    assert len(ticks) >= 5  # the other thread ran during the solve (about 50 ticks; 1 or 2 with the GIL held)
 
 
 def test_with_rewards_matches_a_new_model():
