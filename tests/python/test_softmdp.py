@@ -287,8 +287,8 @@ def test_frozenlake_gymnasium_table(desc, mdps):
         assert np.max(np.abs(r.values - FROZENLAKE4_V)) <= 5e-4
     # the library's own FrozenLake file (mdps/) is the same MDP
     ref = softmdp.solve(softmdp.load(mdps / f"frozenlake{len(desc)}x{len(desc)}.json"), tolerance=1e-12)
-    if ref.model.discount == 0.99:
-        assert np.max(np.abs(ref.values - r.values)) <= 1e-10
+    assert ref.model.discount == 0.99
+    assert np.max(np.abs(ref.values - r.values)) <= 1e-10
     # soft values against NumPy too
     rs = softmdp.solve(m, alpha=0.01, tolerance=1e-11)
     Vs, _ = soft_vi(T, R, 0.99, 0.01, terminal=term)
