@@ -1,0 +1,393 @@
+"""softmdp: exact, certified soft (entropy-regularised) and hard solvers for finite MDPs.
+
+    >>> import numpy as np, softmdp
+    >>> P = np.array([[[0.9, 0.1], [0.0, 1.0]], [[0.2, 0.8], [0.5, 0.5]]])  # (A, S, S)
+    >>> R = np.array([[1.0, 0.0], [0.0, 2.0]])                                # (S, A)
+    >>> m = softmdp.Model.from_arrays(P, R, discount=0.9)
+    >>> r = softmdp.solve(m, alpha=0.5, tolerance=1e-10)
+    >>> r.values, r.q, r.policy, r.error_bound, r.stop
+
+Errors from the library are softmdp.Error subclasses with the CLI's messages: InputError,
+UsageError, NumericalError (all ValueError) and IoError (OSError). See docs/python.md.
+
+NumPy is needed for models and results; SciPy for sparse input and Model.to_scipy().
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional, Sequence
+
+# As the CLI does (apps/main.cpp): OpenMP threads that spin at barriers cost many times a sweep when
+# the cores are shared; sleeping costs microseconds. libgomp reads the policy when it is loaded, which
+# is by the import of _core below (unless something loaded it before), so set it first, unless the
+# user chose a policy. Measured: a Garnet 10^5 soft solve 2.2 s spinning, 1.3 s passive (bench/RESULTS.md).
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
+from . import _core  # noqa: E402
+from ._core import (Error, InputError, IoError, NumericalError, Result, UsageError, alpha_grid,
+                    default_method, methods)
+
+__all__ = ["Model", "Result", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
+           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "alpha_grid", "Error", "InputError",
+           "UsageError", "NumericalError", "IoError"]
+__version__ = "0.1.0"
+
+_SOLVER_DEFAULTS = dict(tolerance=1e-8, max_iterations=1_000_000, time_limit=None, threads=0,
+                        evaluation_sweeps=20, krylov="bicgstab", preconditioner_sweeps=2)
+
+
+def _np():
+    import numpy
+    return numpy
+
+
+def _is_sparse(x) -> bool:
+    try:
+        import scipy.sparse as sp
+    except ImportError:
+        return False
+    return sp.issparse(x)
+
+
+def _csr_of(P, S=None):
+    """P in any accepted form -> (S, A, indptr int64, indices int32, data float64) over rows s*A + a."""
+    np = _np()
+    if _is_sparse(P):
+        import scipy.sparse as sp
+        P = sp.csr_matrix(P)  # no copy when already CSR
+        rows, S = P.shape
+        if S == 0 or rows % S:
+            raise UsageError(f"sparse P must have shape (S*A, S), got {P.shape}")
+        A = rows // S
+        return S, A, P.indptr, P.indices, P.data  # the caller's arrays, not copied (nor sorted)
+    if isinstance(P, (list, tuple)):
+        if len(P) == 0:
+            raise UsageError("P is an empty list: give A matrices of shape (S, S)")
+        if any(_is_sparse(p) for p in P):
+            import scipy.sparse as sp
+            mats = [sp.csr_matrix(p) for p in P]
+            A = len(mats)
+            S = mats[0].shape[0]
+            for a, p in enumerate(mats):
+                if p.shape != (S, S):
+                    raise UsageError(f"P[{a}] must have shape (S, S) = ({S}, {S}), got {p.shape}")
+            stacked = sp.vstack(mats, format="csr")  # rows a*S + s
+            order = (np.arange(A)[None, :] * S + np.arange(S)[:, None]).ravel()  # row s*A + a
+            return _csr_of(stacked[order])
+        P = np.asarray(P, dtype=np.float64)
+    P = np.asarray(P, dtype=np.float64)
+    if P.ndim != 3 or P.shape[1] != P.shape[2]:
+        raise UsageError(f"dense P must have shape (A, S, S), got {P.shape}")
+    A, S, _ = P.shape
+    dense = np.ascontiguousarray(P.transpose(1, 0, 2)).reshape(S * A, S)  # row s*A + a
+    nz = dense != 0
+    counts = nz.sum(axis=1)
+    indptr = np.zeros(S * A + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    r, c = np.nonzero(nz)
+    return S, A, indptr, c.astype(np.int32), dense[r, c]
+
+
+def _values_on(Rt, S, A, indptr, indices):
+    """Per-transition rewards given in P's shape, read at P's nonzeros (rows s*A + a)."""
+    np = _np()
+    S2, A2, rp, ri, rd = _csr_of(Rt)
+    if (S2, A2) != (S, A):
+        raise UsageError(f"per-transition R must have P's shape (S={S}, A={A}), got S={S2}, A={A2}")
+    import scipy.sparse as sp
+    Rm = sp.csr_matrix((rd, ri, rp), shape=(S * A, S))
+    rows = np.repeat(np.arange(S * A), np.diff(indptr))
+    return np.asarray(Rm[rows, indices]).ravel().astype(np.float64)
+
+
+def _bool_vector(x, n, what):
+    np = _np()
+    if x is None:
+        return None
+    a = np.asarray(x)
+    if a.dtype != bool:  # indices
+        idx = a.astype(np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise UsageError(f"{what} must be indices in [0, {n}) or a boolean array of {n}")
+        a = np.zeros(n, dtype=bool)
+        a[idx] = True
+    return a.ravel()
+
+
+def _from_arrays(P, R, discount: float, *, mask=None, terminal=None, initial=None, state_names=None,
+                 action_names=None, name: str = "arrays", renormalize: bool = False) -> "Model":
+        """A model from arrays.
+
+        P: a SciPy sparse matrix of shape (S*A, S) with row s*A + a (madupite's and MDPSolver's
+           layout), a list of A (S, S) matrices (dense or sparse), or a dense (A, S, S) array
+           (pymdptoolbox's convention). Rows must sum to 1.
+        R: (S, A) or (S*A,) expected rewards r(s, a), or per transition r(s, a, s') in P's shape.
+        discount: gamma in [0, 1] (1 only when every policy reaches a terminal state).
+        mask: boolean (S, A), True where an action is available. Default: where P's row is non-zero.
+              Rows of unavailable actions are ignored.
+        terminal: state indices or a boolean (S,): absorbing, value 0; their rows are ignored. A state
+              whose rows are all unavailable is terminal too.
+        initial: p0 (S,) (default uniform). state_names, action_names: lists of str.
+        renormalize: rescale rows whose sums are within 1e-6 of 1.
+
+        Copies: P once into the library's CSR (interleaved s' and p); float64 values and int32
+        indices of a CSR input are read in place, other dtypes are converted first.
+        """
+        np = _np()
+        S, A, indptr, indices, data = _csr_of(P)
+        indptr = np.asarray(indptr, dtype=np.int64)
+        if indices.dtype != np.int32:
+            if indices.size and (indices.min() < 0 or indices.max() >= S):
+                raise UsageError(f"P has a column index out of range [0, {S})")
+            indices = indices.astype(np.int32)
+        data = np.asarray(data, dtype=np.float64)
+        row_reward = next_reward = None
+        if _is_sparse(R) or isinstance(R, (list, tuple)) or np.ndim(R) == 3 or (
+                np.ndim(R) == 2 and np.shape(R) == (S * A, S) and np.shape(R) != (S, A)):
+            next_reward = _values_on(R, S, A, indptr, indices)
+        else:
+            R = np.asarray(R, dtype=np.float64)
+            if R.shape not in ((S, A), (S * A,)):
+                raise UsageError(f"R must have shape (S, A) = ({S}, {A}), (S*A,) = ({S * A},), or P's shape; got {R.shape}")
+            row_reward = R.ravel()
+        if mask is not None:
+            mask = np.asarray(mask, dtype=bool)
+            if mask.shape != (S, A):
+                raise UsageError(f"mask must have shape (S, A) = ({S}, {A}), got {mask.shape}")
+            mask = mask.ravel()
+        term = _bool_vector(terminal, S, "terminal")
+        if initial is not None:
+            initial = np.asarray(initial, dtype=np.float64).ravel()
+        m = _core._from_csr(S, A, indptr, indices, data, row_reward, next_reward, mask, term, initial,
+                            float(discount), name, list(state_names or []), list(action_names or []),
+                            renormalize)
+        return m
+
+def _from_gymnasium(P, discount: float, *, initial=None, name: str = "gymnasium") -> "Model":
+        """A model from a Gymnasium toy-text table P[s][a] = [(p, s', r, terminated), ...]
+        (env.unwrapped.P of FrozenLake, Taxi, CliffWalking; a dict or a list over states).
+
+        Termination is a property of the transition: a state entered only by transitions with
+        terminated=True is terminal (value 0, its own P rows ignored: Gymnasium lists self-loops
+        there); if some state is entered both ways, the terminating transitions go to an added
+        absorbing state named "terminated" (state S). Repeated successors are merged, their rewards
+        averaged by probability. initial: p0 over the states (e.g. env.unwrapped.initial_state_distrib).
+        """
+        np = _np()
+        states = sorted(P.keys()) if isinstance(P, dict) else list(range(len(P)))
+        S = len(states)
+        if states != list(range(S)):
+            raise UsageError("P's states must be 0 .. S-1")
+        A = max(len(P[s]) for s in states) if S else 0
+        ending, going = np.zeros(S, dtype=bool), np.zeros(S, dtype=bool)
+        for s in states:
+            for a in (sorted(P[s].keys()) if isinstance(P[s], dict) else range(len(P[s]))):
+                for entry in P[s][a]:
+                    p, s2, _, done = entry[:4]
+                    if p > 0:
+                        (ending if done else going)[s2] = True
+        mixed = ending & going
+        extra = bool(mixed.any())
+        n = S + 1 if extra else S
+        terminal = ending & ~going
+        indptr, indices, data, rewards = [0], [], [], []
+        for s in range(n):
+            acts = P[s] if s < S else {}
+            for a in range(A):
+                row = {}
+                if s < S and not terminal[s] and (a in acts if isinstance(acts, dict) else a < len(acts)):
+                    for entry in acts[a]:
+                        p, s2, r, done = entry[:4]
+                        t = S if (done and mixed[s2]) else int(s2)
+                        q, w = row.get(t, (0.0, 0.0))
+                        row[t] = (q + p, w + p * r)
+                for t in sorted(row):
+                    q, w = row[t]
+                    indices.append(t)
+                    data.append(q)
+                    rewards.append(w / q if q > 0 else 0.0)
+                indptr.append(len(indices))
+        import scipy.sparse as sp
+        Pm = sp.csr_matrix((np.array(data), np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
+                           shape=(n * A, n))
+        Rm = sp.csr_matrix((np.array(rewards), np.array(indices, dtype=np.int32), np.array(indptr, dtype=np.int64)),
+                           shape=(n * A, n))
+        term = np.zeros(n, dtype=bool)
+        term[:S] = terminal
+        if extra:
+            term[S] = True
+        names = [str(s) for s in range(S)] + (["terminated"] if extra else [])
+        if initial is not None:
+            initial = np.asarray(initial, dtype=np.float64).ravel()
+            if extra and initial.size == S:
+                initial = np.append(initial, 0.0)
+        mask = np.diff(Pm.indptr).reshape(n, A) > 0
+        return _from_arrays(Pm, Rm, discount, mask=mask, terminal=term, initial=initial,
+                        state_names=names if extra else None, name=name)
+
+def _to_scipy(self):
+    """(P, R, mask): P a new scipy.sparse.csr_matrix (S*A, S), row s*A + a (empty where the action
+    is unavailable); R (S, A) expected rewards (0 where unavailable); mask (S, A) bool. Copies."""
+    import scipy.sparse as sp
+    indptr, indices, data, reward, mask = self._csr_arrays()
+    S, A = self.num_states, self.num_actions
+    return sp.csr_matrix((data, indices, indptr), shape=(S * A, S)), reward, mask
+
+def _save_model(self, path, format: Optional[str] = None) -> None:
+    """Writes the model to `path` in the format of its extension (.json softmdp/1, .mdp/.pomdp
+    Cassandra, .tra PRISM (+ .lab/.trew beside it), .umb, .petsc/.bin PETSc binary, .npz) or
+    `format` (softmdp, cassandra, prism, umb, petsc, npz). Atomic: a failure leaves no file."""
+    self._save(str(path), format or "")
+
+def _solve_method(self, alpha: float = 0.0, method: Optional[str] = None, **kw) -> Result:
+    """softmdp.solve(self, alpha, method, ...)."""
+    return solve(self, alpha, method, **kw)
+
+Model = _core.Model
+Model.__doc__ = """An immutable finite MDP in softmdp's CSR layout: Model.from_arrays, Model.from_gymnasium,
+softmdp.load; model.save, model.to_scipy."""
+Model.from_arrays = staticmethod(_from_arrays)
+Model.from_gymnasium = staticmethod(_from_gymnasium)
+Model.to_scipy = _to_scipy
+Model.save = _save_model
+Model.solve = _solve_method
+Model.__module__ = "softmdp"
+Result.__module__ = "softmdp"
+
+
+def load(path, discount: Optional[float] = None, renormalize: bool = False, format: Optional[str] = None):
+    """Reads a model file of any format the CLI reads: softmdp/1 JSON, UMB, PETSc binary, .npz (told by
+    content), Cassandra (.mdp/.pomdp), PRISM (.tra, needs discount=). discount: for files without one
+    (and overrides Cassandra's). Raises InputError/IoError with the CLI's messages."""
+    return (_core._load(str(path), discount, renormalize, format or ""))
+
+
+def _opts(kw):
+    bad = set(kw) - set(_SOLVER_DEFAULTS)
+    if bad:
+        raise TypeError(f"unexpected keyword argument(s): {', '.join(sorted(bad))}")
+    return {**_SOLVER_DEFAULTS, **kw}
+
+
+def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, **options) -> Result:
+    """Solves the model at temperature alpha (0: hard) with `method` (default: default_method(model,
+    alpha), as the CLI). Methods: see softmdp.methods().
+
+    options: tolerance=1e-8 (certified ||V - V*||_inf), max_iterations=1e6, time_limit=None (s),
+    threads=0 (all cores), evaluation_sweeps=20 (MPI), krylov="bicgstab" | "gmres" and
+    preconditioner_sweeps=2 (ipi, soft-ipi). initial_values: warm start V0 (S,), copied.
+
+    Runs with the GIL released; Ctrl-C raises KeyboardInterrupt (checked between iterations, every
+    50 ms). Returns a Result: values (S,), q (S, A) (NaN where unavailable), policy (S, A), objective,
+    error_bound, stop, iterations, sweeps, seconds, reason; result.to_json() is the CLI's document.
+    """
+    if not options:  # the common call: no dict merging (a few microseconds per call)
+        return _core._solve(model, alpha, method, initial_values)
+    return _core._solve(model, alpha, method, initial_values, **_opts(options))
+
+
+def evaluate(model, policy, alpha: float = 0.0, convention: str = "state", *, iterative: bool = False,
+             **options) -> Result:
+    """(Soft) evaluation of a stochastic policy: an (S, A) array of pi(a|s) (0 on unavailable actions),
+    a per-available-(s, a) array, or "uniform". convention "state": V = sum pi Q + alpha H(pi);
+    "action": Q(s,a) = r - alpha log pi(a|s) + gamma P V (same V). Exact (sparse LU or BiCGSTAB,
+    certified by the residual) unless iterative=True. Options as solve()."""
+    return _core._evaluate(model, policy, alpha, convention, iterative, **_opts(options))
+
+
+@dataclass
+class Comparison:
+    """Soft against hard on one model (softmdp compare)."""
+    hard: Result
+    soft: Result
+    gap_bound: Any             # (S,) alpha b(s): V_hard <= V_soft <= V_hard + gap_bound; None at gamma 1
+    global_bound: Optional[float]
+    soft_policy_hard_return: float
+    soft_policy_hard_values: Any  # (S,)
+    stats: dict                # entropy (S,), mean_entropy, greedy_probability, kl_from_greedy, changed
+
+
+def compare(model, alpha: float, *, soft_method: Optional[str] = None, hard_method: Optional[str] = None,
+            **options) -> Comparison:
+    """Solves the hard and the soft problem and compares them (softmdp compare). Options as solve()."""
+    d = _core._compare(model, alpha, soft_method or "", hard_method or "", **_opts(options))
+    return Comparison(**d)
+
+
+@dataclass
+class Sweep:
+    """An alpha sweep (softmdp sweep): one NumPy array per field, one entry per alpha."""
+    alpha: Any
+    objective: Any
+    hard_return: Any
+    mean_entropy: Any
+    greedy_probability: Any
+    kl_from_greedy: Any
+    changed: Any
+    converged: Any
+    iterations: Any
+    error_bound: Any         # NaN where no bound
+    objective_bound: Any
+    objective_raised: Any
+    seconds: Any
+
+
+def sweep(model, alphas: Sequence[float], method: Optional[str] = None, **options) -> Sweep:
+    """Soft optima along `alphas` (e.g. alpha_grid(0.01, 10, 20, log_scale=True)), each warm-started
+    from the previous one; objectives made monotone within their bounds. Options as solve()."""
+    return Sweep(**_core._sweep(model, [float(a) for a in alphas], method or "", **_opts(options)))
+
+
+def residuals(model, q, alpha: float, value_of_q: str = "soft", *, states=None, actions=None):
+    """Soft Bellman residuals (J_V, J_Q) of a Q table (S, A) (softmdp evaluate --residual).
+    value_of_q: "soft" (alpha logsumexp Q/alpha) or "boltzmann". states: weights over states (default
+    p0); actions: behaviour policy (S, A) (default uniform)."""
+    return _core._residuals(model, q, alpha, value_of_q, states, actions)
+
+
+@dataclass
+class Learning:
+    """Tabular soft Q-learning (softmdp learn)."""
+    q: Any          # (S, A), NaN where unavailable
+    q_star: Any     # (S, A), the exact soft optimum
+    steps: Any      # learning curve: steps, ||Q - Q*||_inf, J of softmax(Q/alpha)
+    q_error: Any
+    objective: Any
+    episodes: int
+
+
+def learn(model, alpha: float = 1.0, steps: int = 100000, *, seed: int = 0, behaviour: str = "uniform",
+          epsilon: float = 0.1, schedule: str = "power", learning_rate: float = 1.0, omega: float = 0.6,
+          target_every: int = 1, horizon: int = 1000, curve_points: int = 20, initial_q: float = 0.0) -> Learning:
+    """Soft Q-learning from simulated transitions (softmdp learn); Ctrl-C raises KeyboardInterrupt."""
+    return Learning(**_core._learn(model, alpha, steps, seed, behaviour, epsilon, schedule, learning_rate, omega,
+                                   target_every, horizon, curve_points, initial_q))
+
+
+@dataclass
+class ContinuousResult:
+    """Soft values of a continuous-action model (softmdp solve on a continuous file)."""
+    values: Any                        # (S,), a new array
+    states: list
+    error_bound: Optional[float]       # iteration_bound + integration_error (quadrature)
+    iteration_bound: float
+    integration_error: Optional[float]
+    nodes: list                        # quadrature nodes per dimension of the reported grid
+    mc_std_error: Any                  # Monte Carlo: standard error of V per state; else None
+    converged: bool
+    stop: str
+    iterations: int
+    seconds: float
+    reason: str
+    method: str
+    objective: float
+
+
+def solve_continuous(path, alpha: float, *, integrator: str = "quadrature", nodes: int = 0, max_nodes: int = 16384,
+                     samples: int = 20000, seed: int = 0, **options) -> ContinuousResult:
+    """Soft Q-iteration over a continuous-action softmdp/1 file (docs/continuous.md), as `softmdp solve
+    FILE --alpha A`: integrator "quadrature" (d <= 3; refined until tolerance, or `nodes` fixed) or "mc"
+    (`samples` per state, `seed`). Options as solve(); Ctrl-C raises KeyboardInterrupt."""
+    return ContinuousResult(**_core._solve_continuous(str(path), alpha, integrator, nodes, max_nodes, samples, seed,
+                                                      **_opts(options)))

@@ -1,0 +1,162 @@
+from dataclasses import dataclass
+from os import PathLike
+from typing import Any, Literal, Mapping, Optional, Sequence, Union
+
+import numpy as np
+import numpy.typing as npt
+
+__version__: str
+
+Array = npt.NDArray[np.float64]
+Path = Union[str, PathLike[str]]
+Convention = Literal["state", "action"]
+Stop = Literal["converged", "iteration_limit", "time_limit", "resolution_floor", "stalled", "non_finite",
+               "interrupted", "no_bound"]
+
+class Error(Exception): ...
+class InputError(Error, ValueError): ...
+class UsageError(Error, ValueError): ...
+class NumericalError(Error, ValueError, ArithmeticError): ...
+class IoError(Error, OSError): ...
+
+class Model:
+    @staticmethod
+    def from_arrays(P: Any, R: Any, discount: float, *, mask: Optional[npt.ArrayLike] = ...,
+                    terminal: Optional[npt.ArrayLike] = ..., initial: Optional[npt.ArrayLike] = ...,
+                    state_names: Optional[Sequence[str]] = ..., action_names: Optional[Sequence[str]] = ...,
+                    name: str = ..., renormalize: bool = ...) -> Model: ...
+    @staticmethod
+    def from_gymnasium(P: Union[Mapping[int, Mapping[int, Sequence[tuple]]], Sequence[Any]], discount: float, *,
+                       initial: Optional[npt.ArrayLike] = ..., name: str = ...) -> Model: ...
+    def with_rewards(self, R: npt.ArrayLike) -> Model: ...
+    def to_scipy(self) -> tuple[Any, Array, npt.NDArray[np.bool_]]: ...
+    def save(self, path: Path, format: Optional[str] = ...) -> None: ...
+    def solve(self, alpha: float = ..., method: Optional[str] = ..., **options: Any) -> Result: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def discount(self) -> float: ...
+    @property
+    def num_states(self) -> int: ...
+    @property
+    def num_actions(self) -> int: ...
+    @property
+    def num_transitions(self) -> int: ...
+    @property
+    def num_available(self) -> int: ...
+    @property
+    def state_names(self) -> list[str]: ...
+    @property
+    def action_names(self) -> list[str]: ...
+    @property
+    def initial(self) -> Array: ...
+    @property
+    def terminal(self) -> npt.NDArray[np.bool_]: ...
+
+class Result:
+    @property
+    def values(self) -> Array: ...
+    @property
+    def q(self) -> Array: ...
+    @property
+    def policy(self) -> Array: ...
+    @property
+    def objective(self) -> float: ...
+    @property
+    def error_bound(self) -> Optional[float]: ...
+    @property
+    def stop(self) -> Stop: ...
+    @property
+    def converged(self) -> bool: ...
+    @property
+    def iterations(self) -> int: ...
+    @property
+    def sweeps(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def alpha(self) -> float: ...
+    @property
+    def convention(self) -> Optional[Convention]: ...
+    @property
+    def model(self) -> Model: ...
+    def to_json(self) -> str: ...
+
+@dataclass
+class Comparison:
+    hard: Result
+    soft: Result
+    gap_bound: Optional[Array]
+    global_bound: Optional[float]
+    soft_policy_hard_return: float
+    soft_policy_hard_values: Array
+    stats: dict[str, Any]
+
+@dataclass
+class Sweep:
+    alpha: Array
+    objective: Array
+    hard_return: Array
+    mean_entropy: Array
+    greedy_probability: Array
+    kl_from_greedy: Array
+    changed: npt.NDArray[np.uint64]
+    converged: npt.NDArray[np.bool_]
+    iterations: npt.NDArray[np.uint64]
+    error_bound: Array
+    objective_bound: Array
+    objective_raised: npt.NDArray[np.bool_]
+    seconds: Array
+
+@dataclass
+class Learning:
+    q: Array
+    q_star: Array
+    steps: npt.NDArray[np.uint64]
+    q_error: Array
+    objective: Array
+    episodes: int
+
+@dataclass
+class ContinuousResult:
+    values: Array
+    states: list[str]
+    error_bound: Optional[float]
+    iteration_bound: float
+    integration_error: Optional[float]
+    nodes: list[int]
+    mc_std_error: Optional[Array]
+    converged: bool
+    stop: Stop
+    iterations: int
+    seconds: float
+    reason: str
+    method: str
+    objective: float
+
+def solve_continuous(path: Path, alpha: float, *, integrator: Literal["quadrature", "mc"] = ..., nodes: int = ...,
+                     max_nodes: int = ..., samples: int = ..., seed: int = ..., **options: Any) -> ContinuousResult: ...
+def load(path: Path, discount: Optional[float] = ..., renormalize: bool = ..., format: Optional[str] = ...) -> Model: ...
+def solve(model: Model, alpha: float = ..., method: Optional[str] = ..., *, initial_values: Optional[npt.ArrayLike] = ...,
+          tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,
+          evaluation_sweeps: int = ..., krylov: Literal["bicgstab", "gmres"] = ...,
+          preconditioner_sweeps: int = ...) -> Result: ...
+def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
+             convention: Convention = ..., *, iterative: bool = ..., tolerance: float = ..., max_iterations: int = ...,
+             time_limit: Optional[float] = ..., threads: int = ...) -> Result: ...
+def compare(model: Model, alpha: float, *, soft_method: Optional[str] = ..., hard_method: Optional[str] = ...,
+            **options: Any) -> Comparison: ...
+def sweep(model: Model, alphas: Sequence[float], method: Optional[str] = ..., **options: Any) -> Sweep: ...
+def residuals(model: Model, q: npt.ArrayLike, alpha: float, value_of_q: Literal["soft", "boltzmann"] = ..., *,
+              states: Optional[npt.ArrayLike] = ..., actions: Optional[npt.ArrayLike] = ...) -> tuple[float, float]: ...
+def learn(model: Model, alpha: float = ..., steps: int = ..., *, seed: int = ...,
+          behaviour: Literal["uniform", "epsilon-greedy", "soft"] = ..., epsilon: float = ...,
+          schedule: Literal["constant", "power"] = ..., learning_rate: float = ..., omega: float = ...,
+          target_every: int = ..., horizon: int = ..., curve_points: int = ..., initial_q: float = ...) -> Learning: ...
+def methods() -> list[tuple[str, bool, str]]: ...
+def default_method(model: Model, alpha: float = ...) -> str: ...
+def alpha_grid(lo: float, hi: float, n: int, log_scale: bool = ...) -> list[float]: ...
