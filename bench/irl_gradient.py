@@ -47,7 +47,7 @@ def main():
         pi /= pi.sum(axis=1, keepdims=True)
         Ppi = agg @ (sp.diags(pi.reshape(-1)) @ P)
         M = sp.identity(S, format="csr") - gamma * Ppi.T.tocsr()
-        x, info = spla.bicgstab(M, p0, rtol=1e-12, atol=0.0, maxiter=10000)
+        x, info = spla.bicgstab(M, p0, tol=1e-12, atol=0.0, maxiter=10000)  # Debian 12 SciPy 1.10: tol
         grad = phi.T @ x  # sum_a d(s,a) = x(s) for per-state features
         t1 = time.perf_counter()
         assert info == 0 and np.isfinite(grad).all()

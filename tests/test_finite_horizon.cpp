@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "occupancy_models.hpp"
+#include "softmdp/analysis/policy.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/finite_horizon.hpp"
 #include "softmdp/solvers/solve.hpp"
@@ -27,7 +28,7 @@ TEST_CASE("finite horizon: one state with self-loops, V_0 = B (1 - gamma^H)/(1 -
 
 TEST_CASE("finite horizon: hard V_0 is the best of all deterministic time-indexed policies (brute force)") {
     const Model m = test::example("chain2.json");
-    const std::size_t S = m.num_states(), R = m.num_rows();
+    const std::size_t S = m.num_states();
     const std::uint64_t H = 3;
     const auto sol = solve_finite_horizon(m, 0.0, H);
     // Enumerate every choice of one row per (t, s) and evaluate it by forward expectation from each s.
@@ -59,34 +60,58 @@ TEST_CASE("finite horizon: hard V_0 is the best of all deterministic time-indexe
         if (i == choice.size()) break;
     }
     for (std::size_t s = 0; s < S; ++s) CHECK(sol.values_at(0, S)[s] == doctest::Approx(best[s]).epsilon(1e-13));
-    (void)R;
+}
+
+namespace {
+
+// E[sum_{t<H} gamma^t (r + alpha H(pi_t(.|s_t)))] from s0 by pushing the state distribution
+// forward (pi: per row, or H x rows): independent of the library's backward recursion.
+double forward_value(const Model& m, std::span<const double> pi, double alpha, std::uint64_t H, std::size_t s0) {
+    const std::size_t S = m.num_states(), R = m.num_rows();
+    std::vector<double> mu(S, 0.0);
+    mu[s0] = 1.0;
+    double J = 0.0, g = 1.0;
+    for (std::uint64_t t = 0; t < H; ++t, g *= m.discount()) {
+        const auto pit = pi.size() == R ? pi : pi.subspan(t * R, R);
+        std::vector<double> next(S, 0.0);
+        for (std::size_t s = 0; s < S; ++s) {
+            if (mu[s] == 0.0 || m.is_terminal(s)) continue;
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+                if (pit[r] == 0.0) continue;
+                J += g * mu[s] * pit[r] * (m.row_reward(r) - alpha * std::log(pit[r]));
+                for (const auto& tr : m.transitions(r)) next[tr.next] += mu[s] * pit[r] * tr.prob();
+            }
+        }
+        mu = next;
+    }
+    return J;
+}
+
+}  // namespace
+
+TEST_CASE("finite horizon: evaluation of a given policy equals the forward value; of the soft optimum, the optimum") {
+    const Model m = test::example("frozenlake4x4.json");
+    const std::size_t S = m.num_states();
+    const double alpha = 0.3;
+    const std::uint64_t H = 9;
+    const auto uniform = uniform_policy(m);
+    const auto ev = evaluate_finite_horizon(m, uniform, alpha, H);
+    for (std::size_t s0 = 0; s0 < S; ++s0) CHECK(ev.values_at(0, S)[s0] == doctest::Approx(forward_value(m, uniform, alpha, H, s0)).epsilon(1e-12));
+    const auto opt = solve_finite_horizon(m, alpha, H);
+    const auto same = evaluate_finite_horizon(m, opt.policy, alpha, H);
+    for (std::size_t k = 0; k < opt.values.size(); ++k) CHECK(same.values[k] == doctest::Approx(opt.values[k]).epsilon(1e-12));
+    CHECK_THROWS_AS(evaluate_finite_horizon(m, std::vector<double>(3, 0.0), alpha, H), UsageError);
 }
 
 TEST_CASE("finite horizon: the soft V_0 is the forward value of its own policy with the entropy bonus, and tends to V*_soft") {
     const Model m = test::example("frozenlake4x4.json");
-    const std::size_t S = m.num_states(), R = m.num_rows();
+    const std::size_t S = m.num_states();
     const double alpha = 0.3;
     const std::uint64_t H = 12;
     const auto sol = solve_finite_horizon(m, alpha, H);
     for (std::size_t s0 = 0; s0 < S; ++s0) {
-        std::vector<double> mu(S, 0.0);
-        mu[s0] = 1.0;
-        double J = 0.0, g = 1.0;
-        for (std::uint64_t t = 0; t < H; ++t, g *= m.discount()) {
-            const auto pi = sol.policy_at(t, R);
-            std::vector<double> next(S, 0.0);
-            for (std::size_t s = 0; s < S; ++s) {
-                if (mu[s] == 0.0 || m.is_terminal(s)) continue;
-                for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-                    if (pi[r] == 0.0) continue;
-                    J += g * mu[s] * pi[r] * (m.row_reward(r) - alpha * std::log(pi[r]));
-                    for (const auto& tr : m.transitions(r)) next[tr.next] += mu[s] * pi[r] * tr.prob();
-                }
-            }
-            mu = next;
-        }
         CAPTURE(s0);
-        CHECK(sol.values_at(0, S)[s0] == doctest::Approx(J).epsilon(1e-12));
+        CHECK(sol.values_at(0, S)[s0] == doctest::Approx(forward_value(m, sol.policy, alpha, H, s0)).epsilon(1e-12));
     }
     // Long horizon: within gamma^H max|V*| (+ the solve's bound) of the infinite-horizon soft optimum.
     const std::uint64_t long_h = 600;

@@ -1,5 +1,6 @@
 #pragma once
-// Finite-horizon (soft or hard) optimal control by backward induction: exact, no tolerance.
+// Finite-horizon (soft or hard) optimal control and policy evaluation by backward induction: exact,
+// no tolerance.
 //   V_H = terminal values (0 by default)
 //   Q_t(s,a) = r(s,a) + gamma sum_s' p(s'|s,a) V_{t+1}(s')
 //   V_t(s)   = alpha log sum_a exp(Q_t(s,a)/alpha)   (alpha > 0; max_a Q_t(s,a) at alpha = 0)
@@ -34,5 +35,12 @@ struct FiniteHorizonSolution {
 FiniteHorizonSolution solve_finite_horizon(const Model& m, double alpha, std::uint64_t horizon,
                                            std::span<const double> terminal_values = {},
                                            std::span<const double> row_rewards = {}, int threads = 0);
+
+// Finite-horizon (soft) policy evaluation of pi (per row: stationary, or horizon x rows:
+// time-indexed), state convention: V_t(s) = sum_a pi_t(a|s) Q_t(s,a) + alpha H(pi_t(.|s)), Q_t as
+// above; `policy` holds pi. Exact, no tolerance. Throws as solve_finite_horizon, and InputError for
+// a policy that is not a distribution on some state.
+FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const double> pi, double alpha, std::uint64_t horizon,
+                                              std::span<const double> terminal_values = {}, int threads = 0);
 
 }  // namespace softmdp
