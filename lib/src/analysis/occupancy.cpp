@@ -3,6 +3,7 @@
 #include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
+#include <algorithm>
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
@@ -74,22 +75,35 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
     const ModelData& d = m.data();
     const double gamma = m.discount();
 
-    // A^T = I - gamma P_pi^T: the evaluation system of policy_evaluation.hpp, transposed.
+    // A^T = I - gamma P_pi^T, the evaluation system of policy_evaluation.hpp transposed. Its column s
+    // is row s of I - gamma P_pi: state s's successors under pi, so it is written column by column
+    // straight from the CSR (entries of one column merged and sorted, as Eigen's compressed format
+    // requires), without the sort of a triplet list (which took half the time at 10^5 states).
     using SpMat = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
-    std::vector<Eigen::Triplet<double, std::int64_t>> triplets;
-    triplets.reserve(S + m.num_transitions());
-    for (std::size_t s = 0; s < S; ++s) {
-        const auto si = static_cast<std::int64_t>(s);
-        triplets.emplace_back(si, si, 1.0);
-        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            if (pi[r] == 0.0) continue;
-            for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k)
-                triplets.emplace_back(static_cast<std::int64_t>(d.transitions[k].next), si, -gamma * pi[r] * d.transitions[k].prob());
-        }
-    }
     SpMat A(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S));
-    A.setFromTriplets(triplets.begin(), triplets.end());
-    triplets = {};
+    {
+        std::vector<std::int64_t> outer(S + 1, 0), inner;
+        std::vector<double> values;
+        inner.reserve(S + m.num_transitions());
+        values.reserve(S + m.num_transitions());
+        std::vector<std::pair<std::int64_t, double>> column;
+        for (std::size_t s = 0; s < S; ++s) {
+            column.assign(1, {static_cast<std::int64_t>(s), 1.0});
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+                if (pi[r] == 0.0) continue;
+                for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k)
+                    column.emplace_back(static_cast<std::int64_t>(d.transitions[k].next), -gamma * pi[r] * d.transitions[k].prob());
+            }
+            std::sort(column.begin(), column.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+            for (const auto& [row, v] : column) {
+                if (!inner.empty() && static_cast<std::size_t>(outer[s]) < inner.size() && inner.back() == row) values.back() += v;
+                else inner.push_back(row), values.push_back(v);
+            }
+            outer[s + 1] = static_cast<std::int64_t>(inner.size());
+        }
+        A = Eigen::Map<const SpMat>(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S), static_cast<std::int64_t>(inner.size()),
+                                    outer.data(), inner.data(), values.data());
+    }
     const Eigen::Map<const Eigen::VectorXd> b(rho.data(), static_cast<Eigen::Index>(S));
 
     Occupancy occ;
@@ -106,10 +120,14 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
         x = lu.solve(b);
     } else {
         occ.method = "bicgstab";
-        Eigen::BiCGSTAB<SpMat, Eigen::DiagonalPreconditioner<double>> solver;
+        // Row-major: Eigen runs the products of a row-major sparse matrix on all threads.
+        using RowMat = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>;
+        const RowMat At = A;
+        A = SpMat();
+        Eigen::BiCGSTAB<RowMat, Eigen::DiagonalPreconditioner<double>> solver;
         solver.setTolerance(std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
         solver.setMaxIterations(1000);
-        solver.compute(A);
+        solver.compute(At);
         x = solver.solve(b);
     }
     std::vector<double> X(S, 0.0), Y(S);
