@@ -3,7 +3,7 @@
 // r(s, a) = phi(s) . w: the same arithmetic as bench/irl_gradient.py, which bench/irl_gradient.sh
 // runs on the same file in the same run. Prints the seconds of each repetition and the gradient's
 // first entries (the two programs must agree).
-//   usage: softmdp_bench_irl_gradient MODEL ALPHA TOLERANCE [REPETITIONS]
+//   usage: softmdp_bench_irl_gradient MODEL ALPHA TOLERANCE [REPETITIONS [METHOD]]   (METHOD: default_method)
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -18,7 +18,7 @@ using namespace softmdp;
 
 int main(int argc, char** argv) {
     if (argc < 4) {
-        std::fprintf(stderr, "usage: %s MODEL ALPHA TOLERANCE [REPETITIONS]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s MODEL ALPHA TOLERANCE [REPETITIONS [METHOD]]\n", argv[0]);
         return 2;
     }
     const Model loaded = load_model(argv[1]);
@@ -39,10 +39,11 @@ int main(int argc, char** argv) {
     opt.tolerance = std::atof(argv[3]);
     for (int i = 0; i < reps; ++i) {
         const auto t0 = std::chrono::steady_clock::now();
-        const RewardGradient g = soft_reward_gradient(m, alpha, opt);
+        const RewardGradient g = soft_reward_gradient(m, alpha, opt, argc > 5 ? argv[5] : "");
         const auto grad = weight_gradient(m, phi, g);
         const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        fmt::print("{:.4f} s  ({}, {} iterations; occupancy {})  dJ/dw[0..2] = {:.10g} {:.10g} {:.10g}\n", sec, g.solution.method,
-                   g.solution.iterations, g.occupancy.method, grad[0], grad[1], grad[2]);
+        fmt::print("{:.4f} s  (solve {:.3f} s: {}, {} iterations, {} sweeps; occupancy {:.3f} s: {})  dJ/dw[0..2] = {:.10g} {:.10g} {:.10g}\n",
+                   sec, g.solution.seconds, g.solution.method, g.solution.iterations, g.solution.sweeps, g.occupancy.seconds,
+                   g.occupancy.method, grad[0], grad[1], grad[2]);
     }
 }

@@ -12,7 +12,9 @@ trap 'rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "garnet: S=$S A=4 B=5 gamma=0.95 seed=1, alpha 1, tolerance $TOL"
 ./build/softmdp generate garnet --states "$S" --actions 4 --branching 5 --seed 1 --discount 0.95 --output "$WORK/g.npz" --quiet
-echo "softmdp:"
+echo "softmdp (default method):"
 ./build/softmdp_bench_irl_gradient "$WORK/g.npz" 1 "$TOL" 3
+echo "softmdp (soft-vi):"
+./build/softmdp_bench_irl_gradient "$WORK/g.npz" 1 "$TOL" 3 soft-vi
 echo "numpy/scipy:"
 /usr/bin/python3 bench/irl_gradient.py "$WORK/g.npz" 1 "$TOL" 3
