@@ -1,6 +1,5 @@
 #include "softmdp/analysis/occupancy.hpp"
 
-#include <Eigen/IterativeLinearSolvers>
 #include <Eigen/SparseCore>
 #include <Eigen/SparseLU>
 #include <algorithm>
@@ -59,6 +58,96 @@ double l1(std::span<const double> v) {
     return s;
 }
 
+using SpMat = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
+
+// A^T = I - gamma P_pi^T, the evaluation system of policy_evaluation.hpp transposed, for the sparse
+// LU. Its column s is row s of I - gamma P_pi: state s's successors under pi, so it is written
+// column by column straight from the CSR (entries of one column merged and sorted, as Eigen's
+// compressed format requires), without the sort of a triplet list.
+SpMat assemble_transposed(const Model& m, std::span<const double> pi) {
+    const ModelData& d = m.data();
+    const std::size_t S = m.num_states();
+    const double gamma = m.discount();
+    std::vector<std::int64_t> outer(S + 1, 0), inner;
+    std::vector<double> values;
+    inner.reserve(S + m.num_transitions());
+    values.reserve(S + m.num_transitions());
+    std::vector<std::pair<std::int64_t, double>> column;
+    for (std::size_t s = 0; s < S; ++s) {
+        column.assign(1, {static_cast<std::int64_t>(s), 1.0});
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            if (pi[r] == 0.0) continue;
+            for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k)
+                column.emplace_back(static_cast<std::int64_t>(d.transitions[k].next), -gamma * pi[r] * d.transitions[k].prob());
+        }
+        std::sort(column.begin(), column.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [row, v] : column) {
+            if (static_cast<std::size_t>(outer[s]) < inner.size() && inner.back() == row) values.back() += v;
+            else inner.push_back(row), values.push_back(v);
+        }
+        outer[s + 1] = static_cast<std::int64_t>(inner.size());
+    }
+    const auto n = static_cast<std::int64_t>(S);
+    return Eigen::Map<const SpMat>(n, n, static_cast<std::int64_t>(inner.size()), outer.data(), inner.data(), values.data());
+}
+
+double dot(std::span<const double> a, std::span<const double> b) {
+    double x = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) x += a[i] * b[i];
+    return x;
+}
+
+// y = (I - gamma P_pi^T) x, matrix-free from the CSR.
+void apply_transposed(const Model& m, std::span<const double> pi, std::span<const double> x, std::span<double> y) {
+    std::copy(x.begin(), x.end(), y.begin());
+    add_transposed(m, pi, -m.discount(), x, y);
+}
+
+// BiCGSTAB (van der Vorst 1992) on (I - gamma P_pi^T) x = rho, right-preconditioned by the diagonal
+// 1 - gamma P_pi(s,s), matrix-free: no assembled matrix (which cost as much as the solve at 10^5
+// states). Stops at ||rho - A x||_2 <= tol ||rho||_2 or 1000 iterations; the caller's polish sweeps
+// certify whatever it returns.
+void transposed_bicgstab(const Model& m, std::span<const double> pi, std::span<const double> rho, std::vector<double>& x, double tol) {
+    const std::size_t S = m.num_states();
+    const ModelData& d = m.data();
+    std::vector<double> inv_diag(S, 1.0);
+    for (std::size_t s = 0; s < S; ++s) {
+        double self = 0.0;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
+            for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k)
+                if (d.transitions[k].next == s) self += pi[r] * d.transitions[k].prob();
+        const double diag = 1.0 - m.discount() * self;
+        if (diag > 0.0) inv_diag[s] = 1.0 / diag;
+    }
+    std::vector<double> r(rho.begin(), rho.end()), r0, p(S, 0.0), v(S, 0.0), y(S), z(S), t(S), ax(S);
+    apply_transposed(m, pi, x, ax);
+    for (std::size_t s = 0; s < S; ++s) r[s] -= ax[s];
+    r0 = r;
+    const double target = tol * std::sqrt(dot(rho, rho));
+    double rho_old = 1.0, alpha = 1.0, omega = 1.0;
+    for (int it = 0; it < 1000 && std::sqrt(dot(r, r)) > target; ++it) {
+        const double rho_new = dot(r0, r);
+        if (rho_new == 0.0 || omega == 0.0) break;  // breakdown: the polish takes over
+        const double beta = (rho_new / rho_old) * (alpha / omega);
+        for (std::size_t s = 0; s < S; ++s) p[s] = r[s] + beta * (p[s] - omega * v[s]);
+        for (std::size_t s = 0; s < S; ++s) y[s] = inv_diag[s] * p[s];
+        apply_transposed(m, pi, y, v);
+        const double r0v = dot(r0, v);
+        if (r0v == 0.0) break;
+        alpha = rho_new / r0v;
+        for (std::size_t s = 0; s < S; ++s) r[s] -= alpha * v[s];  // r is now s = r - alpha v
+        for (std::size_t s = 0; s < S; ++s) z[s] = inv_diag[s] * r[s];
+        apply_transposed(m, pi, z, t);
+        const double tt = dot(t, t);
+        omega = tt > 0.0 ? dot(t, r) / tt : 0.0;
+        for (std::size_t s = 0; s < S; ++s) {
+            x[s] += alpha * y[s] + omega * z[s];
+            r[s] -= omega * t[s];
+        }
+        rho_old = rho_new;
+    }
+}
+
 void check_stationary(const Model& m, std::span<const double> pi) {
     if (pi.size() != m.num_rows())
         throw UsageError(fmt::format("occupancy: the policy has {} entries for {} state-action pairs", pi.size(), m.num_rows()));
@@ -72,66 +161,27 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
     check_stationary(m, pi);
     const std::vector<double> rho = start_measure(m, rho_in, 1);
     const std::size_t S = m.num_states();
-    const ModelData& d = m.data();
     const double gamma = m.discount();
 
-    // A^T = I - gamma P_pi^T, the evaluation system of policy_evaluation.hpp transposed. Its column s
-    // is row s of I - gamma P_pi: state s's successors under pi, so it is written column by column
-    // straight from the CSR (entries of one column merged and sorted, as Eigen's compressed format
-    // requires), without the sort of a triplet list (which took half the time at 10^5 states).
-    using SpMat = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
-    SpMat A(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S));
-    {
-        std::vector<std::int64_t> outer(S + 1, 0), inner;
-        std::vector<double> values;
-        inner.reserve(S + m.num_transitions());
-        values.reserve(S + m.num_transitions());
-        std::vector<std::pair<std::int64_t, double>> column;
-        for (std::size_t s = 0; s < S; ++s) {
-            column.assign(1, {static_cast<std::int64_t>(s), 1.0});
-            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-                if (pi[r] == 0.0) continue;
-                for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k)
-                    column.emplace_back(static_cast<std::int64_t>(d.transitions[k].next), -gamma * pi[r] * d.transitions[k].prob());
-            }
-            std::sort(column.begin(), column.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-            for (const auto& [row, v] : column) {
-                if (!inner.empty() && static_cast<std::size_t>(outer[s]) < inner.size() && inner.back() == row) values.back() += v;
-                else inner.push_back(row), values.push_back(v);
-            }
-            outer[s + 1] = static_cast<std::int64_t>(inner.size());
-        }
-        A = Eigen::Map<const SpMat>(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S), static_cast<std::int64_t>(inner.size()),
-                                    outer.data(), inner.data(), values.data());
-    }
-    const Eigen::Map<const Eigen::VectorXd> b(rho.data(), static_cast<Eigen::Index>(S));
-
     Occupancy occ;
-    Eigen::VectorXd x;
+    std::vector<double> X(S, 0.0), Y(S);
     if (use_sparse_lu(m)) {  // the same choice as the evaluation (policy_evaluation.hpp)
         occ.method = "sparse-lu";
         Eigen::SparseLU<SpMat> lu;
-        lu.compute(A);
+        lu.compute(assemble_transposed(m, pi));
         if (lu.info() != Eigen::Success)
             numerical_failure(m, 0.0, "occupancy",
                               fmt::format("(I - gamma P_pi^T) x = rho is singular in floating point (discount {}): under this "
                                           "policy some state reaches no terminal state",
                                           gamma));
-        x = lu.solve(b);
+        const Eigen::VectorXd x = lu.solve(Eigen::Map<const Eigen::VectorXd>(rho.data(), static_cast<Eigen::Index>(S)));
+        if (x.allFinite()) X.assign(x.data(), x.data() + x.size());  // else the polish starts from 0
     } else {
         occ.method = "bicgstab";
-        // Row-major: Eigen runs the products of a row-major sparse matrix on all threads.
-        using RowMat = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>;
-        const RowMat At = A;
-        A = SpMat();
-        Eigen::BiCGSTAB<RowMat, Eigen::DiagonalPreconditioner<double>> solver;
-        solver.setTolerance(std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
-        solver.setMaxIterations(1000);
-        solver.compute(At);
-        x = solver.solve(b);
+        transposed_bicgstab(m, pi, rho, X, std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        for (double& v : X)
+            if (!std::isfinite(v)) v = 0.0;
     }
-    std::vector<double> X(S, 0.0), Y(S);
-    if (x.allFinite()) X.assign(x.data(), x.data() + x.size());  // else the polish starts from 0
 
     // Polish and certify (bound derived in occupancy.hpp).
     const double terms = static_cast<double>(max_in_terms(m, pi));
