@@ -22,6 +22,7 @@ int run(const std::vector<std::string>& args) {
         ("horizon", po::value<std::uint64_t>(), "finite horizon H: time-indexed policies by backward induction (default: discounted)")
         ("optimizer", po::value<std::string>()->default_value("lbfgs"), "lbfgs | gradient (both with a backtracking line search)")
         ("l2", po::value<double>()->default_value(0.0), "L2 regularisation l2/2 ||w||^2 of the weights")
+        ("method", po::value<std::string>(), "the inner soft solver (discounted): a soft method of `softmdp solve` (default: as solve)")
         ("irl-iterations", po::value<std::uint64_t>()->default_value(200), "at most this many optimiser iterations")
         ("gradient-tolerance", po::value<double>()->default_value(1e-6, "1e-6"), "stop when max_k |dL/dw_k| <= this");
     add_model_options(desc);
@@ -48,6 +49,10 @@ int run(const std::vector<std::string>& args) {
     o.max_iterations = vm["irl-iterations"].as<std::uint64_t>();
     o.tolerance = vm["gradient-tolerance"].as<double>();
     if (!(o.tolerance >= 0.0)) throw UsageError("--gradient-tolerance must be >= 0");
+    if (vm.count("method")) {
+        o.method = vm["method"].as<std::string>();
+        if (o.horizon > 0) throw UsageError("--method chooses the discounted soft solver: a finite horizon uses backward induction");
+    }
     o.solver = solver_options(vm, "irl");
     // The inner soft solves: well below the gradient tolerance unless --tolerance asks otherwise.
     if (vm["tolerance"].defaulted()) o.solver.tolerance = 1e-10;

@@ -109,6 +109,8 @@ TEST_CASE("occupancy, simulate, irl: bad input and usage exit 2, unreadable file
         {"irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --optimizer newton", 2, "--optimizer"},
         {"irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --horizon 2", 2, "more than the horizon"},
         {"irl " + chain + " --demonstrations " + (dir / "missing.json").string(), 3, "missing.json"},
+        {"irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --method vi", 2, "alpha"},
+        {"irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --method soft-vi --horizon 3", 2, "--method"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.args);
@@ -119,4 +121,12 @@ TEST_CASE("occupancy, simulate, irl: bad input and usage exit 2, unreadable file
     }
     // Names or indices, pairs or states/actions: the good file runs.
     CHECK(test::run_cli("irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --json " + out).code == 0);
+    // Another inner solver, the same optimum (to the gradient tolerance's effect on the weights).
+    const auto a = test::run_cli("irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --json -");
+    const auto b = test::run_cli("irl " + chain + " --demonstrations " + (dir / "good.json").string() + " --method soft-vi --json -");
+    REQUIRE(a.code == 0);
+    REQUIRE(b.code == 0);
+    const json ja = json::parse(a.out), jb = json::parse(b.out);
+    for (std::size_t k = 0; k < ja["weights"].size(); ++k)
+        CHECK(ja["weights"][k].get<double>() == doctest::Approx(jb["weights"][k].get<double>()).epsilon(1e-4));
 }

@@ -143,7 +143,7 @@ public:
             m_ = with_rewards(std::move(m_), std::move(r));
             SolverOptions so = opt_.solver;
             so.initial_values = warm_;  // the previous weights' values: successive rewards are close
-            Solution sol = solve(m_, default_method(m_, opt_.alpha), opt_.alpha, so);
+            Solution sol = solve(m_, opt_.method.empty() ? default_method(m_, opt_.alpha) : std::string_view(opt_.method), opt_.alpha, so);
             if (!sol.converged)
                 throw NumericalError(fmt::format("irl: the soft solve stopped before its tolerance ({})", sol.reason));
             e.policy = softmax_policy(m_, sol.q, opt_.alpha);

@@ -62,6 +62,7 @@ struct IrlOptions {
         s.tolerance = 1e-10;
         return s;
     }();
+    std::string method;                         // the inner soft solver (empty: default_method)
     std::vector<double> initial_weights;        // empty: 0
     std::function<void(const IrlPoint&)> progress;
 };
