@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "policy_option.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/analysis/policy.hpp"
 #include "softmdp/analysis/residuals.hpp"
@@ -15,18 +16,6 @@
 
 namespace softmdp::cli {
 namespace {
-
-std::vector<double> policy_from_option(const std::string& spec, const Model& m, double alpha, const SolverOptions& opt) {
-    if (spec == "uniform") return uniform_policy(m);
-    if (spec == "greedy" || spec == "softmax") {
-        // The optimal Q of the same problem: hard for greedy, soft at alpha for softmax (= pi*).
-        const double a = spec == "greedy" ? 0.0 : alpha;
-        if (spec == "softmax" && alpha == 0.0) throw UsageError("--policy softmax needs --alpha > 0");
-        const Solution opt_sol = solve(m, default_method(m, a), a, opt);
-        return spec == "greedy" ? greedy_policy(m, opt_sol.q) : softmax_policy(m, opt_sol.q, alpha);
-    }
-    return read_policy(spec, m);
-}
 
 int run(const std::vector<std::string>& args) {
     po::options_description desc("evaluate options");

@@ -87,7 +87,7 @@ std::vector<double> read_state_weights(const std::filesystem::path& file, const 
 }
 
 std::vector<double> read_policy(const std::filesystem::path& file, const Model& m) {
-    const auto j = read_format(file, {"softmdp-policy/1", "softmdp-result/1"});
+    const auto j = read_format(file, {"softmdp-policy/1", "softmdp-result/1", "softmdp-irl/1"});
     const std::string src = file.string();
     const auto where = [&](const std::string& entry, const std::string& field) { return Location{src, {}, entry, field}; };
     const auto per_state = state_entries(j, "policy", m, src);

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace softmdp {
@@ -111,6 +112,9 @@ public:
 
     // Raw arrays for hot loops.
     const ModelData& data() const noexcept { return d_; }
+    // Gives the arrays back, e.g. to rebuild the model with other rewards without copying the
+    // transitions (IRL re-solves the same dynamics under each candidate reward).
+    ModelData release() && noexcept { return std::move(d_); }
     // Bytes held by the CSR arrays (rows and transitions).
     std::size_t csr_bytes() const noexcept;
 

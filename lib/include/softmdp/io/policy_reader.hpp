@@ -9,7 +9,7 @@
 
 namespace softmdp {
 
-// Reads a softmdp-policy/1 file, or the "policy" of a softmdp-result/1 file:
+// Reads a softmdp-policy/1 file, or the "policy" of a softmdp-result/1 or softmdp-irl/1 file:
 //   "policy": per state (array over states, or object {state name: ...}), either an array of
 //   probabilities over all actions, or an object {action name or index: probability}.
 // Terminal states may be omitted or null. Checks sizes, names, and sums. Returns pi per row of the

@@ -1,0 +1,99 @@
+#include "softmdp/solvers/finite_horizon.hpp"
+
+#include <cmath>
+#include <fmt/format.h>
+
+#include "softmdp/core/errors.hpp"
+#include "softmdp/core/stopwatch.hpp"
+#include "softmdp/solvers/bellman.hpp"
+#include "softmdp/solvers/numerical.hpp"
+#include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/soft_operators.hpp"
+
+namespace softmdp {
+
+namespace {
+
+// Backward induction shared by the optimum (pi empty: the backup picks the policy) and the
+// evaluation of a given policy (stationary or time-indexed).
+FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint64_t horizon, std::span<const double> terminal_values,
+                                         std::span<const double> row_rewards, std::span<const double> given, int threads) {
+    const Stopwatch clock;
+    if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("alpha must be finite and >= 0, got {}", alpha));
+    if (horizon == 0) throw UsageError("the horizon must be at least 1");
+    const std::size_t S = m.num_states(), R = m.num_rows();
+    if (!terminal_values.empty() && terminal_values.size() != S)
+        throw UsageError(fmt::format("terminal values: {} entries for {} states", terminal_values.size(), S));
+    if (!row_rewards.empty() && row_rewards.size() != R)
+        throw UsageError(fmt::format("rewards: {} entries for {} state-action pairs", row_rewards.size(), R));
+    const bool evaluating = !given.empty(), timed = given.size() == horizon * R && horizon > 1;
+    if (evaluating) {
+        if (given.size() != R && !timed)
+            throw UsageError(fmt::format("the policy has {} entries: give {} (stationary) or horizon x {} (time-indexed)", given.size(), R, R));
+        for (std::uint64_t t = 0; t < (timed ? horizon : 1); ++t) check_policy(m, given.subspan(t * R, R));
+    }
+    const ModelData& d = m.data();
+    const std::span<const double> reward = row_rewards.empty() ? std::span<const double>(d.row_reward) : row_rewards;
+    const double gamma = m.discount();
+
+    FiniteHorizonSolution sol;
+    sol.horizon = horizon;
+    sol.alpha = alpha;
+    sol.values.assign((horizon + 1) * S, 0.0);
+    sol.q.assign(horizon * R, 0.0);
+    sol.policy.assign(horizon * R, 0.0);
+    if (!terminal_values.empty()) std::copy(terminal_values.begin(), terminal_values.end(), sol.values.begin() + static_cast<std::ptrdiff_t>(horizon * S));
+    const auto Sl = static_cast<std::int64_t>(S);
+    for (std::uint64_t t = horizon; t-- > 0;) {
+        const double* next = sol.values.data() + (t + 1) * S;
+        double* V = sol.values.data() + t * S;
+        double* q = sol.q.data() + t * R;
+        double* pi = sol.policy.data() + t * R;
+        const double* fixed = evaluating ? given.data() + (timed ? t * R : 0) : nullptr;
+#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
+        for (std::int64_t si = 0; si < Sl; ++si) {
+            const auto s = static_cast<std::size_t>(si);
+            const Offset first = d.state_begin[s], n = d.state_begin[s + 1] - first;
+            if (n == 0) {  // absorbing and rewardless: the terminal value, discounted once per step
+                V[s] = gamma * next[s];
+                continue;
+            }
+            for (Offset r = first; r < first + n; ++r) {
+                double ev = 0.0;
+                for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k) ev += d.transitions[k].prob() * next[d.transitions[k].next];
+                q[r] = reward[r] + gamma * ev;
+            }
+            const std::span<const double> qs(q + first, n);
+            if (!evaluating) {
+                V[s] = soft_max(qs, alpha);
+                softmax_policy(qs, alpha, std::span<double>(pi + first, n));
+                continue;
+            }
+            double v = 0.0;
+            for (Offset r = first; r < first + n; ++r)
+                if (fixed[r] != 0.0) v += fixed[r] * q[r];
+            std::copy(fixed + first, fixed + first + n, pi + first);
+            V[s] = v + alpha * entropy(std::span<const double>(fixed + first, n));
+        }
+        for (std::size_t s = 0; s < S; ++s)
+            if (!std::isfinite(V[s]))
+                numerical_failure(m, alpha, "finite-horizon backward induction", fmt::format("V_{}({}) is not finite", t, m.state_name(s)));
+    }
+    sol.seconds = clock.seconds();
+    return sol;
+}
+
+}  // namespace
+
+FiniteHorizonSolution solve_finite_horizon(const Model& m, double alpha, std::uint64_t horizon, std::span<const double> terminal_values,
+                                           std::span<const double> row_rewards, int threads) {
+    return backward_induction(m, alpha, horizon, terminal_values, row_rewards, {}, threads);
+}
+
+FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const double> pi, double alpha, std::uint64_t horizon,
+                                              std::span<const double> terminal_values, int threads) {
+    if (pi.empty()) throw UsageError("evaluate_finite_horizon: an empty policy");
+    return backward_induction(m, alpha, horizon, terminal_values, {}, pi, threads);
+}
+
+}  // namespace softmdp
