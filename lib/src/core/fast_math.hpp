@@ -5,7 +5,8 @@
 // Accuracy: within 1 ulp of exp over the whole double range, subnormal results included
 // (tests/test_fast_math.cpp); exp(-inf) = 0, exp(+inf) = inf, NaN stays NaN.
 // GCC if-converts the two clamps only under -fno-trapping-math (lib/CMakeLists.txt sets it for the
-// library and its users); without it loops stay scalar, with the same results.
+// library; a private header, so only the library's own sources, built with those flags, call it);
+// without it loops stay scalar, with the same results.
 #include <bit>
 #include <cstdint>
 #include <limits>
