@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "softmdp/core/fast_math.hpp"
+#include "../lib/src/core/fast_math.hpp"
 
 using namespace softmdp;
 

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "softmdp/core/errors.hpp"
-#include "softmdp/core/fast_math.hpp"
+#include "../core/fast_math.hpp"
 
 namespace softmdp {
 

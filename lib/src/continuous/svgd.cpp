@@ -7,7 +7,7 @@
 
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
-#include "softmdp/core/fast_math.hpp"
+#include "../core/fast_math.hpp"
 
 namespace softmdp::detail {
 

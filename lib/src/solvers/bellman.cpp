@@ -1,4 +1,5 @@
 #include "softmdp/solvers/bellman.hpp"
+#include "../core/fast_math.hpp"
 
 namespace softmdp {
 

@@ -70,8 +70,7 @@ namespace {
 // A regularisation bonus per state, as regularisation_bonus computes it for a valid policy.
 void check_bonus(const Model& m, std::span<const double> bonus) {
     if (bonus.size() != m.num_states())
-        throw UsageError(fmt::format("regularisation bonus has {} entries, the model has {} states", bonus.size(),
-                                                m.num_states()));
+        throw UsageError(fmt::format("regularisation bonus has {} entries, the model has {} states", bonus.size(), m.num_states()));
 }
 
 // Fills q, policy, the residual bound and the method of an evaluation result.

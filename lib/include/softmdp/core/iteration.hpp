@@ -61,7 +61,6 @@ public:
               std::uint64_t done = 0)
         : opt_(opt), unit_(unit), clock_(clock), count_(done) {}
 
-    const SolverOptions& options() const noexcept { return opt_; }
     std::uint64_t count() const noexcept { return count_; }
     double seconds() const { return clock_.seconds(); }
     Stop stop() const noexcept { return stop_; }

@@ -11,7 +11,6 @@
 #include <span>
 #include <vector>
 
-#include "softmdp/core/fast_math.hpp"
 #include "softmdp/core/iteration.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"

@@ -4,8 +4,9 @@
 // shifts, and a loop that calls it vectorises. It also gives the same bits with every libm.
 // Accuracy: within 1 ulp of exp over the whole double range, subnormal results included
 // (tests/test_fast_math.cpp); exp(-inf) = 0, exp(+inf) = inf, NaN stays NaN.
-// GCC if-converts the two clamps only under -fno-trapping-math (cmake/SoftmdpMathFlags.cmake: softmdp's
-// own targets, not the package's users); without it loops stay scalar, with the same results.
+// GCC if-converts the two clamps only under -fno-trapping-math (cmake/SoftmdpMathFlags.cmake: the
+// library's own targets; a private header, so only sources built with those flags call it);
+// without it loops stay scalar, with the same results.
 #include <bit>
 #include <cstdint>
 #include <limits>
