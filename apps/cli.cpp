@@ -419,23 +419,6 @@ bool progress_line_open() noexcept { return g_line_open; }
 
 void set_progress_label(std::string label) { progress_state().label = std::move(label); }
 
-std::string CsvWriter::field(std::string_view text) {
-    const std::string s = printable(text);  // a name's line break or escape sequence stays inside its field
-    if (s.find_first_of(",\"") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-std::string CsvWriter::field(double v) { return std::isfinite(v) ? format_double(v) : std::string(); }
-
-void CsvWriter::row_of(std::span<const std::string> fields) {
-    std::string line;
-    for (std::size_t i = 0; i < fields.size(); ++i) line += (i ? "," : "") + fields[i];
-    line += "\n";
-    std::fwrite(line.data(), 1, line.size(), out_);
-}
-
 bool wants_document(const po::variables_map& vm) { return vm.count("json") || format_of(vm) != "table"; }
 
 void emit(const po::variables_map& vm, const Report& report) {

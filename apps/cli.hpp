@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "softmdp/continuous/continuous_model.hpp"
+#include "softmdp/io/csv_writer.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/io/mapped_file.hpp"
 #include "softmdp/core/model.hpp"
@@ -70,34 +71,6 @@ double alpha_option(const po::variables_map& vm);
 // O(n^2); 10^5 particles take minutes per step already).
 constexpr std::size_t kMaxParticles = 100000;
 std::size_t particles_option(const po::variables_map& vm);
-
-// CSV rows: a field is quoted when it holds a comma, a quote or a line break; doubles in the
-// shortest form that reads back exactly; absent or non-finite numbers are empty fields.
-class CsvWriter {
-public:
-    explicit CsvWriter(std::FILE* out) : out_(out) {}
-    template <class... T>
-    void row(const T&... fields) {
-        const std::vector<std::string> f{field(fields)...};
-        row_of(f);
-    }
-    void row_of(std::span<const std::string> fields);
-
-    static std::string field(std::string_view s);
-    static std::string field(const char* s) { return field(std::string_view(s)); }
-    static std::string field(const std::string& s) { return field(std::string_view(s)); }
-    static std::string field(double v);
-    static std::string field(const std::optional<double>& v) { return v ? field(*v) : std::string(); }
-    static std::string field(bool v) { return v ? "true" : "false"; }
-    template <std::integral T>
-        requires(!std::same_as<T, bool>)
-    static std::string field(T v) {
-        return std::to_string(v);
-    }
-
-private:
-    std::FILE* out_;
-};
 
 // What a command prints. `--format` picks what goes to stdout: the table (default), the JSON
 // document (as `--json -`), or the CSV of the main table; `--json FILE` also writes the JSON to a

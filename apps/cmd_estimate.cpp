@@ -8,6 +8,7 @@
 #include "softmdp/continuous/importance_sampling.hpp"
 #include "softmdp/continuous/quadrature_reference.hpp"
 #include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/soft_value_estimate.hpp"
 #include "softmdp/continuous/svgd.hpp"
 #include "softmdp/io/documents.hpp"
 
@@ -83,27 +84,15 @@ int run(const std::vector<std::string>& args) {
     const std::string kind = vm["proposal"].as<std::string>();
     const Proposal q = make_proposal(kind, target, seed, particles);
     const LogZEstimate e = log_integral_mc(target, q, n, seed);
-    const double estimate = alpha * e.log_z, se = alpha * e.std_error;
-    // log mean(w) is biased by about log_bias() (importance_sampling.hpp): corrected = estimate - alpha log_bias.
-    const double correction = -alpha * e.log_bias(), corrected = estimate + correction;
-    std::optional<QuadratureReference> ref;
-    if (target.dim() <= 3) ref = quadrature_reference(target, ro);
-    // The difference in standard errors, with the reference's own error added in quadrature; none
-    // when the reference is less certain than the estimate (it cannot judge it then).
-    std::optional<double> difference;
-    const double ref_error = ref ? alpha * ref->error : INFINITY;
-    if (ref && ref_error <= se && se > 0.0) difference = (corrected - alpha * ref->log_z) / std::hypot(se, ref_error);
-    std::vector<std::string> warnings;
-    if (e.low_ess())
-        warnings.push_back(fmt::format("effective sample size {:.1f} of {} samples (< {}% or < {:.0f}): a few weights dominate, "
-                                       "the standard error and the bias correction are unreliable",
-                                       e.ess, e.samples, 100.0 * LogZEstimate::kLowEssFraction, LogZEstimate::kLowEssMin));
-    // An unconverged reference matters only when its error is not small against the standard error.
-    if (ref && !ref->converged && !(ref_error <= 0.1 * se))
-        warnings.push_back(fmt::format("the quadrature reference did not reach a relative {:.0e} within {} points per level: its error estimate is {:.3g}",
-                                       ro.tolerance, ro.max_points, ref_error));
-    const bool finite = std::isfinite(estimate) && std::isfinite(se);
-    if (!finite) warnings.push_back("the estimate is not finite: no finite weight was drawn (numerical failure)");
+    std::optional<QuadratureReference> reference;
+    if (target.dim() <= 3) reference = quadrature_reference(target, ro);
+    const SoftValueEstimate v = judge_soft_value(e, alpha, reference, ro);
+    const auto& ref = v.reference;
+    const double estimate = v.estimate, se = v.std_error, correction = v.bias_correction, corrected = v.corrected;
+    const double ref_error = v.reference_error;
+    const auto& difference = v.difference;
+    const auto& warnings = v.warnings;
+    const bool finite = v.finite;
     for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", printable(msg));
 
     Report report;
@@ -126,17 +115,11 @@ int run(const std::vector<std::string>& args) {
     };
     report.json = [&](JsonWriter& w) {
         write_estimate_document(w, {.state = in.model.state_names[in.state],
-                                    .alpha = alpha,
                                     .proposal = kind,
                                     .proposal_used = q,
                                     .dimension = target.dim(),
-                                    .estimate = e,
-                                    .bias_correction = correction,
                                     .seed = seed,
-                                    .reference = ref,
-                                    .reference_error = ref_error,
-                                    .difference = difference,
-                                    .warnings = warnings});
+                                    .value = v});
     };
     emit(vm, report);
     if (!finite) {

@@ -201,11 +201,11 @@ void write_evaluation_document(JsonWriter& w, const Model& m, const Solution& so
 }
 
 void write_estimate_document(JsonWriter& w, const EstimateDocument& d) {
-    const double estimate = d.alpha * d.estimate.log_z;
+    const SoftValueEstimate& v = d.value;
     w.begin_object();
     w.key("format").value("softmdp-estimate/1");
     w.key("state").value(d.state);
-    w.key("alpha").value(d.alpha);
+    w.key("alpha").value(v.alpha);
     w.key("proposal").value(d.proposal);
     w.key("proposal_detail").begin_object();
     w.key("kind").value(d.proposal_used.name());
@@ -215,16 +215,16 @@ void write_estimate_document(JsonWriter& w, const EstimateDocument& d) {
         w.key("defensive_uniform_weight").value(d.proposal_used.defensive);
     }
     w.end_object();
-    w.key("estimate").value(estimate);
-    w.key("std_error").value(d.alpha * d.estimate.std_error);
-    w.key("bias_correction").value(d.bias_correction);
-    w.key("estimate_corrected").value(estimate + d.bias_correction);
-    w.key("ess").value(d.estimate.ess);
-    w.key("samples").value(d.estimate.samples);
+    w.key("estimate").value(v.estimate);
+    w.key("std_error").value(v.std_error);
+    w.key("bias_correction").value(v.bias_correction);
+    w.key("estimate_corrected").value(v.corrected);
+    w.key("ess").value(v.log_z.ess);
+    w.key("samples").value(v.log_z.samples);
     w.key("seed").value(d.seed);
-    const auto& ref = d.reference;
-    optional(w, "reference", ref ? std::optional<double>(d.alpha * ref->log_z) : std::nullopt);
-    optional(w, "reference_error", ref ? std::optional<double>(d.reference_error) : std::nullopt);
+    const auto& ref = v.reference;
+    optional(w, "reference", ref ? std::optional<double>(v.alpha * ref->log_z) : std::nullopt);
+    optional(w, "reference_error", ref ? std::optional<double>(v.reference_error) : std::nullopt);
     w.key("reference_detail");
     if (ref) {
         w.begin_object();
@@ -237,9 +237,9 @@ void write_estimate_document(JsonWriter& w, const EstimateDocument& d) {
     } else {
         w.null();
     }
-    optional(w, "difference_std_errors", d.difference);
+    optional(w, "difference_std_errors", v.difference);
     w.key("warnings").begin_array();
-    for (const std::string& msg : d.warnings) w.value(msg);
+    for (const std::string& msg : v.warnings) w.value(msg);
     w.end_array();
     w.end_object();
 }

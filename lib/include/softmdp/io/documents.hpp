@@ -19,6 +19,7 @@
 #include "softmdp/continuous/importance_sampling.hpp"
 #include "softmdp/continuous/quadrature_reference.hpp"
 #include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/soft_value_estimate.hpp"
 #include "softmdp/continuous/svgd.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/solution.hpp"
@@ -75,17 +76,11 @@ void write_evaluation_document(JsonWriter& w, const Model& m, const Solution& so
 // model, against the quadrature reference when d <= 3.
 struct EstimateDocument {
     std::string state;
-    double alpha = 0.0;
     std::string proposal;           // the proposal asked for: uniform | gaussian | svgd
     const Proposal& proposal_used;  // its detail
     std::size_t dimension = 0;
-    const LogZEstimate& estimate;   // of log Z
-    double bias_correction = 0.0;   // added to alpha log_z: -alpha log_bias()
     std::uint64_t seed = 0;
-    const std::optional<QuadratureReference>& reference;
-    double reference_error = 0.0;             // alpha times the reference's error
-    std::optional<double> difference;         // in standard errors; none when not judged
-    std::span<const std::string> warnings;
+    const SoftValueEstimate& value;  // judge_soft_value()
 };
 void write_estimate_document(JsonWriter& w, const EstimateDocument& d);
 
