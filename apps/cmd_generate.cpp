@@ -26,7 +26,7 @@ int run(const std::vector<std::string>& args) {
     po::options_description desc("generate options");
     desc.add_options()
         ("kind", po::value<std::string>()->required(), "garnet | gridworld | chain | frozenlake")
-        ("output,o", po::value<std::string>()->default_value("-"), "the file to write ('-' = stdout); .umb, .petsc/.bin, .npz: binary (a Garnet streams to .umb)")
+        ("output,o", po::value<std::string>()->default_value("-"), "the file to write ('-' = stdout); .umb, .petsc/.bin, .npz: binary (a Garnet is streamed, never held in memory)")
         ("discount", po::value<double>(), "gamma (default: garnet 0.99, gridworld 0.95, chain 0.9, frozenlake 0.99)")
         ("states", po::value<std::uint64_t>(), "garnet, chain: number of states")
         ("actions", po::value<std::uint64_t>()->default_value(4), "garnet: number of actions")
@@ -61,8 +61,8 @@ int run(const std::vector<std::string>& args) {
                                       100.0 * static_cast<double>(done) / static_cast<double>(total), clock.seconds()));
     };
     const std::uint64_t disk_free = free_disk(output);  // asked before the temporary file exists
-    // A binary --output (by extension): a Garnet streams to UMB; anything else is made as JSON in
-    // memory, loaded and written in the binary format.
+    // A binary --output (by extension): a Garnet streams to it (no model in memory); anything else
+    // is made as JSON in memory, loaded and written in the binary format.
     std::string ext = std::filesystem::path(output).extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     const bool binary = ext == ".umb" || ext == ".petsc" || ext == ".bin" || ext == ".npz";
@@ -85,9 +85,10 @@ int run(const std::vector<std::string>& args) {
     };
     if (!binary) {
         write_json(out.stream());
-    } else if (kind == "garnet" && ext == ".umb") {
+    } else if (kind == "garnet") {
         FileSink sink(out.stream());
-        write_garnet_umb(sink, garnet(), progress, disk_free);
+        write_garnet_binary(sink, garnet(), ext == ".umb" ? ModelFormat::umb : ext == ".npz" ? ModelFormat::npz : ModelFormat::petsc,
+                            progress, disk_free);
         sink.flush();
     } else {
         char* buf = nullptr;

@@ -32,8 +32,9 @@ int run(const std::vector<std::string>& args) {
             summary = fmt::format("valid continuous-action softmdp/1 MDP ({} states, {}-dimensional actions, {} anchors)",
                                   m.num_states(), m.dim(), anchors);
         } else {
+            const ModelFormat format = detect_model_format(mapped.text());  // before the load gives pages back
             const Model m = load(vm, mapped, file);
-            summary = fmt::format("valid softmdp/1 MDP ({} states, {} actions, {} transitions)", m.num_states(),
+            summary = fmt::format("valid {} MDP ({} states, {} actions, {} transitions)", model_format_name(format), m.num_states(),
                                   m.num_actions(), m.num_transitions());
         }
     } catch (const InputError& e) {

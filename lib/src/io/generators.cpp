@@ -13,6 +13,8 @@
 #include "softmdp/core/model_builder.hpp"
 #include "softmdp/core/resources.hpp"
 #include "softmdp/core/random.hpp"
+#include "softmdp/io/npz.hpp"
+#include "softmdp/io/petsc_binary.hpp"
 #include "softmdp/io/umb.hpp"
 
 namespace softmdp {
@@ -138,45 +140,34 @@ void write_garnet(JsonWriter& w, const GarnetSpec& g, const GenerateProgress& pr
     w.end_object();
 }
 
-void write_garnet_umb(ByteSink& out, const GarnetSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {
-    // UMB: 8 + 4 + 8 bytes per choice (offset, action, reward), 8 + 8 per branch (target, probability).
-    check_garnet(g, disk_free, 20.0, 16.0);
-    const std::uint64_t S = g.states, A = g.actions, B = g.branching;
-    UmbStream u;
-    u.name = garnet_name(g);
-    u.discount = g.discount;
-    u.states = S;
-    u.actions = A;
-    u.choices = S * A;
-    u.branches = S * A * B;
-    // The regular structure needs no drawing; the three drawn arrays each run the generator again
-    // from the seed (progress is reported on the last pass).
-    u.state_to_choices = [=](ByteSink& o) {
-        for (std::uint64_t s = 0; s <= S; ++s) o.le(s * A);
-    };
-    u.choice_to_branches = [=](ByteSink& o) {
-        for (std::uint64_t c = 0; c <= S * A; ++c) o.le(c * B);
-    };
-    u.choice_actions = [=](ByteSink& o) {
-        for (std::uint64_t s = 0; s < S; ++s)
-            for (std::uint64_t a = 0; a < A; ++a) o.le(static_cast<std::uint32_t>(a));
-    };
-    u.branch_to_target = [&](ByteSink& o) {
-        garnet_rows(g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>& succ, const std::vector<double>&, double) {
-            for (std::uint64_t t : succ) o.le(t);
-        });
-    };
-    u.branch_to_probability = [&](ByteSink& o) {
-        garnet_rows(g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>&, const std::vector<double>& probs, double) {
-            for (double p : probs) o.le(p);
-        });
-    };
-    u.choice_rewards = [&](ByteSink& o) {
+ModelStream garnet_stream(const GarnetSpec& g, const GenerateProgress& progress) {
+    ModelStream m;
+    m.name = garnet_name(g);
+    m.discount = g.discount;
+    m.states = g.states;
+    m.actions = g.actions;
+    m.successors = g.branching;
+    m.rows = [g](const ModelStream::Row& row, const std::function<void(std::uint64_t)>& state_done) {
         garnet_rows(
-            g, [&](std::uint64_t, std::uint64_t, const std::vector<std::uint64_t>&, const std::vector<double>&, double r) { o.le(r); },
-            progress);
+            g, [&](std::uint64_t s, std::uint64_t a, const std::vector<std::uint64_t>& succ, const std::vector<double>& probs, double r) { row(s, a, succ, probs, r); },
+            [&](std::uint64_t done, std::uint64_t) { state_done(done); });
     };
-    write_umb(out, u);
+    m.progress = progress;
+    return m;
+}
+
+void write_garnet_binary(ByteSink& out, const GarnetSpec& g, ModelFormat format, const GenerateProgress& progress,
+                         std::uint64_t disk_free) {
+    // Bytes per choice and per branch of each layout (for the disk check): UMB 8 + 4 + 8 (offset,
+    // action, reward) and 8 + 8 (target, probability); PETSc 4 + 4 + 8 (P's row length, R's column
+    // and value) and 4 + 8; npz 8 + 8 (indptr, rewards) and 4 + 8.
+    switch (format) {
+        case ModelFormat::umb: check_garnet(g, disk_free, 20.0, 16.0); return write_umb(out, garnet_stream(g, progress));
+        case ModelFormat::petsc: check_garnet(g, disk_free, 16.0, 12.0); return write_petsc_binary(out, garnet_stream(g, progress));
+        case ModelFormat::npz: check_garnet(g, disk_free, 16.0, 12.0); return write_npz(out, garnet_stream(g, progress));
+        case ModelFormat::softmdp: break;
+    }
+    throw UsageError("write_garnet_binary: the format must be umb, petsc or npz");
 }
 
 void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgress& progress, std::uint64_t disk_free) {

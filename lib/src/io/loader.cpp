@@ -574,6 +574,16 @@ ModelFormat detect_model_format(std::string_view b) noexcept {
     return ModelFormat::softmdp;
 }
 
+std::string_view model_format_name(ModelFormat format) noexcept {
+    switch (format) {
+        case ModelFormat::umb: return "UMB";
+        case ModelFormat::petsc: return "PETSc binary";
+        case ModelFormat::npz: return "npz";
+        case ModelFormat::softmdp: break;
+    }
+    return "softmdp/1";
+}
+
 namespace {
 Model read_binary(ModelFormat format, std::string_view bytes, const BuildOptions& options, const std::string& source,
                   const DoneWith& done = {}) {

@@ -386,18 +386,40 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
     return build_from_arrays(std::move(d), source, {"indptr", "indptr", "indices", "data", "rewards", "indices"}, options);
 }
 
+namespace {
+
+// A member holding one .npy array: its header, then `body`'s bytes.
+Member npy_array(std::string name, const std::string& descr, const std::string& shape, std::function<void(ByteSink&)> body) {
+    return Member{std::move(name), [h = npy_header(descr, shape), body = std::move(body)](ByteSink& o) {
+                      o.write(h.data(), h.size());
+                      body(o);
+                  }};
+}
+
+// The members after P's arrays: shape, format, rewards (S x A, values from `rewards`), discount,
+// initial (from `initial`).
+void add_tail(std::vector<Member>& members, std::uint64_t S, std::uint64_t A, double discount,
+              std::function<void(ByteSink&)> rewards, std::function<void(ByteSink&)> initial) {
+    members.push_back(npy_array("shape", "<i8", "(2,)", [=](ByteSink& o) {
+        o.le(static_cast<std::int64_t>(S * A));
+        o.le(static_cast<std::int64_t>(S));
+    }));
+    members.push_back(npy_array("format", "<U3", "()", [](ByteSink& o) {
+        for (char c : std::string("csr")) o.le(static_cast<std::uint32_t>(c));
+    }));
+    members.push_back(npy_array("rewards", "<f8", fmt::format("({}, {})", S, A), std::move(rewards)));
+    members.push_back(npy_array("discount", "<f8", "()", [=](ByteSink& o) { o.le(discount); }));
+    members.push_back(npy_array("initial", "<f8", fmt::format("({},)", S), std::move(initial)));
+}
+
+}  // namespace
+
 void write_npz(ByteSink& out, const Model& m) {
     const ModelData& d = m.data();
     const std::uint64_t S = m.num_states(), A = m.num_actions(), T = m.num_transitions();
-    const auto array = [](std::string name, std::string descr, std::string shape, std::function<void(ByteSink&)> body) {
-        return Member{std::move(name), [h = npy_header(descr, shape), body = std::move(body)](ByteSink& o) {
-                          o.write(h.data(), h.size());
-                          body(o);
-                      }};
-    };
     std::vector<Member> members;
     // indptr: an empty row (a not available in s) ends where the previous row ends.
-    members.push_back(array("indptr", "<i8", fmt::format("({},)", S * A + 1), [&](ByteSink& o) {
+    members.push_back(npy_array("indptr", "<i8", fmt::format("({},)", S * A + 1), [&](ByteSink& o) {
         std::int64_t end = 0;
         o.le(end);
         for_each_pair(m, [&](std::uint64_t, std::uint64_t, Offset r) {
@@ -405,26 +427,41 @@ void write_npz(ByteSink& out, const Model& m) {
             o.le(end);
         });
     }));
-    members.push_back(array("indices", "<i4", fmt::format("({},)", T), [&](ByteSink& o) {
+    members.push_back(npy_array("indices", "<i4", fmt::format("({},)", T), [&](ByteSink& o) {
         for (const Transition& t : d.transitions) o.le(static_cast<std::int32_t>(t.next));
     }));
-    members.push_back(array("data", "<f8", fmt::format("({},)", T), [&](ByteSink& o) {
+    members.push_back(npy_array("data", "<f8", fmt::format("({},)", T), [&](ByteSink& o) {
         for (const Transition& t : d.transitions) o.le(t.prob());
     }));
-    members.push_back(array("shape", "<i8", "(2,)", [&](ByteSink& o) {
-        o.le(static_cast<std::int64_t>(S * A));
-        o.le(static_cast<std::int64_t>(S));
+    add_tail(
+        members, S, A, m.discount(),
+        [&](ByteSink& o) { for_each_pair(m, [&](std::uint64_t, std::uint64_t, Offset r) { o.le(r < m.num_rows() ? d.row_reward[r] : 0.0); }); },
+        [&](ByteSink& o) {
+            for (double p : d.initial) o.le(p);
+        });
+    write_zip(out, members);
+}
+
+void write_npz(ByteSink& out, const ModelStream& g) {
+    const std::uint64_t S = g.states, A = g.actions, T = g.transitions(), K = g.successors;
+    // write_zip emits each member twice (its CRC-32 and size precede it): six passes in all.
+    std::vector<Member> members;
+    members.push_back(npy_array("indptr", "<i8", fmt::format("({},)", S * A + 1), [=](ByteSink& o) {
+        for (std::uint64_t c = 0; c <= S * A; ++c) o.le(static_cast<std::int64_t>(c * K));
     }));
-    members.push_back(array("format", "<U3", "()", [](ByteSink& o) {
-        for (char c : std::string("csr")) o.le(static_cast<std::uint32_t>(c));
+    std::uint64_t pass = 0;
+    members.push_back(npy_array("indices", "<i4", fmt::format("({},)", T), [&](ByteSink& o) {
+        g.pass([&](auto, auto, std::span<const std::uint64_t> next, auto, double) { for (std::uint64_t t : next) o.le(static_cast<std::int32_t>(t)); }, pass++, 6);
     }));
-    members.push_back(array("rewards", "<f8", fmt::format("({}, {})", S, A), [&](ByteSink& o) {
-        for_each_pair(m, [&](std::uint64_t, std::uint64_t, Offset r) { o.le(r < m.num_rows() ? d.row_reward[r] : 0.0); });
+    members.push_back(npy_array("data", "<f8", fmt::format("({},)", T), [&](ByteSink& o) {
+        g.pass([&](auto, auto, auto, std::span<const double> p, double) { for (double x : p) o.le(x); }, pass++, 6);
     }));
-    members.push_back(array("discount", "<f8", "()", [&](ByteSink& o) { o.le(m.discount()); }));
-    members.push_back(array("initial", "<f8", fmt::format("({},)", S), [&](ByteSink& o) {
-        for (double p : d.initial) o.le(p);
-    }));
+    add_tail(
+        members, S, A, g.discount,
+        [&](ByteSink& o) { g.pass([&](auto, auto, auto, auto, double r) { o.le(r); }, pass++, 6); },
+        [S](ByteSink& o) {
+            for (std::uint64_t s = 0; s < S; ++s) o.le(1.0 / static_cast<double>(S));
+        });
     write_zip(out, members);
 }
 

@@ -159,38 +159,73 @@ Model read_petsc_binary(std::string_view bytes, const std::string& source, const
     return build_from_arrays(std::move(d), source, {"P rows", "P row lengths", "P column indices", "P values", "R", "P"}, options);
 }
 
+namespace {
+
+// Refuses sizes past PETSc's 32-bit indices before anything is written.
+void check_petsc_sizes(std::uint64_t rows, std::uint64_t nonzeros) {
+    constexpr std::uint64_t kMax = 0x7fffffff;
+    if (rows > kMax || nonzeros > kMax)
+        throw UsageError(fmt::format("the model is too large for PETSc's 32-bit indices: {} rows (S*A) and {} nonzeros, at most {} each",
+                                     rows, nonzeros, kMax));
+}
+
+void mat_header(ByteSink& out, std::uint64_t rows, std::uint64_t cols, std::uint64_t nonzeros) {
+    out.be(kPetscMatClassId);
+    out.be(static_cast<std::int32_t>(rows));
+    out.be(static_cast<std::int32_t>(cols));
+    out.be(static_cast<std::int32_t>(nonzeros));
+}
+
+// R's header, row lengths and column indices: every entry stored (zeros too), so dense and AIJ
+// loaders read it alike. Its S*A values follow, row by row.
+void reward_matrix_structure(ByteSink& out, std::uint64_t S, std::uint64_t A) {
+    mat_header(out, S, A, S * A);
+    for (std::uint64_t s = 0; s < S; ++s) out.be(static_cast<std::int32_t>(A));
+    for (std::uint64_t s = 0; s < S; ++s)
+        for (std::uint64_t a = 0; a < A; ++a) out.be(static_cast<std::int32_t>(a));
+}
+
+void discount_vector(ByteSink& out, double discount) {
+    out.be(kPetscVecClassId);
+    out.be(std::int32_t{1});
+    out.be(discount);
+}
+
+}  // namespace
+
 void write_petsc_binary(ByteSink& out, const Model& m) {
     const ModelData& d = m.data();
     const std::uint64_t S = m.num_states(), A = m.num_actions(), T = m.num_transitions();
-    constexpr std::uint64_t kMax = 0x7fffffff;
-    if (S * A > kMax || T > kMax)
-        throw UsageError(fmt::format("the model is too large for PETSc's 32-bit indices: {} rows (S*A) and {} nonzeros, at most {} each",
-                                     S * A, T, kMax));
+    check_petsc_sizes(S * A, T);
     // P: row s*A + a, empty where a is not available in s.
-    out.be(kPetscMatClassId);
-    out.be(static_cast<std::int32_t>(S * A));
-    out.be(static_cast<std::int32_t>(S));
-    out.be(static_cast<std::int32_t>(T));
+    mat_header(out, S * A, S, T);
     for_each_pair(m, [&](std::uint64_t, std::uint64_t, Offset r) {
         out.be(static_cast<std::int32_t>(r < m.num_rows() ? d.row_begin[r + 1] - d.row_begin[r] : 0));
     });
     for (const Transition& t : d.transitions) out.be(static_cast<std::int32_t>(t.next));
     for (const Transition& t : d.transitions) out.be(t.prob());
-    // R: every entry stored (zeros too), so dense and AIJ loaders read it alike.
-    out.be(kPetscMatClassId);
-    out.be(static_cast<std::int32_t>(S));
-    out.be(static_cast<std::int32_t>(A));
-    out.be(static_cast<std::int32_t>(S * A));
-    for (std::uint64_t s = 0; s < S; ++s) out.be(static_cast<std::int32_t>(A));
-    for (std::uint64_t s = 0; s < S; ++s)
-        for (std::uint64_t a = 0; a < A; ++a) out.be(static_cast<std::int32_t>(a));
+    reward_matrix_structure(out, S, A);
     for_each_pair(m, [&](std::uint64_t, std::uint64_t, Offset r) { out.be(r < m.num_rows() ? d.row_reward[r] : 0.0); });
-    out.be(kPetscVecClassId);
-    out.be(std::int32_t{1});
-    out.be(m.discount());
+    discount_vector(out, m.discount());
     out.be(kPetscVecClassId);
     out.be(static_cast<std::int32_t>(S));
     for (double p : d.initial) out.be(p);
+}
+
+void write_petsc_binary(ByteSink& out, const ModelStream& g) {
+    const std::uint64_t S = g.states, A = g.actions, T = g.transitions();
+    check_petsc_sizes(S * A, T);
+    mat_header(out, S * A, S, T);
+    for (std::uint64_t c = 0; c < S * A; ++c) out.be(static_cast<std::int32_t>(g.successors));
+    g.pass([&](auto, auto, std::span<const std::uint64_t> next, auto, double) { for (std::uint64_t t : next) out.be(static_cast<std::int32_t>(t)); }, 0, 3);
+    g.pass([&](auto, auto, auto, std::span<const double> p, double) { for (double x : p) out.be(x); }, 1, 3);
+    reward_matrix_structure(out, S, A);
+    g.pass([&](auto, auto, auto, auto, double r) { out.be(r); }, 2, 3);
+    discount_vector(out, g.discount);
+    // The uniform p0, as the model builder makes it.
+    out.be(kPetscVecClassId);
+    out.be(static_cast<std::int32_t>(S));
+    for (std::uint64_t s = 0; s < S; ++s) out.be(1.0 / static_cast<double>(S));
 }
 
 }  // namespace softmdp

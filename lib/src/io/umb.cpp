@@ -567,19 +567,33 @@ void write_umb(ByteSink& out, const Model& m) {
     write_tar(out, members);
 }
 
-void write_umb(ByteSink& out, const UmbStream& g) {
+void write_umb(ByteSink& out, const ModelStream& g) {
+    const std::uint64_t S = g.states, A = g.actions, C = g.choices(), B = g.transitions(), K = g.successors;
     std::vector<Member> members;
-    members.push_back(text("index.json", index_json(g.name, g.discount, g.states, g.states, g.choices, g.actions, g.branches).dump(2)));
-    members.push_back({"state-to-choices.bin", (g.states + 1) * 8, g.state_to_choices});
-    members.push_back({"choice-to-branches.bin", (g.choices + 1) * 8, g.choice_to_branches});
-    members.push_back({"branch-to-target.bin", g.branches * 8, g.branch_to_target});
-    members.push_back({"branch-to-probability.bin", g.branches * 8, g.branch_to_probability});
+    members.push_back(text("index.json", index_json(g.name, g.discount, S, S, C, A, B).dump(2)));
+    members.push_back(array("state-to-choices.bin", S + 1, 8, [&](ByteSink& o) {
+        for (std::uint64_t s = 0; s <= S; ++s) o.le(s * A);
+    }));
+    members.push_back(array("choice-to-branches.bin", C + 1, 8, [&](ByteSink& o) {
+        for (std::uint64_t c = 0; c <= C; ++c) o.le(c * K);
+    }));
+    members.push_back(array("branch-to-target.bin", B, 8, [&](ByteSink& o) {
+        g.pass([&](auto, auto, std::span<const std::uint64_t> next, auto, double) { for (std::uint64_t t : next) o.le(t); }, 0, 3);
+    }));
+    members.push_back(array("branch-to-probability.bin", B, 8, [&](ByteSink& o) {
+        g.pass([&](auto, auto, auto, std::span<const double> p, double) { for (double x : p) o.le(x); }, 1, 3);
+    }));
     // Every state initial: softmdp's default, the uniform p0.
-    members.push_back(array("state-is-initial.bin", (g.states + 63) / 64, 8, [S = g.states](ByteSink& o) {
+    members.push_back(array("state-is-initial.bin", (S + 63) / 64, 8, [S](ByteSink& o) {
         for (std::uint64_t w = 0; w < (S + 63) / 64; ++w) o.le(w + 1 < (S + 63) / 64 || S % 64 == 0 ? ~std::uint64_t{0} : (std::uint64_t{1} << (S % 64)) - 1);
     }));
-    members.push_back({"actions/choices/values.bin", g.choices * 4, g.choice_actions});
-    members.push_back({"annotations/rewards/reward/choices/values.bin", g.choices * 8, g.choice_rewards});
+    members.push_back(array("actions/choices/values.bin", C, 4, [&](ByteSink& o) {
+        for (std::uint64_t s = 0; s < S; ++s)
+            for (std::uint64_t a = 0; a < A; ++a) o.le(static_cast<std::uint32_t>(a));
+    }));
+    members.push_back(array("annotations/rewards/reward/choices/values.bin", C, 8, [&](ByteSink& o) {
+        g.pass([&](auto, auto, auto, auto, double r) { o.le(r); }, 2, 3);
+    }));
     write_tar(out, members);
 }
 

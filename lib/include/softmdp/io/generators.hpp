@@ -8,6 +8,8 @@
 
 #include "softmdp/io/binary_io.hpp"
 #include "softmdp/io/json_writer.hpp"
+#include "softmdp/io/loader.hpp"
+#include "softmdp/io/model_stream.hpp"
 
 namespace softmdp {
 
@@ -30,10 +32,13 @@ struct GarnetSpec {
 };
 void write_garnet(JsonWriter& w, const GarnetSpec& spec, const GenerateProgress& progress = {},
                   std::uint64_t disk_free = UINT64_MAX);
-// The same Garnet as an uncompressed UMB file (umb.hpp), streamed: the generator runs once per drawn
-// array (targets, probabilities, rewards), so no model is held in memory at any size.
-void write_garnet_umb(ByteSink& out, const GarnetSpec& spec, const GenerateProgress& progress = {},
-                      std::uint64_t disk_free = UINT64_MAX);
+// The same Garnet as a model stream (model_stream.hpp): the generator runs again from its seed for
+// every pass a writer makes, so no model is held in memory at any size.
+ModelStream garnet_stream(const GarnetSpec& spec, const GenerateProgress& progress = {});
+// The same Garnet streamed to a binary format (umb: an uncompressed tar; petsc; npz), after the size
+// checks for that layout.
+void write_garnet_binary(ByteSink& out, const GarnetSpec& spec, ModelFormat format, const GenerateProgress& progress = {},
+                         std::uint64_t disk_free = UINT64_MAX);
 
 // W x H grid, actions up/down/left/right; the move goes as intended with probability 1 - slip and to
 // each perpendicular direction with slip/2 (walls: stay). Reward -1 per step; the bottom-right cell

@@ -29,6 +29,8 @@ enum class ParsePath {
 // zip), softmdp/1 JSON (anything else).
 enum class ModelFormat { softmdp, umb, petsc, npz };
 ModelFormat detect_model_format(std::string_view bytes) noexcept;
+// How messages name a format: "softmdp/1", "UMB", "PETSc binary", "npz".
+std::string_view model_format_name(ModelFormat format) noexcept;
 
 // Loads a discrete-action MDP file of any ModelFormat. Throws InputError (bad content, with file, line or entry and
 // field) or IoError (cannot read).

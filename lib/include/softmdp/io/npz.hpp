@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "softmdp/io/binary_io.hpp"
+#include "softmdp/io/model_stream.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
 
@@ -24,5 +25,8 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
 // Writes an uncompressed .npz (indptr int64, indices int32, data, shape, format, rewards S x A,
 // discount, initial). Per-successor rewards are folded into rewards; names are not carried.
 void write_npz(ByteSink& out, const Model& model);
+// The same from a model stream (model_stream.hpp): six passes (each drawn member is emitted twice,
+// for its CRC-32 and size, then its bytes).
+void write_npz(ByteSink& out, const ModelStream& model);
 
 }  // namespace softmdp

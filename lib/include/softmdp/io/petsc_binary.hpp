@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "softmdp/io/binary_io.hpp"
+#include "softmdp/io/model_stream.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
 
@@ -29,5 +30,7 @@ Model read_petsc_binary(std::string_view bytes, const std::string& source, const
 // Writes P, R, [discount] and p0. Throws UsageError when the model exceeds PETSc's 32-bit indices.
 // Per-successor rewards are folded into R (expected rewards); names are not carried.
 void write_petsc_binary(ByteSink& out, const Model& model);
+// The same from a model stream (model_stream.hpp), in three passes (column indices, values, R).
+void write_petsc_binary(ByteSink& out, const ModelStream& model);
 
 }  // namespace softmdp

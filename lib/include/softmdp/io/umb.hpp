@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "softmdp/io/binary_io.hpp"
+#include "softmdp/io/model_stream.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
 
@@ -32,20 +33,8 @@ Model read_umb(std::string_view bytes, const std::string& source, const BuildOpt
 // Writes the model as an uncompressed UMB tar.
 void write_umb(ByteSink& out, const Model& model);
 
-// A UMB model produced array by array, for generators that stream (no model in memory): each
-// callback writes its array to the sink in order and is called once per member (so it may run the
-// generator again from its seed). Sizes are given up front: the tar header precedes the data.
-struct UmbStream {
-    std::string name;
-    double discount = 0.0;
-    std::uint64_t states = 0, actions = 0, choices = 0, branches = 0;
-    std::function<void(ByteSink&)> state_to_choices;       // states + 1 uint64
-    std::function<void(ByteSink&)> choice_to_branches;     // choices + 1 uint64
-    std::function<void(ByteSink&)> choice_actions;         // choices uint32
-    std::function<void(ByteSink&)> branch_to_target;       // branches uint64
-    std::function<void(ByteSink&)> branch_to_probability;  // branches double
-    std::function<void(ByteSink&)> choice_rewards;         // choices double
-};
-void write_umb(ByteSink& out, const UmbStream& model);
+// The same from a model stream (model_stream.hpp), in three passes (targets, probabilities,
+// rewards); every state initial (the uniform p0).
+void write_umb(ByteSink& out, const ModelStream& model);
 
 }  // namespace softmdp
