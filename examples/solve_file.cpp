@@ -27,12 +27,13 @@ int main(int argc, char** argv) {
         const std::string method(softmdp::default_method(m, alpha));
         const softmdp::Solution s = softmdp::solve(m, method, alpha, softmdp::SolverOptions{});
 
+        // stop: why the solver stopped, typed (converged, iteration_limit, time_limit, resolution_floor, ...).
         std::printf("%s: %zu states, method %s, alpha %g, %s, error bound %.3g\n", m.name().c_str(), m.num_states(),
-                    s.method.c_str(), s.alpha, s.converged ? "converged" : s.reason.c_str(),
+                    s.method.c_str(), s.alpha, std::string(softmdp::to_string(s.stop)).c_str(),
                     s.error_bound.value_or(std::numeric_limits<double>::infinity()));
         for (std::size_t i = 0; i < m.num_states(); ++i)
             std::printf("%-12s %.10g\n", m.state_name(i).c_str(), s.values[i]);
-        return s.converged ? 0 : 4;
+        return s.stop == softmdp::Stop::converged ? 0 : 4;
     } catch (const softmdp::InputError& e) {  // names the file, entry and field at fault
         return fail(e, 2);
     } catch (const softmdp::UsageError& e) {  // an argument the library rejects (alpha < 0, ...)

@@ -36,7 +36,10 @@
 #include "softmdp/core/solution.hpp"
 #include "softmdp/core/stop.hpp"
 #include "softmdp/core/threads.hpp"
+#include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/io/binary_io.hpp"
+#include "softmdp/io/continuous_reader.hpp"
+#include "softmdp/io/documents.hpp"
 #include "softmdp/io/cassandra.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/io/loader.hpp"
@@ -618,12 +621,10 @@ PYBIND11_MODULE(_core, mod) {
         .def_property_readonly("model", [](const Result& r) { return r.model; })
         .def("to_json", [](const Result& r) {
             return json_text([&](JsonWriter& w) {
-                w.begin_object();
-                write_result_fields(w, *r.model, r.sol);
-                // TODO(#14, h2): the evaluate document's writer moves into lib/io; until then its one
-                // extra field is added here as cmd_evaluate.cpp does.
-                if (!r.convention.empty()) w.key("convention").value(r.convention);
-                w.end_object();
+                // The library's writers, the ones the CLI's solve and evaluate use (io/).
+                const ResultSummary summary = summarise(*r.model, r.sol);
+                if (r.convention.empty()) write_result(w, *r.model, r.sol, summary);
+                else write_evaluation_document(w, *r.model, r.sol, summary, r.convention, {}, {});
             });
         }, "The CLI's softmdp-result/1 document (as `softmdp solve/evaluate --json`) as a str.")
         .def("__repr__", [](const Result& r) {

@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "softmdp/core/errors.hpp"
-#include "softmdp/core/fast_math.hpp"
+#include "../core/fast_math.hpp"
 #include "softmdp/io/loader.hpp"
 
 namespace softmdp {
