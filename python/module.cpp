@@ -650,6 +650,8 @@ PYBIND11_MODULE(_core, mod) {
         SolverOptions opt = solver_options(SOLVER_PASS);
         auto c = without_gil([&] { return compare(*m, alpha, opt, soft_method, hard_method); });
         py::dict d;
+        // The CLI's softmdp-compare/1, by the library's writer (before the results move out of c).
+        d["_json"] = json_text([&](JsonWriter& w) { write_compare_document(w, *m, c, alpha, summarise(*m, c.soft), summarise(*m, c.hard)); });
         auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}});
         auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}});
         d["hard"] = hard;
@@ -667,6 +669,7 @@ PYBIND11_MODULE(_core, mod) {
     mod.def("_sweep", [](const ModelPtr& m, std::vector<double> alphas, std::string method, SOLVER_ARGS) {
         SolverOptions opt = solver_options(SOLVER_PASS);
         auto pts = without_gil([&] { return alpha_sweep(*m, alphas, method, opt); });
+        const std::string document = json_text([&](JsonWriter& w) { write_sweep_document(w, *m, pts); });  // softmdp-sweep/1
         const auto n = static_cast<py::ssize_t>(pts.size());
         py::array_t<double> alpha(n), obj(n), hard(n), ent(n), greedy(n), kl(n), bound(n), obound(n), secs(n);
         py::array_t<bool> conv(n), raised(n);
@@ -692,6 +695,7 @@ PYBIND11_MODULE(_core, mod) {
         d["greedy_probability"] = greedy, d["kl_from_greedy"] = kl, d["changed"] = changed, d["converged"] = conv;
         d["iterations"] = its, d["error_bound"] = bound, d["objective_bound"] = obound, d["objective_raised"] = raised;
         d["seconds"] = secs;
+        d["_json"] = document;
         return d;
     }, py::arg("model"), py::arg("alphas"), py::arg("method") = "", SOLVER_PY_ARGS);
 

@@ -15,7 +15,7 @@ NumPy is needed for models and results; SciPy for sparse input and Model.to_scip
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional, Sequence
 
 # As the CLI does (apps/main.cpp): OpenMP threads that spin at barriers cost many times a sweep when
@@ -306,6 +306,11 @@ class Comparison:
     soft_policy_hard_return: float
     soft_policy_hard_values: Any  # (S,)
     stats: dict                # entropy (S,), mean_entropy, greedy_probability, kl_from_greedy, changed
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-compare/1 document (as `softmdp compare --json`), written by the library."""
+        return self._json
 
 
 def compare(model, alpha: float, *, soft_method: Optional[str] = None, hard_method: Optional[str] = None,
@@ -331,6 +336,11 @@ class Sweep:
     objective_bound: Any
     objective_raised: Any
     seconds: Any
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-sweep/1 document (as `softmdp sweep --json`), written by the library."""
+        return self._json
 
 
 def sweep(model, alphas: Sequence[float], method: Optional[str] = None, **options) -> Sweep:

@@ -95,6 +95,7 @@ class Comparison:
     soft_policy_hard_return: float
     soft_policy_hard_values: Array
     stats: dict[str, Any]
+    def to_json(self) -> str: ...
 
 @dataclass
 class Sweep:
@@ -111,6 +112,7 @@ class Sweep:
     objective_bound: Array
     objective_raised: npt.NDArray[np.bool_]
     seconds: Array
+    def to_json(self) -> str: ...
 
 @dataclass
 class Learning:

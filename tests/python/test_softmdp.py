@@ -320,6 +320,26 @@ def test_to_json_equals_cli(cli, mdps, args):
     assert a == b
 
 
+def _without_seconds(x):
+    """A document with every "seconds" field removed (run times differ between two runs)."""
+    if isinstance(x, dict):
+        return {k: _without_seconds(v) for k, v in x.items() if k != "seconds"}
+    if isinstance(x, list):
+        return [_without_seconds(v) for v in x]
+    return x
+
+
+def test_compare_and_sweep_to_json_equal_cli(cli, mdps):
+    path = str(mdps / "gridworld4x4.json")
+    run = lambda *args: json.loads(subprocess.run([cli, *args, "--json", "-", "--quiet"], capture_output=True, text=True, check=True).stdout)
+    m = softmdp.load(path)
+    a, b = run("compare", path, "--alpha", "0.3"), json.loads(softmdp.compare(m, 0.3).to_json())
+    assert a["format"] == "softmdp-compare/1" and _without_seconds(a) == _without_seconds(b)
+    a = run("sweep", path, "--alpha-min", "0.01", "--alpha-max", "2", "--points", "4", "--log")
+    b = json.loads(softmdp.sweep(m, softmdp.alpha_grid(0.01, 2.0, 4, log_scale=True)).to_json())
+    assert a["format"] == "softmdp-sweep/1" and _without_seconds(a) == _without_seconds(b)
+
+
 def test_evaluate_to_json_equals_cli(cli, mdps):
     cmd = [cli, "evaluate", str(mdps / "frozenlake4x4.json"), "--policy", "uniform", "--alpha", "0.1",
            "--convention", "action", "--json", "-", "--quiet"]
