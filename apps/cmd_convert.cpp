@@ -9,11 +9,9 @@
 #include "softmdp/io/documents.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
-#include "softmdp/io/npz.hpp"
+#include "softmdp/io/model_file.hpp"
 #include "softmdp/io/output_file.hpp"
-#include "softmdp/io/petsc_binary.hpp"
 #include "softmdp/io/prism.hpp"
-#include "softmdp/io/umb.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -24,28 +22,12 @@ constexpr const char* kFormats = "softmdp, cassandra, prism, umb, petsc or npz";
 // recognised by their first bytes), else the extension.
 std::string kind_of(const std::string& path, const std::string& given, bool input) {
     if (!given.empty()) {
-        if (given != "cassandra" && given != "softmdp" && given != "prism" && given != "umb" && given != "petsc" && given != "npz")
-            throw UsageError(fmt::format("format must be {}, got '{}'", kFormats, given));
+        if (!is_model_file_format(given)) throw UsageError(fmt::format("format must be {}, got '{}'", kFormats, given));
         return given;
     }
-    std::error_code ec;
-    if (input && path != "-" && std::filesystem::is_regular_file(path, ec)) {
-        const MappedFile head(path);
-        switch (detect_model_format(head.text())) {
-            case ModelFormat::umb: return "umb";
-            case ModelFormat::petsc: return "petsc";
-            case ModelFormat::npz: return "npz";
-            case ModelFormat::softmdp: break;
-        }
-    }
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (ext == ".json" || path == "-") return "softmdp";
-    if (ext == ".mdp" || ext == ".pomdp") return "cassandra";
-    if (ext == ".tra") return "prism";
-    if (ext == ".umb") return "umb";
-    if (ext == ".petsc" || ext == ".bin") return "petsc";
-    if (ext == ".npz") return "npz";
+    if (path == "-") return "softmdp";
+    const std::string_view format = model_file_format(path, input);
+    if (!format.empty()) return std::string(format);
     throw UsageError(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp, .tra, .umb, .petsc, .bin, "
                                  ".npz): use --from/--to",
                                  path));
@@ -133,18 +115,7 @@ int run(const std::vector<std::string>& args) {
         fmt::print(stderr, "softmdp: note: PRISM files carry no discount: read them back with --discount {}\n", m.discount());
     } else {
         OutputFile file(out);
-        if (to == "cassandra") {
-            write_cassandra(file.stream(), m);
-        } else if (to == "umb" || to == "petsc" || to == "npz") {
-            FileSink sink(file.stream());
-            if (to == "umb") write_umb(sink, m);
-            if (to == "petsc") write_petsc_binary(sink, m);
-            if (to == "npz") write_npz(sink, m);
-            sink.flush();
-        } else {
-            JsonWriter w(file.stream());
-            write_softmdp(w, m);
-        }
+        write_model(file.stream(), m, to);
         file.commit();
     }
     write_json(vm, [&](JsonWriter& w) { write_convert_document(w, m, from, to, in, out); });

@@ -11,13 +11,12 @@
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/documents.hpp"
+#include "softmdp/io/binary_io.hpp"
 #include "softmdp/io/generators.hpp"
 #include "softmdp/io/loader.hpp"
-#include "softmdp/io/npz.hpp"
+#include "softmdp/io/model_file.hpp"
 #include "softmdp/io/output_file.hpp"
-#include "softmdp/io/petsc_binary.hpp"
 #include "softmdp/core/resources.hpp"
-#include "softmdp/io/umb.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -63,9 +62,8 @@ int run(const std::vector<std::string>& args) {
     const std::uint64_t disk_free = free_disk(output);  // asked before the temporary file exists
     // A binary --output (by extension): a Garnet streams to it (no model in memory); anything else
     // is made as JSON in memory, loaded and written in the binary format.
-    std::string ext = std::filesystem::path(output).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const bool binary = ext == ".umb" || ext == ".petsc" || ext == ".bin" || ext == ".npz";
+    const std::string_view format = model_file_format(output, false);
+    const bool binary = format == "umb" || format == "petsc" || format == "npz";
     OutputFile out(output);
     const auto write_json = [&](std::FILE* stream) {
         JsonWriter w(stream);
@@ -87,7 +85,7 @@ int run(const std::vector<std::string>& args) {
         write_json(out.stream());
     } else if (kind == "garnet") {
         FileSink sink(out.stream());
-        write_garnet_binary(sink, garnet(), ext == ".umb" ? ModelFormat::umb : ext == ".npz" ? ModelFormat::npz : ModelFormat::petsc,
+        write_garnet_binary(sink, garnet(), format == "umb" ? ModelFormat::umb : format == "npz" ? ModelFormat::npz : ModelFormat::petsc,
                             progress, disk_free);
         sink.flush();
     } else {
@@ -106,11 +104,7 @@ int run(const std::vector<std::string>& args) {
         std::fclose(mem);
         owned.reset(buf);
         const Model m = parse_model(std::string_view(buf, size), {}, kind);
-        FileSink sink(out.stream());
-        if (ext == ".umb") write_umb(sink, m);
-        if (ext == ".npz") write_npz(sink, m);
-        if (ext == ".petsc" || ext == ".bin") write_petsc_binary(sink, m);
-        sink.flush();
+        write_model(out.stream(), m, format);
     }
     out.commit();
     const double seconds = clock.seconds();

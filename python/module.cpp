@@ -43,6 +43,7 @@
 #include "softmdp/io/cassandra.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/io/loader.hpp"
+#include "softmdp/io/model_file.hpp"
 #include "softmdp/io/npz.hpp"
 #include "softmdp/io/output_file.hpp"
 #include "softmdp/io/petsc_binary.hpp"
@@ -272,27 +273,12 @@ double bench_solve_loop(const Model& m, double alpha, const std::string& method,
     return dt / static_cast<double>(n);
 }
 
-// The format of a model file: `given`, else a file's content (binary formats), else its extension.
+// The format of a model file: `given`, else a file's content (binary formats), else its extension;
+// an input whose extension says nothing is read as softmdp/1.
 std::string format_of_path(const std::string& path, const std::string& given, bool input) {
     if (!given.empty()) return given;
-    std::error_code ec;
-    if (input && std::filesystem::is_regular_file(path, ec)) {
-        const MappedFile head(path);
-        switch (detect_model_format(head.text())) {
-            case ModelFormat::umb: return "umb";
-            case ModelFormat::petsc: return "petsc";
-            case ModelFormat::npz: return "npz";
-            case ModelFormat::softmdp: break;
-        }
-    }
-    std::string ext = std::filesystem::path(path).extension().string();
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext == ".json") return "softmdp";
-    if (ext == ".mdp" || ext == ".pomdp") return "cassandra";
-    if (ext == ".tra") return "prism";
-    if (ext == ".umb") return "umb";
-    if (ext == ".petsc" || ext == ".bin") return "petsc";
-    if (ext == ".npz") return "npz";
+    const std::string_view format = model_file_format(path, input);
+    if (!format.empty()) return std::string(format);
     if (input) return "softmdp";
     usage(fmt::format("cannot tell the format of '{}' from its extension (.json, .mdp, .pomdp, .tra, .umb, .petsc, .bin, .npz): "
                       "give format=",
@@ -329,22 +315,10 @@ void save(const Model& m, const std::string& path, const std::string& format) {
         if (kind == "prism") {
             write_prism(m, path, [&](const std::string& w) { warnings.push_back(w); });
         } else {
-            if (kind != "softmdp" && kind != "cassandra" && kind != "umb" && kind != "petsc" && kind != "npz")
+            if (!is_model_file_format(kind))
                 usage(fmt::format("format must be softmdp, cassandra, prism, umb, petsc or npz, got '{}'", kind));
             OutputFile file(path);
-            if (kind == "cassandra") {
-                write_cassandra(file.stream(), m);
-            } else if (kind == "softmdp") {
-                JsonWriter w(file.stream());
-                write_softmdp(w, m);
-                w.flush();
-            } else {
-                FileSink sink(file.stream());
-                if (kind == "umb") write_umb(sink, m);
-                if (kind == "petsc") write_petsc_binary(sink, m);
-                if (kind == "npz") write_npz(sink, m);
-                sink.flush();
-            }
+            write_model(file.stream(), m, kind);
             file.commit();
         }
     }
