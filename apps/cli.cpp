@@ -257,7 +257,8 @@ void add_solver_options(po::options_description& desc) {
         ("threads", po::value<int>()->default_value(0), "threads for parallel sweeps (0: all cores)")
         ("evaluation-sweeps", po::value<std::uint64_t>()->default_value(20), "modified policy iteration: sweeps per evaluation")
         ("krylov", po::value<std::string>()->default_value("bicgstab"), "ipi, soft-ipi: the Krylov method of the evaluations, bicgstab or gmres (GMRES(20))")
-        ("preconditioner-sweeps", po::value<std::uint32_t>()->default_value(2), "ipi, soft-ipi: Gauss-Seidel sweeps per preconditioner application (0: none)");
+        ("preconditioner-sweeps", po::value<std::uint32_t>()->default_value(2), "ipi, soft-ipi: Gauss-Seidel sweeps per preconditioner application (0: none)")
+        ("aggregate-size", po::value<std::uint32_t>(), "ipi, soft-ipi: states per aggregate of the two-level preconditioner's coarse correction (0: Gauss-Seidel only; default: max(8, S/6000) on local models, else 0)");
 }
 
 void add_output_options(po::options_description& desc, const char* json_help) {
@@ -356,6 +357,7 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
     opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
     opt.preconditioner_sweeps = vm["preconditioner-sweeps"].as<std::uint32_t>();
     if (opt.preconditioner_sweeps > 100) throw UsageError("--preconditioner-sweeps must be at most 100");
+    if (vm.count("aggregate-size")) opt.aggregate_size = vm["aggregate-size"].as<std::uint32_t>();
     set_progress_label(std::string(label));
     if (show_progress(vm)) {
         // ETA from the geometric decrease of the bound since the previous line: iterations still

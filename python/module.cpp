@@ -386,7 +386,8 @@ std::string json_text(const std::function<void(JsonWriter&)>& write) {
 }
 
 SolverOptions solver_options(double tolerance, std::uint64_t max_iterations, std::optional<double> time_limit, int threads,
-                             std::uint64_t evaluation_sweeps, const std::string& krylov, std::uint32_t preconditioner_sweeps) {
+                             std::uint64_t evaluation_sweeps, const std::string& krylov, std::uint32_t preconditioner_sweeps,
+                             std::optional<std::uint32_t> aggregate_size) {
     SolverOptions opt;
     if (!(tolerance > 0.0) || !std::isfinite(tolerance)) usage(fmt::format("tolerance must be a finite number > 0, got {}", tolerance));
     opt.tolerance = tolerance;
@@ -403,6 +404,7 @@ SolverOptions solver_options(double tolerance, std::uint64_t max_iterations, std
     opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
     if (preconditioner_sweeps > 100) usage("preconditioner_sweeps must be at most 100");
     opt.preconditioner_sweeps = preconditioner_sweeps;
+    opt.aggregate_size = aggregate_size;
     opt.progress = signal_check<Progress>();
     return opt;
 }
@@ -416,12 +418,13 @@ std::vector<double> warm_start(const Model& m, const std::optional<carray<double
 
 #define SOLVER_ARGS                                                                                                         \
     double tolerance, std::uint64_t max_iterations, std::optional<double> time_limit, int threads,                           \
-        std::uint64_t evaluation_sweeps, const std::string &krylov, std::uint32_t preconditioner_sweeps
-#define SOLVER_PASS tolerance, max_iterations, time_limit, threads, evaluation_sweeps, krylov, preconditioner_sweeps
+        std::uint64_t evaluation_sweeps, const std::string &krylov, std::uint32_t preconditioner_sweeps,       \
+        std::optional<std::uint32_t> aggregate_size
+#define SOLVER_PASS tolerance, max_iterations, time_limit, threads, evaluation_sweeps, krylov, preconditioner_sweeps, aggregate_size
 #define SOLVER_PY_ARGS                                                                                                      \
     py::arg("tolerance") = 1e-8, py::arg("max_iterations") = 1'000'000, py::arg("time_limit") = py::none(),                \
         py::arg("threads") = 0, py::arg("evaluation_sweeps") = 20, py::arg("krylov") = "bicgstab",                          \
-        py::arg("preconditioner_sweeps") = 2
+        py::arg("preconditioner_sweeps") = 2, py::arg("aggregate_size") = py::none()
 
 std::shared_ptr<Result> solve_py(const ModelPtr& m, double alpha, std::optional<std::string> method,
                                  std::optional<carray<double>> initial_values, SOLVER_ARGS) {
@@ -586,6 +589,8 @@ PYBIND11_MODULE(_core, mod) {
         .def_property_readonly("converged", [](const Result& r) { return r.sol.converged; })
         .def_property_readonly("iterations", [](const Result& r) { return r.sol.iterations; })
         .def_property_readonly("sweeps", [](const Result& r) { return r.sol.sweeps; })
+        .def_property_readonly("inner_iterations", [](const Result& r) { return r.sol.inner_iterations; })
+        .def_property_readonly("matvecs", [](const Result& r) { return r.sol.matvecs; })
         .def_property_readonly("seconds", [](const Result& r) { return r.sol.seconds; })
         .def_property_readonly("reason", [](const Result& r) { return r.sol.reason; })
         .def_property_readonly("method", [](const Result& r) { return r.sol.method; })

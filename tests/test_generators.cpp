@@ -122,7 +122,7 @@ TEST_CASE("sparse LU for local transition graphs, BiCGSTAB for random ones; both
     const Model random = generate([](JsonWriter& w) { write_garnet(w, {2000, 4, 5, 3, 0.99}); });
     CHECK(random.bandwidth() > 1900);
     CHECK(!use_sparse_lu(random));  // its LU took 0.9 s, BiCGSTAB 1 ms
-    CHECK(default_method(random, 1.0) == "soft-mpi");
+    CHECK(default_method(random, 1.0) == "soft-vi");
     CHECK(default_method(grid, 1.0) == "soft-pi");
     // The uniform soft policy, evaluated exactly (BiCGSTAB here) and by Gauss-Seidel sweeps.
     for (const Model* m : {&random, &small}) {

@@ -102,6 +102,31 @@ TEST_CASE("the driver: limits before a step, the floor only above the tolerance,
     CHECK(rounding_slack(m, 3.0) == rounding_allowance(5.0, kGamma / (1.0 - kGamma), 3.0 + 1.0));  // + max |r|
 }
 
+TEST_CASE("the driver's stall rule: a bound that reaches no new low for the window stops, progress resets it") {
+    const SolverOptions o = with(1e-6, 1000);
+    Iteration it(o, "improvements");
+    std::uint64_t stopped_at = 0;
+    // Falling slowly (never a stall), then flat from step 10: stalled after 3 more steps; a changed
+    // policy (progressed) at step 11 delays it by one.
+    for (int k = 1; k <= 30 && !it.stopped(); ++k) {
+        it.count_step();
+        const double bound = k < 10 ? 1.0 - 1e-3 * k : 0.995;
+        if (it.stalled(bound, k == 11, 3, "improvements", "try --method vi")) stopped_at = it.count();
+    }
+    CHECK(stopped_at == 14);
+    Solution sol;
+    it.finish(sol);
+    CHECK(sol.stop == Stop::stalled);
+    CHECK_FALSE(sol.converged);
+    CHECK(sol.reason.find("no progress") != std::string::npos);
+    CHECK(sol.reason.find("try --method vi") != std::string::npos);
+    Iteration none(o, "improvements");  // no bound (discount 1): never stalled
+    for (int k = 0; k < 10; ++k) {
+        none.count_step();
+        CHECK_FALSE(none.stalled(std::nullopt, false, 3, "improvements", ""));
+    }
+}
+
 TEST_CASE("value iteration reaches each stop: converged, iteration limit, time limit, resolution floor, non-finite") {
     const Model m = two_states();
     for (Sweep sw : {Sweep::jacobi, Sweep::gauss_seidel}) {

@@ -34,7 +34,8 @@ __all__ = ["Model", "Result", "Comparison", "Sweep", "Learning", "load", "solve"
 __version__ = "0.1.0"
 
 _SOLVER_DEFAULTS = dict(tolerance=1e-8, max_iterations=1_000_000, time_limit=None, threads=0,
-                        evaluation_sweeps=20, krylov="bicgstab", preconditioner_sweeps=2)
+                        evaluation_sweeps=20, krylov="bicgstab", preconditioner_sweeps=2,
+                        aggregate_size=None)
 
 
 def _np():
@@ -276,7 +277,8 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
 
     options: tolerance=1e-8 (certified ||V - V*||_inf), max_iterations=1e6, time_limit=None (s),
     threads=0 (all cores), evaluation_sweeps=20 (MPI), krylov="bicgstab" | "gmres" and
-    preconditioner_sweeps=2 (ipi, soft-ipi). initial_values: warm start V0 (S,), copied.
+    preconditioner_sweeps=2 and aggregate_size=None (ipi, soft-ipi; the two-level preconditioner's
+    states per aggregate, 0: Gauss-Seidel only, None: the CLI's default). initial_values: warm start V0 (S,), copied.
 
     Runs with the GIL released; Ctrl-C raises KeyboardInterrupt (checked between iterations, every
     50 ms). Returns a Result: values (S,), q (S, A) (NaN where unavailable), policy (S, A), objective,

@@ -73,6 +73,10 @@ class Result:
     @property
     def sweeps(self) -> int: ...
     @property
+    def inner_iterations(self) -> int: ...  # Krylov iterations (ipi, soft-ipi; 0 otherwise)
+    @property
+    def matvecs(self) -> int: ...  # passes over P_pi (ipi, soft-ipi; 0 otherwise)
+    @property
     def seconds(self) -> float: ...
     @property
     def reason(self) -> str: ...
@@ -146,7 +150,7 @@ def load(path: Path, discount: Optional[float] = ..., renormalize: bool = ..., f
 def solve(model: Model, alpha: float = ..., method: Optional[str] = ..., *, initial_values: Optional[npt.ArrayLike] = ...,
           tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,
           evaluation_sweeps: int = ..., krylov: Literal["bicgstab", "gmres"] = ...,
-          preconditioner_sweeps: int = ...) -> Result: ...
+          preconditioner_sweeps: int = ..., aggregate_size: Optional[int] = ...) -> Result: ...
 def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
              convention: Convention = ..., *, iterative: bool = ..., tolerance: float = ..., max_iterations: int = ...,
              time_limit: Optional[float] = ..., threads: int = ...) -> Result: ...

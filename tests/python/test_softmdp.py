@@ -512,3 +512,31 @@ def test_continuous_equals_cli(cli, mdps):
     assert r.error_bound == doc["error_bound"]
     with pytest.raises(softmdp.UsageError, match="alpha > 0"):
         softmdp.solve_continuous(mdps / "continuous1d.json", 0.0)
+
+
+# --- soft-ipi's two-level preconditioner (issue 15) against a NumPy soft policy iteration ---------
+
+def test_soft_ipi_aggregation_matches_numpy_soft_pi_on_a_slow_chain():
+    # A 300-state chain at gamma 0.999 (left/right, reward 1 for "right" at the end): it mixes slowly.
+    S, gamma, alpha = 300, 0.999, 1.0
+    P = np.zeros((2, S, S))
+    for s in range(S):
+        P[0, s, max(s - 1, 0)] = 1.0
+        P[1, s, min(s + 1, S - 1)] = 1.0
+    R = np.zeros((S, 2))
+    R[S - 1, 1] = 1.0
+    V = np.zeros(S)
+    for _ in range(100):  # soft policy iteration, dense exact evaluations (Newton: quadratic)
+        Vn = np_evaluate(P, R, gamma, soft_policy(q_of(P, R, V, gamma), alpha), alpha)[0]
+        if np.max(np.abs(Vn - V)) < 1e-12 * (1 + np.max(np.abs(Vn))):
+            V = Vn
+            break
+        V = Vn
+    m = softmdp.Model.from_arrays(P, R, gamma)
+    counts = {}
+    for agg in (0, 8, None):
+        r = softmdp.solve(m, alpha=alpha, method="soft-ipi", tolerance=1e-6, aggregate_size=agg)
+        assert r.stop == "converged"
+        assert np.max(np.abs(r.values - V)) <= r.error_bound
+        counts[agg] = r.matvecs
+    assert counts[8] < counts[0]

@@ -32,13 +32,15 @@ Solution with_method(std::string_view name, Solution sol) {
 bool always(const Model&) { return true; }
 
 // Local models (gridworlds b = sqrt(S), chains b = 1) mix slowly, where a preconditioned Krylov
-// evaluation wins: 8.4 s against soft-pi's 22 s and soft-mpi's > 300 s on a 300 x 300 gridworld at
-// gamma 0.9999. Random graphs mix fast, where soft-mpi's few sweeps win (Garnet 10^5: 0.41 s
-// against 0.57 s). docs/performance.md has the table.
+// evaluation wins (soft-ipi with the two-level preconditioner: 0.28 s against soft-pi's 0.65 s and
+// soft-mpi's > 15 s on a 100 x 100 gridworld at gamma 0.9999). Random graphs mix fast, where plain
+// soft value iteration's few sweeps win (Garnet 10^5 x 4 x 5 at gamma 0.9/0.95/0.99: soft-vi 13-16
+// sweeps, 3-4x faster than soft-mpi and 6-9x faster than soft-ipi). docs/performance.md has the table.
 bool local(const Model& m) {
     const auto b = static_cast<double>(m.bandwidth());
     return b * b <= static_cast<double>(m.num_states());
 }
+bool fast_mixing_large(const Model& m) { return !use_sparse_lu(m) && !local(m); }
 
 // The registry: one row per method (name, soft, summary, runner, when it is the default). Adding a
 // solver: its own header/source, and one row here.
@@ -59,7 +61,8 @@ constexpr std::array kMethods{
     MethodInfo{"soft-vi", true, "soft value iteration V <- alpha logsumexp(Q_V/alpha)",
                [](const Model& m, double a, const SolverOptions& o) {
                    return refined(m, a, o, soft_value_iteration(m, a, Sweep::jacobi, o));
-               }},
+               },
+               fast_mixing_large},
     MethodInfo{"soft-gs-vi", true, "soft value iteration, Gauss-Seidel sweeps",
                [](const Model& m, double a, const SolverOptions& o) {
                    return refined(m, a, o, soft_value_iteration(m, a, Sweep::gauss_seidel, o));
@@ -72,8 +75,7 @@ constexpr std::array kMethods{
                [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, inexact_policy_iteration(m, a, o)); },
                local},
     MethodInfo{"soft-mpi", true, "soft modified policy iteration",
-               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, modified_policy_iteration(m, a, o)); },
-               always},
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, modified_policy_iteration(m, a, o)); }},
     MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)",
                [](const Model& m, double a, const SolverOptions& o) {
                    return with_method("mellowmax", value_iteration(m, Mellowmax{a}, Sweep::jacobi, o));
@@ -92,7 +94,7 @@ std::span<const MethodInfo> methods() { return kMethods; }
 std::string_view default_method(const Model& m, double alpha) {
     for (const auto& mi : kMethods)
         if (mi.soft == (alpha > 0.0) && mi.preferred && mi.preferred(m)) return mi.name;
-    return alpha > 0.0 ? "soft-mpi" : "vi";  // unreachable: vi and soft-mpi are preferred always
+    return alpha > 0.0 ? "soft-vi" : "vi";  // unreachable: vi always; soft-pi, soft-ipi and soft-vi cover every model
 }
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {

@@ -103,6 +103,25 @@ public:
     // After a step: converged when `done` (the tolerance test, bound or change) holds.
     bool reached(bool done) { return done && halt(Stop::converged, {}); }
 
+    // After a step: no progress for `window` steps, progress being a new lowest bound (or the
+    // caller's `progressed`, e.g. a changed hard policy, which policy iteration never revisits).
+    // Stalled, with `advice` (what to try) in the reason. Slow but steady progress is not a stall
+    // (the progress lines and their ETA show it); a bound that stays flat or rises is. For methods
+    // whose bound need not fall at every step (policy iteration with inexact or partial
+    // evaluations), so that a run that makes no headway says so instead of running on.
+    bool stalled(std::optional<double> bound, bool progressed, std::uint64_t window, std::string_view steps,
+                 std::string_view advice) {
+        if (!bound) return false;
+        if (progressed || *bound < best_bound_) {
+            best_bound_ = std::min(best_bound_, *bound);
+            progress_at_ = count_;
+            return false;
+        }
+        return count_ - progress_at_ >= window &&
+               halt(Stop::stalled, fmt::format("no progress: the certified bound has not fallen below {:.3g} for {} {} (now {:.3g}); {}",
+                                               best_bound_, window, steps, *bound, advice));
+    }
+
     // Any other stop (stalled, a floor the caller words itself, ...).
     bool halt(Stop s, std::string why) {
         stopped_ = true;
@@ -125,6 +144,8 @@ private:
     std::string_view unit_;
     Stopwatch clock_;
     std::uint64_t count_;
+    double best_bound_ = std::numeric_limits<double>::infinity();  // stalled(): the lowest bound so far
+    std::uint64_t progress_at_ = 0;
     bool stopped_ = false;
     Stop stop_ = Stop::iteration_limit;
     std::string reason_;

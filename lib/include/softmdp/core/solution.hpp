@@ -33,6 +33,9 @@ struct SolverOptions {
     // (false: exact Krylov policy iteration, the reference the forcing sequence is measured against).
     KrylovMethod krylov = KrylovMethod::bicgstab;  // measured faster (docs/performance.md)
     std::uint32_t preconditioner_sweeps = 2;
+    // States per aggregate of the two-level preconditioner's coarse correction (aggregation.hpp);
+    // 0: Gauss-Seidel only; unset: default_aggregate_size (local models only).
+    std::optional<std::uint32_t> aggregate_size;
     bool forcing = true;
     std::function<void(const Progress&)> progress;
 };

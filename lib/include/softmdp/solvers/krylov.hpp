@@ -9,13 +9,17 @@
 
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/solution.hpp"
+#include "softmdp/solvers/aggregation.hpp"
 
 namespace softmdp {
 
 struct KrylovOptions {
     KrylovMethod method = KrylovMethod::bicgstab;
     std::uint32_t restart = 20;                // GMRES(m): basis vectors kept before a restart
-    std::uint32_t preconditioner_sweeps = 2;   // forward Gauss-Seidel sweeps on A y = z (0: none)
+    std::uint32_t preconditioner_sweeps = 2;   // Gauss-Seidel sweeps on A y = z, alternately forward and backward (0: none)
+    // Two-level preconditioner: the aggregates of its coarse correction (nullptr: Gauss-Seidel only).
+    // Not owned; must outlive the solve.
+    const Aggregation* aggregation = nullptr;
     double relative_tolerance = 0.1;           // stop at ||b - A v||_2 <= max(rel * ||b - A v0||_2, abs)
     double absolute_tolerance = 0.0;
     std::uint64_t max_iterations = 1000;       // Krylov iterations (GMRES: basis vectors built)
@@ -41,8 +45,10 @@ void apply_evaluation_operator(const Model& m, std::span<const double> pi, std::
                                int threads = 0);
 
 // Solves (I - gamma P_pi) v = b starting from v (warm start), right-preconditioned by
-// opt.preconditioner_sweeps forward Gauss-Seidel sweeps from 0 (a fixed linear map, so plain
-// GMRES/BiCGSTAB apply, and the residual they monitor is the true one). A solve that stops short
+// opt.preconditioner_sweeps Gauss-Seidel sweeps from 0, with a coarse correction on
+// opt.aggregation's aggregates between the first and the second half of the sweeps when given
+// (a fixed linear map, so plain GMRES/BiCGSTAB apply, and the residual they monitor is the true
+// one). matvecs counts the coarse correction's residual as one product. A solve that stops short
 // leaves its best iterate in v: the caller certifies whatever it gets.
 KrylovStats solve_policy_evaluation(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<double> v,
                                     const KrylovOptions& opt);

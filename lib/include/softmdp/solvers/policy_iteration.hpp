@@ -8,8 +8,10 @@
 #include <cmath>
 #include <fmt/format.h>
 #include <limits>
+#include <string_view>
 #include <vector>
 
+#include "softmdp/solvers/aggregation.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/krylov.hpp"
 #include "softmdp/solvers/numerical.hpp"
@@ -23,6 +25,21 @@ namespace softmdp {
 enum class Evaluation { exact, sweeps, inexact };
 
 namespace detail {
+
+// Improvements without a new lowest bound (or a changed hard policy) before a run counts as stalled.
+inline constexpr std::uint64_t kStallImprovements = 20;
+
+// What to try when a policy-iteration run stalls (docs/performance.md has the measurements).
+inline std::string_view stall_advice(Evaluation eval, double alpha) {
+    if (alpha == 0.0)
+        return eval == Evaluation::inexact ? "try --method vi, or ipi with a larger --aggregate-size"
+                                           : "try --method vi (value iteration with the MacQueen bracket)";
+    switch (eval) {
+        case Evaluation::sweeps: return "the policy mixes slowly: try --method soft-ipi (preconditioned Krylov evaluations)";
+        case Evaluation::inexact: return "try --method soft-pi (exact evaluations), or soft-ipi with a larger --aggregate-size";
+        default: return "try --method soft-ipi or soft-vi";
+    }
+}
 
 template <Regularised Op>
 Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, const SolverOptions& opt) {
@@ -43,6 +60,12 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     // the forcing term, cut tenfold whenever the residual grew (the evaluation was too loose to
     // improve the policy: near gamma = 1 an error e in the residual is e / (1 - gamma) in V).
     double residual2 = 0.0, previous_residual = 0.0, eta_max = 0.1;
+    // The two-level preconditioner's aggregates: from the model's graph, so one for every policy.
+    Aggregation aggregation;
+    if (eval == Evaluation::inexact) {
+        const std::uint32_t size = opt.aggregate_size.value_or(default_aggregate_size(m));
+        if (size > 0) aggregation = aggregate_states(m, size);
+    }
     while (!it.at_limit()) {
         // Evaluate pi.
         if (eval == Evaluation::exact) {
@@ -72,6 +95,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             KrylovOptions ko;
             ko.method = opt.krylov;
             ko.preconditioner_sweeps = opt.preconditioner_sweeps;
+            ko.aggregation = aggregation.count() > 0 ? &aggregation : nullptr;
             ko.threads = opt.threads;
             // Targets on ||b - A v||_2 >= ||b - A v||_inf. The tolerance needs ||T V - V||_inf of about
             // tolerance (1 - gamma) / gamma: a hundredth of that is as far as any solve need go. The
@@ -150,6 +174,10 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             V.swap(TV);
             break;
         }
+        // A run that makes no headway stops and says what to try (a changed hard policy is
+        // progress: policy iteration never revisits one, though its bound may wait for it, e.g.
+        // along a chain, where the greedy policy turns one state per improvement).
+        if (it.stalled(bound, alpha == 0.0 && changed, kStallImprovements, "improvements", stall_advice(eval, alpha))) break;
         if (eval == Evaluation::sweeps) V.swap(TV);  // TV is the first sweep of the next evaluation
     }
     if (!it.converged() && it.count() > 0) sol.error_bound = certified_step(m, op, V, opt.threads);
