@@ -260,7 +260,7 @@ def prior(policy, fmt="softmdp-policy/1"):
 
 
 add("prior_sum.json", prior({"A": {"stay": 0.5, "move": 0.4}, "B": [0.5, 0.5]}), 2, "state A: probabilities over the available actions sum to 0.9")
-add("prior_negative.json", prior({"A": [1.5, -0.5], "B": [0.5, 0.5]}), 2, "state A, field 'move': probability must be finite and >= 0, got -0.5")
+add("prior_negative.json", prior({"A": [1.5, -0.5], "B": [0.5, 0.5]}), 2, "state A: field 'move': probability must be finite and >= 0, got -0.5")
 add("prior_unknown_action.json", prior({"A": {"jump": 1}, "B": [0.5, 0.5]}), 2, "unknown action 'jump'")
 add("prior_unknown_state.json", prior({"A": [1, 0], "B": [0, 1], "Z": [1, 0]}), 2, "unknown state 'Z'")
 add("prior_missing_state.json", prior({"A": [1, 0]}), 2, "policy for state B: missing (the state is not terminal)")
