@@ -20,6 +20,8 @@
 #include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/output_file.hpp"
+#include "softmdp/io/policy_reader.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/core/resources.hpp"
 
 namespace softmdp::cli {
@@ -388,6 +390,19 @@ double alpha_option(const po::variables_map& vm) {
     const double alpha = vm["alpha"].as<double>();
     if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("--alpha must be a finite number >= 0, got {}", alpha));
     return alpha;
+}
+
+void add_prior_option(po::options_description& desc) {
+    desc.add_options()("prior", po::value<std::string>(),
+                       "KL regularisation towards the reference policy pi0 of this softmdp-policy/1 file: V = alpha log sum_a "
+                       "pi0 exp(Q/alpha), pi0(a|s) = 0 excludes a (default: uniform, i.e. entropy regularisation)");
+}
+
+Model with_prior_option(Model m, const po::variables_map& vm, double alpha) {
+    if (!vm.count("prior")) return m;
+    const std::string file = vm["prior"].as<std::string>();
+    const std::vector<double> pi0 = read_policy(file, m);
+    return with_prior(std::move(m), pi0, alpha, file);
 }
 
 std::size_t particles_option(const po::variables_map& vm) {

@@ -67,6 +67,10 @@ Model with_discount(Model m, const po::variables_map& vm);
 BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warnings to stderr
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
+// --prior P.json: KL regularisation towards the reference policy of a softmdp-policy/1 file
+// (solvers/prior.hpp). with_prior_option returns m itself without --prior, else the prior model at alpha.
+void add_prior_option(po::options_description& desc);
+Model with_prior_option(Model m, const po::variables_map& vm, double alpha);
 // --particles of the SVGD commands (sample, estimate --proposal svgd): 2..kMaxParticles (a step is
 // O(n^2); 10^5 particles take minutes per step already).
 constexpr std::size_t kMaxParticles = 100000;

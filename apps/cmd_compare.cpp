@@ -7,6 +7,7 @@
 #include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/documents.hpp"
+#include "softmdp/io/policy_reader.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -19,6 +20,7 @@ int run(const std::vector<std::string>& args) {
         ("method,m", po::value<std::string>(), "soft method (default: as solve)")
         ("hard-method", po::value<std::string>(), "hard method (default mpi)")
         ("rows", po::value<std::size_t>()->default_value(50), "at most this many states in the table");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -31,8 +33,10 @@ int run(const std::vector<std::string>& args) {
     if (alpha == 0.0) throw UsageError("compare needs --alpha > 0");
     const SolverOptions opt = solver_options(vm, "compare");
     const Model m = load(vm);
+    const std::string prior_file = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
+    const std::vector<double> prior = prior_file.empty() ? std::vector<double>() : read_policy(prior_file, m);
     const Comparison c = compare(m, alpha, opt, vm.count("method") ? vm["method"].as<std::string>() : std::string(),
-                                 vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string());
+                                 vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string(), prior);
     const ResultSummary soft = summarise(m, c.soft), hard = summarise(m, c.hard);
     const double j_soft = soft.objective, j_hard = hard.objective;
 
@@ -64,7 +68,9 @@ int run(const std::vector<std::string>& args) {
         fmt::print("hard return of the soft policy     {:.10g}   (cost of softness {:.4g})\n", c.soft_policy_hard_return,
                    j_hard - c.soft_policy_hard_return);
         fmt::print("global bound on V_soft - V_hard    {}\n",
-                   c.global_bound ? fmt::format("{:.6g} = alpha max_s log|A_s| / (1 - gamma)", *c.global_bound) : "none (gamma = 1)");
+                   c.global_bound ? fmt::format("{:.6g} = alpha max_s log|A_s| / (1 - gamma)", *c.global_bound)
+                   : prior.empty() ? "none (gamma = 1)"
+                                   : "none (KL to the prior " + prior_file + ": V_soft <= V_hard)");
         fmt::print("states whose likeliest action changes (*)  {} of {}\n", c.stats.changed, m.num_states() - m.num_terminal());
         fmt::print("mean entropy {:.4f} nats, mean probability of the greedy action {:.4f}\n", c.stats.mean_entropy,
                    c.stats.greedy_probability);
@@ -80,7 +86,7 @@ int run(const std::vector<std::string>& args) {
                     t ? std::optional<double>() : p, c.stats.entropy[s], c.soft_policy_hard_values[s]);
         }
     };
-    report.json = [&](JsonWriter& w) { write_compare_document(w, m, c, alpha, soft, hard); };
+    report.json = [&](JsonWriter& w) { write_compare_document(w, m, c, alpha, soft, hard, prior_file); };
     emit(vm, report);
     return c.soft.converged && c.hard.converged ? kOk : kNotConverged;
 }

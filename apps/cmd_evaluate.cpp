@@ -30,6 +30,7 @@ int run(const std::vector<std::string>& args) {
          "residual state weights p: initial (p0) | uniform | a softmdp-weights/1 file")
         ("residual-actions", po::value<std::string>()->default_value("uniform"),
          "residual action weights mu: uniform | softmax (of the Q table) | policy (the --policy) | a softmdp-policy/1 file");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -47,7 +48,8 @@ int run(const std::vector<std::string>& args) {
     if (vm["residual-actions"].as<std::string>() == "policy" && !vm.count("policy"))
         throw UsageError("--residual-actions policy weighs actions by the --policy: give --policy P");
     const SolverOptions opt = solver_options(vm, "evaluate");
-    const Model m = load(vm);
+    const Model m = with_prior_option(load(vm), vm, alpha);
+    const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
 
     std::optional<Solution> sol;
     std::vector<double> pi;
@@ -77,8 +79,9 @@ int run(const std::vector<std::string>& args) {
     Report report;
     report.table = [&] {
         if (sol) {
-            fmt::print("evaluation of {} at alpha {} ({} convention): J = {:.12g}, error bound {}\n\n",
-                       vm["policy"].as<std::string>(), alpha, conv, summary->objective,
+            fmt::print("evaluation of {} at alpha {}{} ({} convention): J = {:.12g}, error bound {}\n\n",
+                       vm["policy"].as<std::string>(), alpha, prior.empty() ? std::string() : ", prior " + prior, conv,
+                       summary->objective,
                        sol->error_bound ? fmt::format("{:.3g}", *sol->error_bound) : std::string("none"));
             fmt::print("{:<16} {:>16} {:>10}\n", "state", "V", "entropy");
             const auto& H = summary->entropy;
@@ -104,7 +107,7 @@ int run(const std::vector<std::string>& args) {
         for (const auto& row : residuals) csv.row(to_string(row.value_of_q), row.residuals.v_residual, row.residuals.q_residual);
     };
     report.json = [&](JsonWriter& w) {
-        if (sol) write_evaluation_document(w, m, *sol, *summary, conv, weights, residuals);
+        if (sol) write_evaluation_document(w, m, *sol, *summary, conv, weights, residuals, prior);
         else write_residuals_document(w, alpha, weights, residuals);
     };
     emit(vm, report);

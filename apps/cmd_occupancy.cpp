@@ -8,6 +8,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/io/occupancy.hpp"
+#include "softmdp/solvers/prior.hpp"
 
 namespace softmdp::cli {
 namespace {
@@ -19,6 +20,7 @@ int run(const std::vector<std::string>& args) {
         ("policy,p", po::value<std::string>(), "uniform | greedy | softmax | a softmdp-policy/1 or softmdp-result/1 file")
         ("alpha,a", po::value<double>(), "temperature: without --policy, the soft-optimal policy at alpha (greedy optimal at 0)")
         ("horizon", po::value<std::uint64_t>(), "finite horizon H: sum over t < H by forward recursion (default: discounted, infinite)");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -30,7 +32,17 @@ int run(const std::vector<std::string>& args) {
     if (vm.count("horizon") && vm["horizon"].as<std::uint64_t>() == 0) throw UsageError("--horizon must be at least 1");
     const SolverOptions opt = solver_options(vm, "occupancy");
     const Model m = load(vm);
-    const ChosenPolicy policy = chosen_policy(vm, m, opt);
+    // With --prior the policy is computed on the prior model (solvers/prior.hpp) and mapped back to
+    // the model's rows (0 on excluded actions); the visitation is that of the model itself.
+    ChosenPolicy policy;
+    if (vm.count("prior")) {
+        const Model pm = with_prior_option(m, vm, alpha_option(vm));
+        policy = chosen_policy(vm, pm, opt);
+        policy.pi = to_full_rows(m, pm, policy.pi);
+        policy.source += ", prior " + vm["prior"].as<std::string>();
+    } else {
+        policy = chosen_policy(vm, m, opt);
+    }
     const Occupancy occ = vm.count("horizon") ? finite_horizon_occupancy(m, policy.pi, vm["horizon"].as<std::uint64_t>())
                                               : occupancy(m, policy.pi, {}, opt);
     Report report;

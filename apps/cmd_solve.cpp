@@ -93,6 +93,7 @@ const char* mc_error_method(const ContinuousSolution& cs) {
 // A continuous-action file: soft Q-iteration with quadrature or Monte Carlo integrals.
 int run_continuous(const po::variables_map& vm, double alpha, const ContinuousModel& m) {
     if (vm.count("method")) throw UsageError("--method is for discrete MDPs; continuous actions use --integrator");
+    if (vm.count("prior")) throw UsageError("--prior is for discrete MDPs (a softmdp-policy/1 over their actions)");
     if (vm.count("plot")) throw UsageError("--plot draws grid-shaped discrete MDPs; for continuous actions see sample --plot");
     ContinuousOptions c;
     const std::string integ = vm["integrator"].as<std::string>();
@@ -173,6 +174,7 @@ int run(const std::vector<std::string>& args) {
         ("seed", po::value<std::uint64_t>()->default_value(0), "continuous actions: Monte Carlo seed")
         ("stats", "print load time, sweeps, ms per sweep and peak memory on stderr")
         ("plot", po::value<std::string>(), "grid-shaped MDPs: heatmap of V with the policy, to OUT.png or OUT.svg (gnuplot)");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -189,7 +191,7 @@ int run(const std::vector<std::string>& args) {
     const Stopwatch load_clock;
     const MappedFile mapped(file, kModelFile);  // read once: FILE may be a pipe
     if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
-    const Model m = load(vm, mapped, file);
+    const Model m = with_prior_option(load(vm, mapped, file), vm, alpha);
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
                  fmt::format("applies to continuous actions only; {} has discrete actions", file));
     if (vm.count("plot")) require_grid(m);  // before solving
@@ -202,16 +204,18 @@ int run(const std::vector<std::string>& args) {
         opt.initial_values = init;
     }
     const Solution sol = solve(m, method, alpha, opt);
+    const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
 
     emit(vm, {[&] {
-                  fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
+                  fmt::print("{} (alpha {}{}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
+                             prior.empty() ? std::string() : ", prior " + prior,
                              vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged", sol.iterations,
                              sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : std::string("none"), sol.seconds);
                   if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
                   fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
                   print_table(m, sol, vm["rows"].as<std::size_t>());
               },
-              [&](JsonWriter& w) { write_result(w, m, sol, summarise(m, sol)); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
+              [&](JsonWriter& w) { write_result(w, m, sol, summarise(m, sol), prior); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
     if (vm.count("plot")) fmt::print(stderr, "softmdp: {}\n", plot_grid(m, sol, vm["plot"].as<std::string>()).message);
     if (vm.count("stats")) {
         struct rusage ru {};

@@ -5,6 +5,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/documents.hpp"
 #include "softmdp/io/plot.hpp"
+#include "softmdp/io/policy_reader.hpp"
 #include "softmdp/analysis/sweep.hpp"
 
 namespace softmdp::cli {
@@ -21,6 +22,7 @@ int run(const std::vector<std::string>& args) {
         ("method,m", po::value<std::string>(), "soft method (default: as solve, per alpha)")
         ("csv", po::value<std::string>(), "also write the table as CSV to this file ('-' = stdout)")
         ("plot", po::value<std::string>(), "J_soft and the hard return (above), mean entropy (below) against alpha, to OUT.png or OUT.svg (gnuplot)");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -33,10 +35,12 @@ int run(const std::vector<std::string>& args) {
                                    vm.count("log") > 0);
     const SolverOptions opt = solver_options(vm, "sweep: the hard optimum");
     const Model m = load(vm);
+    const std::vector<double> prior = vm.count("prior") ? read_policy(vm["prior"].as<std::string>(), m) : std::vector<double>();
     const auto points = alpha_sweep(m, alphas, vm.count("method") ? vm["method"].as<std::string>() : std::string(), opt,
                                     [&](std::size_t i, double alpha) {
                                         set_progress_label(fmt::format("sweep: point {} of {} (alpha {:.4g})", i + 1, alphas.size(), alpha));
-                                    });
+                                    },
+                                    prior);
 
     const auto csv_table = [&](CsvWriter& csv) {
         csv.row("alpha", "j_soft", "hard_return", "mean_entropy", "greedy_probability", "kl_from_greedy", "changed_states",
@@ -55,7 +59,7 @@ int run(const std::vector<std::string>& args) {
                        p.iterations, p.seconds, p.converged ? "" : "  NOT converged");
     };
     report.csv = csv_table;
-    report.json = [&](JsonWriter& w) { write_sweep_document(w, m, points); };
+    report.json = [&](JsonWriter& w) { write_sweep_document(w, m, points, vm.count("prior") ? vm["prior"].as<std::string>() : std::string()); };
     emit(vm, report);
     if (vm.count("csv")) write_csv(vm["csv"].as<std::string>(), csv_table);
     if (vm.count("plot")) {

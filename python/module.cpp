@@ -53,6 +53,7 @@
 #include "softmdp/learning/soft_q_learning.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace py = pybind11;
@@ -367,7 +368,16 @@ struct Result {
     ModelPtr model;
     Solution sol;
     std::string convention;  // evaluations: "state" or "action"; "" for solves
+    std::string prior;       // "array" when solved with prior= (model is then the prior model); "" without
 };
+
+// prior= (an (S, A) array of pi0(a|s), or per available (s, a)): the prior model at alpha
+// (solvers/prior.hpp), or m itself without one.
+ModelPtr prior_model(const ModelPtr& m, const std::optional<carray<double>>& prior, double alpha) {
+    if (!prior) return m;
+    const std::vector<double> pi0 = rows_of(*m, *prior, "prior", true);
+    return std::make_shared<Model>(with_prior(Model(*m), pi0, alpha, "prior"));
+}
 
 std::string json_text(const std::function<void(JsonWriter&)>& write) {
     char* buf = nullptr;
@@ -426,23 +436,27 @@ std::vector<double> warm_start(const Model& m, const std::optional<carray<double
         py::arg("threads") = 0, py::arg("evaluation_sweeps") = 20, py::arg("krylov") = "bicgstab",                          \
         py::arg("preconditioner_sweeps") = 2, py::arg("aggregate_size") = py::none()
 
-std::shared_ptr<Result> solve_py(const ModelPtr& m, double alpha, std::optional<std::string> method,
-                                 std::optional<carray<double>> initial_values, SOLVER_ARGS) {
+std::shared_ptr<Result> solve_py(const ModelPtr& full, double alpha, std::optional<std::string> method,
+                                 std::optional<carray<double>> initial_values, std::optional<carray<double>> prior, SOLVER_ARGS) {
     SolverOptions opt = solver_options(SOLVER_PASS);
+    if (!std::isfinite(alpha) || alpha < 0.0) usage(fmt::format("alpha must be a finite number >= 0, got {}", alpha));
+    const ModelPtr m = prior_model(full, prior, alpha);
     const std::vector<double> init = warm_start(*m, initial_values);
     opt.initial_values = init;
     const std::string name = method ? *method : std::string(default_method(*m, alpha));
     auto r = std::make_shared<Result>();
     r->model = m;
+    if (prior) r->prior = "array";
     r->sol = without_gil([&] { return solve(*m, name, alpha, opt); });
     return r;
 }
 
-std::shared_ptr<Result> evaluate_py(const ModelPtr& m, const py::object& policy, double alpha, const std::string& convention,
-                                    bool iterative, SOLVER_ARGS) {
+std::shared_ptr<Result> evaluate_py(const ModelPtr& full, const py::object& policy, double alpha, const std::string& convention,
+                                    bool iterative, std::optional<carray<double>> prior, SOLVER_ARGS) {
     if (convention != "state" && convention != "action")
         usage(fmt::format("convention must be state or action, got '{}'", convention));
     if (!std::isfinite(alpha) || alpha < 0.0) usage(fmt::format("alpha must be a finite number >= 0, got {}", alpha));
+    const ModelPtr m = prior_model(full, prior, alpha);
     SolverOptions opt = solver_options(SOLVER_PASS);
     std::vector<double> pi;
     std::string label = "policy";
@@ -458,6 +472,7 @@ std::shared_ptr<Result> evaluate_py(const ModelPtr& m, const py::object& policy,
     auto r = std::make_shared<Result>();
     r->model = m;
     r->convention = convention;
+    if (prior) r->prior = "array";
     r->sol = without_gil([&] {
         return iterative ? evaluate_policy_iterative(*m, pi, alpha, opt, conv) : evaluate_policy_exact(*m, pi, alpha, opt, conv);
     });
@@ -602,8 +617,8 @@ PYBIND11_MODULE(_core, mod) {
             return json_text([&](JsonWriter& w) {
                 // The library's writers, the ones the CLI's solve and evaluate use (io/).
                 const ResultSummary summary = summarise(*r.model, r.sol);
-                if (r.convention.empty()) write_result(w, *r.model, r.sol, summary);
-                else write_evaluation_document(w, *r.model, r.sol, summary, r.convention, {}, {});
+                if (r.convention.empty()) write_result(w, *r.model, r.sol, summary, r.prior);
+                else write_evaluation_document(w, *r.model, r.sol, summary, r.convention, {}, {}, r.prior);
             });
         }, "The CLI's softmdp-result/1 document (as `softmdp solve/evaluate --json`) as a str.")
         .def("__repr__", [](const Result& r) {
@@ -613,9 +628,9 @@ PYBIND11_MODULE(_core, mod) {
         });
 
     mod.def("_solve", &solve_py, py::arg("model"), py::arg("alpha") = 0.0, py::arg("method") = py::none(),
-            py::arg("initial_values") = py::none(), SOLVER_PY_ARGS);
+            py::arg("initial_values") = py::none(), py::arg("prior") = py::none(), SOLVER_PY_ARGS);
     mod.def("_evaluate", &evaluate_py, py::arg("model"), py::arg("policy"), py::arg("alpha") = 0.0,
-            py::arg("convention") = "state", py::arg("iterative") = false, SOLVER_PY_ARGS);
+            py::arg("convention") = "state", py::arg("iterative") = false, py::arg("prior") = py::none(), SOLVER_PY_ARGS);
     mod.def("default_method", [](const ModelPtr& m, double alpha) { return std::string(default_method(*m, alpha)); },
             py::arg("model"), py::arg("alpha") = 0.0, "The method solve() uses when none is given.");
     mod.def("methods", [] {
@@ -625,12 +640,16 @@ PYBIND11_MODULE(_core, mod) {
         return out;
     }, "Every method solve() accepts: (name, soft, summary) tuples, hard ones first.");
 
-    mod.def("_compare", [](const ModelPtr& m, double alpha, std::string soft_method, std::string hard_method, SOLVER_ARGS) {
+    mod.def("_compare", [](const ModelPtr& m, double alpha, std::string soft_method, std::string hard_method,
+                           std::optional<carray<double>> prior, SOLVER_ARGS) {
         SolverOptions opt = solver_options(SOLVER_PASS);
-        auto c = without_gil([&] { return compare(*m, alpha, opt, soft_method, hard_method); });
+        const std::vector<double> pi0 = prior ? rows_of(*m, *prior, "prior", true) : std::vector<double>();
+        auto c = without_gil([&] { return compare(*m, alpha, opt, soft_method, hard_method, pi0); });
         py::dict d;
         // The CLI's softmdp-compare/1, by the library's writer (before the results move out of c).
-        d["_json"] = json_text([&](JsonWriter& w) { write_compare_document(w, *m, c, alpha, summarise(*m, c.soft), summarise(*m, c.hard)); });
+        d["_json"] = json_text([&](JsonWriter& w) {
+            write_compare_document(w, *m, c, alpha, summarise(*m, c.soft), summarise(*m, c.hard), prior ? "array" : "");
+        });
         auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}});
         auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}});
         d["hard"] = hard;
@@ -641,14 +660,18 @@ PYBIND11_MODULE(_core, mod) {
         d["soft_policy_hard_values"] = copy_array(c.soft_policy_hard_values);
         d["stats"] = policy_stats_dict(c.stats);
         return d;
-    }, py::arg("model"), py::arg("alpha"), py::arg("soft_method") = "", py::arg("hard_method") = "", SOLVER_PY_ARGS);
+    }, py::arg("model"), py::arg("alpha"), py::arg("soft_method") = "", py::arg("hard_method") = "", py::arg("prior") = py::none(),
+       SOLVER_PY_ARGS);
 
     mod.def("alpha_grid", &alpha_grid, py::arg("lo"), py::arg("hi"), py::arg("n"), py::arg("log_scale") = false,
             "n temperatures from lo to hi, evenly or geometrically spaced (ends exact).");
-    mod.def("_sweep", [](const ModelPtr& m, std::vector<double> alphas, std::string method, SOLVER_ARGS) {
+    mod.def("_sweep", [](const ModelPtr& m, std::vector<double> alphas, std::string method, std::optional<carray<double>> prior,
+                         SOLVER_ARGS) {
         SolverOptions opt = solver_options(SOLVER_PASS);
-        auto pts = without_gil([&] { return alpha_sweep(*m, alphas, method, opt); });
-        const std::string document = json_text([&](JsonWriter& w) { write_sweep_document(w, *m, pts); });  // softmdp-sweep/1
+        const std::vector<double> pi0 = prior ? rows_of(*m, *prior, "prior", true) : std::vector<double>();
+        auto pts = without_gil([&] { return alpha_sweep(*m, alphas, method, opt, {}, pi0); });
+        const std::string document =
+            json_text([&](JsonWriter& w) { write_sweep_document(w, *m, pts, prior ? "array" : ""); });  // softmdp-sweep/1
         const auto n = static_cast<py::ssize_t>(pts.size());
         py::array_t<double> alpha(n), obj(n), hard(n), ent(n), greedy(n), kl(n), bound(n), obound(n), secs(n);
         py::array_t<bool> conv(n), raised(n);
@@ -676,7 +699,7 @@ PYBIND11_MODULE(_core, mod) {
         d["seconds"] = secs;
         d["_json"] = document;
         return d;
-    }, py::arg("model"), py::arg("alphas"), py::arg("method") = "", SOLVER_PY_ARGS);
+    }, py::arg("model"), py::arg("alphas"), py::arg("method") = "", py::arg("prior") = py::none(), SOLVER_PY_ARGS);
 
     mod.def("_residuals", [](const ModelPtr& m, const carray<double>& q, double alpha, const std::string& value_of_q,
                              std::optional<carray<double>> states, std::optional<carray<double>> actions) {

@@ -253,8 +253,23 @@ add("cassandra_observation_reward_without_model.mdp", CASS + "observations: lo h
 add("cassandra_observation_row_sum.mdp", CASS + "observations: lo hi\nT: stay : * : B 1\nO: stay : B : lo 0.25\n"
     "R: stay : A : B : lo 4\n", 2, "(a=stay, s'=B) sum to 0.25, not 1")
 
+# Prior files (prior_*.json, checked with `softmdp solve mdps/chain2.json --alpha 1 --prior FILE`):
+# softmdp-policy/1 reference policies of KL regularisation for chain2 (states A B, actions stay move).
+def prior(policy, fmt="softmdp-policy/1"):
+    return json.dumps({"format": fmt, "policy": policy})
+
+
+add("prior_sum.json", prior({"A": {"stay": 0.5, "move": 0.4}, "B": [0.5, 0.5]}), 2, "state A: probabilities over the available actions sum to 0.9")
+add("prior_negative.json", prior({"A": [1.5, -0.5], "B": [0.5, 0.5]}), 2, "state A: field 'move': probability must be finite and >= 0, got -0.5")
+add("prior_unknown_action.json", prior({"A": {"jump": 1}, "B": [0.5, 0.5]}), 2, "unknown action 'jump'")
+add("prior_unknown_state.json", prior({"A": [1, 0], "B": [0, 1], "Z": [1, 0]}), 2, "unknown state 'Z'")
+add("prior_missing_state.json", prior({"A": [1, 0]}), 2, "policy for state B: missing (the state is not terminal)")
+add("prior_too_many.json", prior({"A": [0.5, 0.3, 0.2], "B": [0.5, 0.5]}), 2, "has 3 probabilities, the model has 2 actions")
+add("prior_wrong_format.json", prior({"A": [1, 0], "B": [0, 1]}, fmt="softmdp/1"), 2, "\"format\" must be")
+add("prior_string.json", prior({"A": ["1", 0], "B": [0, 1]}), 2, "must be a number, got \"1\"")
+
 with open(os.path.join(OUT, "expected.tsv"), "w") as f:
-    f.write("# file\texit code of `softmdp validate FILE` (.mdp: `softmdp convert FILE OUT.json`)\tpart of the message (stderr, or stdout when valid)\n")
+    f.write("# file\texit code of `softmdp validate FILE` (.mdp: `softmdp convert FILE OUT.json`; prior_*: `softmdp solve mdps/chain2.json --alpha 1 --prior FILE`)\tpart of the message (stderr, or stdout when valid)\n")
     for name, code, message in cases:
         f.write(f"{name}\t{code}\t{message}\n")
 print(len(cases), "files")

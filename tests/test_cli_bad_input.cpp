@@ -24,9 +24,12 @@ TEST_CASE("tests/bad: every file gives its expected exit code and message") {
         std::getline(fields, code, '\t');
         std::getline(fields, message);
         const bool cassandra = file.size() > 4 && file.substr(file.size() - 4) == ".mdp";
+        const bool prior = file.rfind("prior_", 0) == 0;  // a reference policy for chain2 (solve --prior)
         const auto r = test::run_cli(cassandra ? "convert " + test::source_path("tests/bad/" + file) + " " +
                                                      (test::temp_dir("bad-convert") / "out.json").string()
-                                               : "validate " + test::source_path("tests/bad/" + file));
+                                 : prior ? "solve " + test::source_path("mdps/chain2.json") + " --alpha 1 --prior " +
+                                               test::source_path("tests/bad/" + file)
+                                         : "validate " + test::source_path("tests/bad/" + file));
         CAPTURE(file);
         CHECK(r.code == std::stoi(code));
         const std::string text = r.code == 0 ? r.out : r.err;

@@ -271,7 +271,8 @@ def _opts(kw):
     return {**_SOLVER_DEFAULTS, **kw}
 
 
-def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, **options) -> Result:
+def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, prior=None,
+          **options) -> Result:
     """Solves the model at temperature alpha (0: hard) with `method` (default: default_method(model,
     alpha), as the CLI). Methods: see softmdp.methods().
 
@@ -283,19 +284,27 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
     Runs with the GIL released; Ctrl-C raises KeyboardInterrupt (checked between iterations, every
     50 ms). Returns a Result: values (S,), q (S, A) (NaN where unavailable), policy (S, A), objective,
     error_bound, stop, iterations, sweeps, seconds, reason; result.to_json() is the CLI's document.
+
+    prior: KL regularisation towards a reference policy pi0, an (S, A) array (0 excludes an action;
+    rows sum to 1), as the CLI's --prior: V = alpha log sum_a pi0 exp(Q/alpha). The result is then
+    that of the prior model (result.model; docs/regularised.md): its q is Q + alpha log pi0, NaN on
+    excluded actions.
     """
+    if prior is not None:
+        return _core._solve(model, alpha, method, initial_values, prior, **_opts(options))
     if not options:  # the common call: no dict merging (a few microseconds per call)
         return _core._solve(model, alpha, method, initial_values)
     return _core._solve(model, alpha, method, initial_values, **_opts(options))
 
 
 def evaluate(model, policy, alpha: float = 0.0, convention: str = "state", *, iterative: bool = False,
-             **options) -> Result:
+             prior=None, **options) -> Result:
     """(Soft) evaluation of a stochastic policy: an (S, A) array of pi(a|s) (0 on unavailable actions),
     a per-available-(s, a) array, or "uniform". convention "state": V = sum pi Q + alpha H(pi);
     "action": Q(s,a) = r - alpha log pi(a|s) + gamma P V (same V). Exact (sparse LU or BiCGSTAB,
-    certified by the residual) unless iterative=True. Options as solve()."""
-    return _core._evaluate(model, policy, alpha, convention, iterative, **_opts(options))
+    certified by the residual) unless iterative=True. Options as solve(). prior: as solve(); then V
+    is E[sum gamma^t (r - alpha KL(pi || pi0))] (state convention), and pi must be 0 where pi0 is."""
+    return _core._evaluate(model, policy, alpha, convention, iterative, prior, **_opts(options))
 
 
 @dataclass
@@ -316,9 +325,10 @@ class Comparison:
 
 
 def compare(model, alpha: float, *, soft_method: Optional[str] = None, hard_method: Optional[str] = None,
-            **options) -> Comparison:
-    """Solves the hard and the soft problem and compares them (softmdp compare). Options as solve()."""
-    d = _core._compare(model, alpha, soft_method or "", hard_method or "", **_opts(options))
+            prior=None, **options) -> Comparison:
+    """Solves the hard and the soft problem and compares them (softmdp compare). Options as solve().
+    prior: as solve(), for the soft side (its q is -inf on excluded actions; no gap bound)."""
+    d = _core._compare(model, alpha, soft_method or "", hard_method or "", prior, **_opts(options))
     return Comparison(**d)
 
 
@@ -345,10 +355,11 @@ class Sweep:
         return self._json
 
 
-def sweep(model, alphas: Sequence[float], method: Optional[str] = None, **options) -> Sweep:
+def sweep(model, alphas: Sequence[float], method: Optional[str] = None, *, prior=None, **options) -> Sweep:
     """Soft optima along `alphas` (e.g. alpha_grid(0.01, 10, 20, log_scale=True)), each warm-started
-    from the previous one; objectives made monotone within their bounds. Options as solve()."""
-    return Sweep(**_core._sweep(model, [float(a) for a in alphas], method or "", **_opts(options)))
+    from the previous one; objectives made monotone within their bounds (not with a prior: J is then
+    non-increasing in alpha). Options and prior as solve()."""
+    return Sweep(**_core._sweep(model, [float(a) for a in alphas], method or "", prior, **_opts(options)))
 
 
 def residuals(model, q, alpha: float, value_of_q: str = "soft", *, states=None, actions=None):

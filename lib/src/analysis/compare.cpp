@@ -7,6 +7,7 @@
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace softmdp {
@@ -106,14 +107,21 @@ PolicyStats policy_stats(const Model& m, std::span<const double> pi, std::span<c
 }
 
 Comparison compare(const Model& m, double alpha, const SolverOptions& opt, std::string_view soft_method,
-                   std::string_view hard_method) {
+                   std::string_view hard_method, std::span<const double> prior) {
     if (!(alpha > 0.0) || !std::isfinite(alpha)) throw UsageError(fmt::format("compare needs a temperature {} > 0", param("alpha")));
     Comparison c;
     c.hard = solve(m, hard_method.empty() ? default_method(m, 0.0) : hard_method, 0.0, opt);
-    c.soft = solve(m, soft_method.empty() ? default_method(m, alpha) : soft_method, alpha, opt);
-    c.gap_bound = entropy_gap_bound(m, opt);
-    for (double& x : c.gap_bound) x *= alpha;
-    if (m.discount() < 1.0) {
+    if (!prior.empty()) {
+        const Model pm = with_prior(m, prior, alpha);
+        c.soft = solve(pm, soft_method.empty() ? default_method(pm, alpha) : soft_method, alpha, opt);
+        c.soft.policy = to_full_rows(m, pm, c.soft.policy);
+        c.soft.q = to_full_rows(m, pm, c.soft.q, -std::numeric_limits<double>::infinity());
+    } else {
+        c.soft = solve(m, soft_method.empty() ? default_method(m, alpha) : soft_method, alpha, opt);
+        c.gap_bound = entropy_gap_bound(m, opt);
+        for (double& x : c.gap_bound) x *= alpha;
+    }
+    if (m.discount() < 1.0 && prior.empty()) {
         double max_log = 0.0;
         for (std::size_t s = 0; s < m.num_states(); ++s)
             if (!m.is_terminal(s)) max_log = std::max(max_log, std::log(static_cast<double>(m.num_available(s))));

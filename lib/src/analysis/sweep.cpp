@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <cmath>
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/core/resources.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace softmdp {
@@ -80,23 +82,29 @@ void make_monotone(std::vector<SweepPoint>& pts) {
 }  // namespace
 
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method,
-                                    const SolverOptions& opt, const SweepPointStarted& started) {
+                                    const SolverOptions& opt, const SweepPointStarted& started, std::span<const double> prior) {
     const Solution hard = solve(m, default_method(m, 0.0), 0.0, opt);
+    if (!prior.empty()) check_prior(m, prior);
     std::vector<SweepPoint> points;
     std::vector<double> warm;
     for (double alpha : alphas) {
         if (started) started(points.size(), alpha);
         SolverOptions o = opt;
         if (!warm.empty()) o.initial_values = warm;
-        const std::string_view mth = method.empty() ? default_method(m, alpha) : method;
-        const Solution sol = solve(m, mth, alpha, o);
+        // With a prior, each alpha has its own prior model (rewards r + alpha log pi0).
+        std::optional<Model> pm;
+        if (!prior.empty()) pm.emplace(with_prior(m, prior, alpha));
+        const Model& sm = pm ? *pm : m;
+        const std::string_view mth = method.empty() ? default_method(sm, alpha) : method;
+        const Solution sol = solve(sm, mth, alpha, o);
+        const std::vector<double> pi = pm ? to_full_rows(m, *pm, sol.policy) : sol.policy;
         SweepPoint p;
         p.alpha = alpha;
         p.objective = objective(m, sol.values);
         SolverOptions eval = opt;
         eval.initial_values = {};
-        p.hard_return = objective(m, evaluate_policy_exact(m, sol.policy, 0.0, eval).values);
-        p.stats = policy_stats(m, sol.policy, greedy_weights(m, hard), soft_policy_tie(sol));
+        p.hard_return = objective(m, evaluate_policy_exact(m, pi, 0.0, eval).values);
+        p.stats = policy_stats(m, pi, greedy_weights(m, hard), soft_policy_tie(sol));
         p.converged = sol.converged;
         p.iterations = sol.iterations;
         p.error_bound = sol.error_bound;
@@ -106,7 +114,7 @@ std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alph
         points.push_back(std::move(p));
         warm = sol.values;
     }
-    make_monotone(points);
+    if (prior.empty()) make_monotone(points);
     return points;
 }
 

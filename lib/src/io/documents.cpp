@@ -86,10 +86,11 @@ void write_generate_document(JsonWriter& w, std::string_view kind, std::string_v
 }
 
 void write_compare_document(JsonWriter& w, const Model& m, const Comparison& c, double alpha, const ResultSummary& soft,
-                            const ResultSummary& hard) {
+                            const ResultSummary& hard, std::string_view prior) {
     w.begin_object();
     w.key("format").value("softmdp-compare/1");
     w.key("alpha").value(alpha);
+    if (!prior.empty()) w.key("prior").value(prior);  // absent: no prior (entropy regularisation)
     w.key("j_soft").value(soft.objective);
     w.key("j_hard").value(hard.objective);
     w.key("soft_policy_hard_return").value(c.soft_policy_hard_return);
@@ -103,7 +104,7 @@ void write_compare_document(JsonWriter& w, const Model& m, const Comparison& c, 
     array(w, "gap_bound", c.gap_bound);
     array(w, "soft_policy_hard_values", c.soft_policy_hard_values);
     w.key("soft").begin_object();
-    write_result_fields(w, m, c.soft, soft);
+    write_result_fields(w, m, c.soft, soft, prior);
     w.end_object();
     w.key("hard").begin_object();
     write_result_fields(w, m, c.hard, hard);
@@ -111,11 +112,12 @@ void write_compare_document(JsonWriter& w, const Model& m, const Comparison& c, 
     w.end_object();
 }
 
-void write_sweep_document(JsonWriter& w, const Model& m, std::span<const SweepPoint> points) {
+void write_sweep_document(JsonWriter& w, const Model& m, std::span<const SweepPoint> points, std::string_view prior) {
     w.begin_object();
     w.key("format").value("softmdp-sweep/1");
     w.key("model").value(m.name());
     w.key("discount").value(m.discount());
+    if (!prior.empty()) w.key("prior").value(prior);  // absent: no prior (entropy regularisation)
     w.key("states").begin_array();
     for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
     w.end_array();
@@ -192,9 +194,10 @@ void write_residuals_document(JsonWriter& w, double alpha, const ResidualWeights
 }
 
 void write_evaluation_document(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary,
-                               std::string_view convention, const ResidualWeights& weights, std::span<const ResidualsOf> rows) {
+                               std::string_view convention, const ResidualWeights& weights, std::span<const ResidualsOf> rows,
+                               std::string_view prior) {
     w.begin_object();
-    write_result_fields(w, m, sol, summary);
+    write_result_fields(w, m, sol, summary, prior);
     w.key("convention").value(convention);
     if (!rows.empty()) write_residual_fields(w, weights, rows);
     w.end_object();

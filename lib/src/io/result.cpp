@@ -25,11 +25,12 @@ void write_per_action(JsonWriter& w, const Model& m, std::span<const double> per
 }
 
 void write_solver_fields(JsonWriter& w, const std::string& model_name, double discount, const Solution& sol,
-                         double objective_value) {
+                         double objective_value, std::string_view prior) {
     w.key("format").value("softmdp-result/1");
     w.key("model").value(model_name);
     w.key("method").value(sol.method);
     w.key("alpha").value(sol.alpha);
+    if (!prior.empty()) w.key("prior").value(prior);  // absent: no prior (entropy regularisation)
     w.key("discount").value(discount);
     w.key("converged").value(sol.converged);
     w.key("stop").value(to_string(sol.stop));
@@ -55,8 +56,8 @@ void write_names(JsonWriter& w, const Model& m) {
     w.end_array();
 }
 
-void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary) {
-    write_solver_fields(w, m.name(), m.discount(), sol, summary.objective);
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary, std::string_view prior) {
+    write_solver_fields(w, m.name(), m.discount(), sol, summary.objective, prior);
     w.key("policy_residual").value(summary.policy_residual);
     write_names(w, m);
     w.key("values").begin_array();
@@ -74,9 +75,9 @@ void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, con
     w.end_array();
 }
 
-void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary) {
+void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary, std::string_view prior) {
     w.begin_object();
-    write_result_fields(w, m, sol, summary);
+    write_result_fields(w, m, sol, summary, prior);
     w.end_object();
 }
 

@@ -42,7 +42,13 @@ using SweepPointStarted = std::function<void(std::size_t index, double alpha)>;
 // method: empty = default_method(alpha). Points are solved in the order given, each warm-started
 // from the previous point's values. Along increasing alphas, J_soft is made monotone within the
 // certified bounds (objective_raised); bounds that contradict monotonicity are left as computed.
+//
+// prior (per row of m; empty = none): KL regularisation towards pi0 (solvers/prior.hpp), each point
+// solved on with_prior(m, prior, alpha). J is then the KL-regularised optimum, non-increasing in alpha
+// (the penalty alpha KL >= 0 grows), so no monotone adjustment is made; hard_return and stats are of
+// the policy on m's rows (0 on actions the prior excludes), against m's hard optimum.
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method = {},
-                                    const SolverOptions& opt = {}, const SweepPointStarted& started = {});
+                                    const SolverOptions& opt = {}, const SweepPointStarted& started = {},
+                                    std::span<const double> prior = {});
 
 }  // namespace softmdp

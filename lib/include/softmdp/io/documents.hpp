@@ -43,12 +43,14 @@ void write_convert_document(JsonWriter& w, const Model& m, std::string_view from
 void write_generate_document(JsonWriter& w, std::string_view kind, std::string_view output, double seconds);
 
 // softmdp-compare/1: soft (at alpha) against hard, per state and in summary, with both results and
-// their summaries (analysis/result_summary.hpp: summarise(m, c.soft), summarise(m, c.hard)).
+// their summaries (analysis/result_summary.hpp: summarise(m, c.soft), summarise(m, c.hard)); `prior`
+// (when not empty) names the reference policy of the soft side's KL regularisation.
 void write_compare_document(JsonWriter& w, const Model& m, const Comparison& c, double alpha, const ResultSummary& soft,
-                            const ResultSummary& hard);
+                            const ResultSummary& hard, std::string_view prior = {});
 
-// softmdp-sweep/1: the soft optimum at each alpha of a sweep.
-void write_sweep_document(JsonWriter& w, const Model& m, std::span<const SweepPoint> points);
+// softmdp-sweep/1: the soft optimum at each alpha of a sweep; `prior` (when not empty) names the
+// reference policy of KL regularisation (solvers/prior.hpp).
+void write_sweep_document(JsonWriter& w, const Model& m, std::span<const SweepPoint> points, std::string_view prior = {});
 
 // softmdp-learn/1: soft Q-learning's curve, its final Q and the exact Q*.
 void write_learn_document(JsonWriter& w, const Model& m, const LearnOptions& options, const LearnResult& r);
@@ -68,9 +70,10 @@ void write_residuals_document(JsonWriter& w, double alpha, const ResidualWeights
 void write_residual_fields(JsonWriter& w, const ResidualWeights& weights, std::span<const ResidualsOf> rows);
 
 // softmdp-result/1 of a policy evaluation: the result, its entropy "convention" (state | action)
-// and, when `rows` is not empty, the residual fields of a Q table.
+// and, when `rows` is not empty, the residual fields of a Q table; `prior` as in write_result_fields.
 void write_evaluation_document(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary,
-                               std::string_view convention, const ResidualWeights& weights, std::span<const ResidualsOf> rows);
+                               std::string_view convention, const ResidualWeights& weights, std::span<const ResidualsOf> rows,
+                               std::string_view prior = {});
 
 // softmdp-estimate/1: a Monte Carlo soft value alpha log Z at one state of a continuous-action
 // model, against the quadrature reference when d <= 3.

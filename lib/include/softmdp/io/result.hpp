@@ -3,6 +3,7 @@
 // for warm starts (--init) and successor values (--values).
 #include <filesystem>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -17,19 +18,22 @@ namespace softmdp {
 // Writes the fields of a result object (without the braces, so callers can nest or extend it):
 // format, method, alpha, discount, converged, iterations, sweeps, error_bound, seconds, reason,
 // objective, policy_residual, states, actions, values, q, policy, entropy, greedy. What is not in
-// the Solution comes from its summary (analysis/result_summary.hpp: summarise(m, sol)).
-void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary);
+// the Solution comes from its summary (analysis/result_summary.hpp: summarise(m, sol)). `prior`, when
+// not empty, names the reference policy of KL regularisation (solvers/prior.hpp): a "prior" field
+// after alpha (absent: none, i.e. entropy regularisation).
+void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary,
+                         std::string_view prior = {});
 
 // The solver part shared by every result (discrete or continuous): format, model, method, alpha,
 // discount, converged, iterations, sweeps, error_bound, seconds, reason, objective.
 void write_solver_fields(JsonWriter& w, const std::string& model_name, double discount, const Solution& sol,
-                         double objective_value);
+                         double objective_value, std::string_view prior = {});
 
 // "states" and "actions": the model's names.
 void write_names(JsonWriter& w, const Model& m);
 
 // A whole softmdp-result/1 object.
-void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary);
+void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary, std::string_view prior = {});
 // The same with summarise(m, sol) computed first.
 void write_result(JsonWriter& w, const Model& m, const Solution& sol);
 
