@@ -203,7 +203,7 @@ TEST_CASE("solve's peak memory on a 10^6-transition UMB Garnet: the CSR arrays a
     };
     const Peak base = peak(test::source_path("mdps/chain2.json")), big = peak(umb);
     const double S = 50000, mib = 1024.0 * 1024.0;
-    CHECK(big.csr == doctest::Approx((S * 8 + 4 * S * (4 + 8 + 8) + 20 * S * 12) / mib).epsilon(1e-3));  // state_begin, rows, transitions
+    CHECK(big.csr == doctest::Approx((S * 8 + 4 * S * (4 + 8 + 8) + 20 * S * 12) / mib).epsilon(0.01));  // state_begin, rows, transitions (printed to 0.1 MiB)
     const double allowed = big.csr + 5 * S * 8 / mib + 1.0;
     CAPTURE(big.rss);
     CAPTURE(base.rss);
