@@ -512,3 +512,16 @@ def test_continuous_equals_cli(cli, mdps):
     assert r.error_bound == doc["error_bound"]
     with pytest.raises(softmdp.UsageError, match="alpha > 0"):
         softmdp.solve_continuous(mdps / "continuous1d.json", 0.0)
+
+
+def test_choose_default_method_memory_check(mdps):
+    # The memory check of the default: the fastest method when it fits, else soft-vi with a note.
+    m = softmdp.load(mdps / "frozenlake8x8.json")
+    fastest = softmdp.default_method(m, 1.0)
+    assert softmdp.choose_default_method(m, 1.0, available=2**62) == (fastest, "")
+    method, note = softmdp.choose_default_method(m, 1.0, available=0)
+    assert method == "soft-vi"
+    assert note.startswith(f"soft-vi chosen instead of the default {fastest}")
+    r = softmdp.solve(m, alpha=1.0)
+    assert r.method == fastest and r.method_note == ""
+    assert "method_note" not in json.loads(r.to_json())
