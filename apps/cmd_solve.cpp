@@ -17,52 +17,51 @@
 #include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/solvers/solve.hpp"
+#include "softmdp/core/resources.hpp"
 
 namespace softmdp::cli {
 namespace {
 
-// The likeliest action's row of state s (the greedy one at alpha = 0).
-Offset likeliest_row(const Model& m, const Solution& sol, std::size_t s) {
-    Offset best = m.row_first(s);
-    for (Offset r = best + 1; r < m.row_last(s); ++r)
-        if (sol.policy[r] > sol.policy[best]) best = r;
+// The likeliest action's index among the rows of a state (pi: their probabilities; the greedy one
+// at alpha = 0).
+std::size_t likeliest(std::span<const double> pi) {
+    std::size_t best = 0;
+    for (std::size_t k = 1; k < pi.size(); ++k)
+        if (pi[k] > pi[best]) best = k;
     return best;
 }
 
 void print_table(const Model& m, const Solution& sol, std::size_t max_rows) {
-    const auto H = policy_entropy(m, sol.policy);
     const bool soft = sol.alpha > 0.0;
     fmt::print("{:<16} {:>16}  {:<14}{}\n", "state", "V", soft ? "likeliest" : "greedy", soft ? "       p  entropy" : "");
     const std::size_t n = std::min(m.num_states(), max_rows);
-    for (std::size_t s = 0; s < n; ++s) {
-        if (m.is_terminal(s)) {
+    for_each_state_rows(m, sol, [&](std::size_t s, std::span<const double>, std::span<const double> pi) {
+        if (pi.empty()) {
             fmt::print("{:<16} {:>16.10g}  {:<14}\n", printable(m.state_name(s)), sol.values[s], "(terminal)");
-            continue;
+            return;
         }
-        const Offset best = likeliest_row(m, sol, s);
+        const std::size_t best = likeliest(pi);
+        const std::string action = printable(m.action_name(m.row_action(m.row_first(s) + best)));
         if (soft)
-            fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", printable(m.state_name(s)), sol.values[s],
-                       printable(m.action_name(m.row_action(best))), sol.policy[best], H[s]);
+            fmt::print("{:<16} {:>16.10g}  {:<14}{:>8.4f} {:>8.4f}\n", printable(m.state_name(s)), sol.values[s], action, pi[best], entropy(pi));
         else
-            fmt::print("{:<16} {:>16.10g}  {:<14}\n", printable(m.state_name(s)), sol.values[s],
-                       printable(m.action_name(m.row_action(best))));
-    }
+            fmt::print("{:<16} {:>16.10g}  {:<14}\n", printable(m.state_name(s)), sol.values[s], action);
+    }, n);
     if (n < m.num_states()) fmt::print("... {} more states (use --rows N or --json)\n", m.num_states() - n);
 }
 
 // One row per state: the value, the likeliest action (empty at terminal states), its probability
 // and the policy's entropy.
 void write_csv_table(CsvWriter& csv, const Model& m, const Solution& sol) {
-    const auto H = policy_entropy(m, sol.policy);
     csv.row("state", "value", "action", "probability", "entropy");
-    for (std::size_t s = 0; s < m.num_states(); ++s) {
-        if (m.is_terminal(s)) {
-            csv.row(m.state_name(s), sol.values[s], "", "", H[s]);
-            continue;
+    for_each_state_rows(m, sol, [&](std::size_t s, std::span<const double>, std::span<const double> pi) {
+        if (pi.empty()) {
+            csv.row(m.state_name(s), sol.values[s], "", "", 0.0);
+            return;
         }
-        const Offset best = likeliest_row(m, sol, s);
-        csv.row(m.state_name(s), sol.values[s], m.action_name(m.row_action(best)), sol.policy[best], H[s]);
-    }
+        const std::size_t best = likeliest(pi);
+        csv.row(m.state_name(s), sol.values[s], m.action_name(m.row_action(m.row_first(s) + best)), pi[best], entropy(pi));
+    });
 }
 
 // "24 x 24" for nodes per dimension.
@@ -195,15 +194,25 @@ int run(const std::vector<std::string>& args) {
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
                  fmt::format("applies to continuous actions only; {} has discrete actions", file));
     if (vm.count("plot")) require_grid(m);  // before solving
-    const std::string method = vm.count("method") ? vm["method"].as<std::string>() : std::string(default_method(m, alpha));
+    // The solution keeps its values only; the documents recompute Q and the policy state by state
+    // (the same doubles), which saves 16 bytes per row (docs/performance.md, "Memory"). --plot reads
+    // the policy table.
+    const bool keep_rows = vm.count("plot") > 0;
+    const MethodChoice choice = vm.count("method") ? MethodChoice{vm["method"].as<std::string>(), {}}
+                                                   : choose_default_method(m, alpha, keep_rows, available_memory());
+    const std::string method(choice.method);
     SolverOptions opt = solver_options(vm, method);
+    opt.keep_rows = keep_rows;
     const double load_seconds = load_clock.seconds();
+    struct rusage loaded {};
+    ::getrusage(RUSAGE_SELF, &loaded);
     std::vector<double> init;
     if (vm.count("init")) {
         init = read_result_values(vm["init"].as<std::string>(), m);
         opt.initial_values = init;
     }
-    const Solution sol = solve(m, method, alpha, opt);
+    Solution sol = solve(m, method, alpha, opt);
+    sol.method_note = choice.note;
     const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
 
     emit(vm, {[&] {
@@ -212,6 +221,7 @@ int run(const std::vector<std::string>& args) {
                              vm["file"].as<std::string>(), sol.converged ? "converged" : "NOT converged", sol.iterations,
                              sol.error_bound ? fmt::format("{:.3g}", *sol.error_bound) : std::string("none"), sol.seconds);
                   if (!sol.reason.empty()) fmt::print("note: {}\n", sol.reason);
+                  if (!sol.method_note.empty()) fmt::print("note: {}\n", sol.method_note);
                   fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
                   print_table(m, sol, vm["rows"].as<std::size_t>());
               },
@@ -222,15 +232,16 @@ int run(const std::vector<std::string>& args) {
         ::getrusage(RUSAGE_SELF, &ru);
         fmt::print(stderr,
                    "stats: load {:.3f} s ({:.0f} MB/s), solve {:.3f} s, {} sweeps, {:.3f} ms per sweep, {} threads, "
-                   "peak RSS {:.0f} MiB, CSR {:.0f} MiB{}, stop {}\n",
+                   "peak RSS {:.1f} MiB (after the load {:.1f} MiB), CSR {:.1f} MiB, peak/CSR {:.3f}{}, stop {}{}\n",
                    load_seconds, static_cast<double>(mapped.text().size()) / 1e6 / std::max(load_seconds, 1e-9), sol.seconds,
                    sol.sweeps, sol.sweeps ? 1e3 * sol.seconds / static_cast<double>(sol.sweeps) : 0.0,
                    thread_count(opt.threads), static_cast<double>(ru.ru_maxrss) / 1024.0,
-                   static_cast<double>(m.csr_bytes()) / (1024.0 * 1024.0),
+                   static_cast<double>(loaded.ru_maxrss) / 1024.0, static_cast<double>(m.csr_bytes()) / (1024.0 * 1024.0),
+                   static_cast<double>(ru.ru_maxrss) * 1024.0 / static_cast<double>(std::max<std::size_t>(1, m.csr_bytes())),
                    sol.matvecs ? fmt::format(", {} outer iterations, {} inner Krylov iterations, {} matrix-vector products",
                                              sol.iterations, sol.inner_iterations, sol.matvecs)
                                : std::string(),
-                   to_string(sol.stop));
+                   to_string(sol.stop), sol.method_note.empty() ? std::string() : "; " + sol.method_note);
     }
     if (!sol.converged) {
         fmt::print(stderr, "softmdp: not converged: {}\n", sol.reason);

@@ -55,6 +55,7 @@
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
+#include "softmdp/core/resources.hpp"
 
 namespace py = pybind11;
 using namespace softmdp;
@@ -443,11 +444,15 @@ std::shared_ptr<Result> solve_py(const ModelPtr& full, double alpha, std::option
     const ModelPtr m = prior_model(full, prior, alpha);
     const std::vector<double> init = warm_start(*m, initial_values);
     opt.initial_values = init;
-    const std::string name = method ? *method : std::string(default_method(*m, alpha));
+    // The CLI's default with its memory check (solve.hpp); Python keeps the q and policy tables
+    // (the Result's arrays are views on them).
+    const MethodChoice choice = method ? MethodChoice{*method, {}} : choose_default_method(*m, alpha, true, available_memory());
+    const std::string name(choice.method);
     auto r = std::make_shared<Result>();
     r->model = m;
     if (prior) r->prior = "array";
     r->sol = without_gil([&] { return solve(*m, name, alpha, opt); });
+    r->sol.method_note = choice.note;
     return r;
 }
 
@@ -609,6 +614,7 @@ PYBIND11_MODULE(_core, mod) {
         .def_property_readonly("seconds", [](const Result& r) { return r.sol.seconds; })
         .def_property_readonly("reason", [](const Result& r) { return r.sol.reason; })
         .def_property_readonly("method", [](const Result& r) { return r.sol.method; })
+        .def_property_readonly("method_note", [](const Result& r) { return r.sol.method_note; })
         .def_property_readonly("alpha", [](const Result& r) { return r.sol.alpha; })
         .def_property_readonly("convention", [](const Result& r) { return r.convention.empty() ? py::object(py::none()) : py::object(py::str(r.convention)); },
                                "Evaluations: the entropy convention (\"state\" or \"action\"); None for solves.")
@@ -632,7 +638,15 @@ PYBIND11_MODULE(_core, mod) {
     mod.def("_evaluate", &evaluate_py, py::arg("model"), py::arg("policy"), py::arg("alpha") = 0.0,
             py::arg("convention") = "state", py::arg("iterative") = false, py::arg("prior") = py::none(), SOLVER_PY_ARGS);
     mod.def("default_method", [](const ModelPtr& m, double alpha) { return std::string(default_method(*m, alpha)); },
-            py::arg("model"), py::arg("alpha") = 0.0, "The method solve() uses when none is given.");
+            py::arg("model"), py::arg("alpha") = 0.0, "The fastest method for the model (solve() takes it when its memory fits).");
+    mod.def("choose_default_method",
+            [](const ModelPtr& m, double alpha, bool keep_rows, std::optional<std::uint64_t> available) {
+                const MethodChoice c = choose_default_method(*m, alpha, keep_rows, available ? *available : available_memory());
+                return py::make_tuple(std::string(c.method), c.note);
+            },
+            py::arg("model"), py::arg("alpha") = 0.0, py::arg("keep_rows") = true, py::arg("available") = py::none(),
+            "(method, note): default_method when its working memory fits in `available` bytes (default: the memory "
+            "available now), else vi / soft-vi with a note saying why.");
     mod.def("methods", [] {
         py::list out;
         for (const auto& mi : methods())

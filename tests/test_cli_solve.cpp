@@ -178,3 +178,35 @@ TEST_CASE("solve --method soft-ipi/ipi: --stats and the result report outer, inn
     // Methods without Krylov solves write no such fields.
     CHECK(!json::parse(test::run_cli("solve " + grid + " --method vi --json -").out).contains("matvecs"));
 }
+
+TEST_CASE("solve's peak memory on a 10^6-transition UMB Garnet: the CSR arrays and O(S) vectors, no per-row tables") {
+    // Not a timing test: peak RSS from --stats, less that of a solve of a 2-state model (the
+    // program, its libraries and buffers), against what the solve must hold: the model's CSR arrays
+    // and five vectors of S doubles (V and V' of the sweeps, p0, and the document's entropy and
+    // greedy actions), plus 1 MiB for allocator and page rounding. Q and policy tables (16 bytes per
+    // row, 3.05 MiB here) would not fit in that: the documents recompute them per state.
+    const auto dir = test::temp_dir("solve-memory");
+    const std::string umb = (dir / "g.umb").string();
+    REQUIRE(test::run_cli("generate garnet --states 50000 --actions 4 --branching 5 --seed 1 --output " + umb).code == 0);
+    struct Peak {
+        double rss = 0.0, csr = 0.0;  // MiB
+    };
+    const auto peak = [&](const std::string& file) {
+        const auto r = test::run_cli("solve " + file + " --alpha 1 --method soft-vi --stats --json " + (dir / "r.json").string());
+        REQUIRE(r.code == 0);
+        Peak p;
+        const auto at = r.err.find("peak RSS ");
+        REQUIRE(at != std::string::npos);
+        p.rss = std::stod(r.err.substr(at + 9));
+        p.csr = std::stod(r.err.substr(r.err.find("CSR ", at) + 4));
+        return p;
+    };
+    const Peak base = peak(test::source_path("mdps/chain2.json")), big = peak(umb);
+    const double S = 50000, mib = 1024.0 * 1024.0;
+    CHECK(big.csr == doctest::Approx((S * 8 + 4 * S * (4 + 8 + 8) + 20 * S * 12) / mib).epsilon(0.01));  // state_begin, rows, transitions (printed to 0.1 MiB)
+    const double allowed = big.csr + 5 * S * 8 / mib + 1.0;
+    CAPTURE(big.rss);
+    CAPTURE(base.rss);
+    CHECK(big.rss - base.rss <= allowed);
+    CHECK(big.rss - base.rss <= 1.2 * big.csr);  // the target of issue 16
+}

@@ -10,6 +10,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
 #include "softmdp/core/model_builder.hpp"
+#include "softmdp/io/result.hpp"
 #include "softmdp/solvers/solve.hpp"
 #include "test_helpers.hpp"
 
@@ -188,4 +189,79 @@ TEST_CASE("mellowmax at alpha 1e308 certifies the uniform policy's values, not 0
     REQUIRE(sol.error_bound);
     CHECK(std::abs(sol.values[0] - 7.25) <= *sol.error_bound);
     CHECK(std::abs(sol.values[1] - 7.75) <= *sol.error_bound);
+}
+
+TEST_CASE("keep_rows false: the solution keeps its values only, and the result document is the same") {
+    // The tables computed whole (compute_q, policy_from_q) against the rows recomputed per state
+    // (Solution::state_rows): the same doubles in every field, for every method and example.
+    const auto document = [](const Model& m, const Solution& sol) {
+        auto j = nlohmann::json::parse(test::written([&](JsonWriter& w) { write_result(w, m, sol); }));
+        j.erase("seconds");
+        return j;
+    };
+    for (const char* ex : {"chain2.json", "gridworld4x4.json", "frozenlake8x8.json", "riverswim.json"}) {
+        const Model m = test::example(ex);
+        for (const double alpha : {0.0, 0.5}) {
+            for (const auto& mi : methods()) {
+                if (mi.soft != (alpha > 0.0)) continue;
+                const std::string where = std::string(ex) + " " + std::string(mi.name);
+                CAPTURE(where);
+                SolverOptions lean;
+                lean.keep_rows = false;
+                const Solution full = solve(m, mi.name, alpha), values_only = solve(m, mi.name, alpha, lean);
+                if (mi.name != "soft-qi") {  // soft-qi iterates on its Q table and keeps it
+                    CHECK(values_only.q.empty());
+                    CHECK(values_only.policy.empty());
+                }
+                CHECK(document(m, values_only) == document(m, full));
+            }
+        }
+    }
+}
+
+TEST_CASE("state_rows: Q and the softmax policy of one state in closed form") {
+    // One state, self-loops with rewards 1 and 2, gamma 0.9, alpha 1: V = log(e + e^2) / (1 - gamma),
+    // Q_a = r_a + gamma V, pi_a = exp((Q_a - V) / alpha).
+    const Model m = test::self_loops({1.0, 2.0}, 0.9);
+    SolverOptions lean;
+    lean.keep_rows = false;
+    lean.tolerance = 1e-12;
+    const Solution sol = solve(m, "soft-vi", 1.0, lean);
+    REQUIRE(sol.state_rows);
+    const double V = std::log(std::exp(1.0) + std::exp(2.0)) / 0.1;
+    std::vector<double> q(2), pi(2);
+    sol.state_rows(0, sol.values, q, pi);
+    CHECK(q[0] == doctest::Approx(1.0 + 0.9 * V).epsilon(1e-12));
+    CHECK(q[1] == doctest::Approx(2.0 + 0.9 * V).epsilon(1e-12));
+    CHECK(pi[0] == doctest::Approx(std::exp(1.0) / (std::exp(1.0) + std::exp(2.0))).epsilon(1e-12));
+    CHECK(pi[1] == doctest::Approx(std::exp(2.0) / (std::exp(1.0) + std::exp(2.0))).epsilon(1e-12));
+}
+
+TEST_CASE("the memory check of the default method: Jacobi value iteration when the fastest would not fit") {
+    const Model m = test::example("frozenlake8x8.json");
+    const double R = static_cast<double>(m.num_rows()), S = static_cast<double>(m.num_states());
+    const auto info = [](std::string_view name) {
+        for (const auto& mi : methods())
+            if (mi.name == name) return mi;
+        FAIL("no method " << name);
+        return MethodInfo{};
+    };
+    // Hand count: soft-mpi holds q and pi (2 per row), TV and its values (2 per state); soft-vi
+    // Vn and its values; keep_rows adds the tables q and policy (2 per row).
+    CHECK(method_memory(m, info("soft-mpi"), false) == static_cast<std::uint64_t>(8 * (2 * R + 2 * S)));
+    CHECK(method_memory(m, info("soft-mpi"), true) == static_cast<std::uint64_t>(8 * (4 * R + 2 * S)));
+    CHECK(method_memory(m, info("soft-vi"), false) == static_cast<std::uint64_t>(8 * 2 * S));
+    for (const double alpha : {0.0, 1.0}) {
+        const std::string_view fastest = default_method(m, alpha), lean = alpha > 0.0 ? "soft-vi" : "vi";
+        const MethodChoice roomy = choose_default_method(m, alpha, false, UINT64_MAX);
+        CHECK(roomy.method == fastest);
+        CHECK(roomy.note.empty());
+        const std::uint64_t need = method_memory(m, info(fastest), false);
+        CHECK(choose_default_method(m, alpha, false, need).method == fastest);  // just fits
+        const MethodChoice tight = choose_default_method(m, alpha, false, need - 1);
+        CHECK(tight.method == (fastest == lean ? fastest : lean));
+        if (fastest != lean) {
+            CHECK(tight.note.find(std::string(lean) + " chosen instead of the default " + std::string(fastest)) == 0);
+        }
+    }
 }

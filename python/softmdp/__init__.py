@@ -26,10 +26,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
 from . import _core  # noqa: E402
 from ._core import (Error, InputError, IoError, NumericalError, Result, UsageError, alpha_grid,
-                    default_method, methods)
+                    choose_default_method, default_method, methods)
 
 __all__ = ["Model", "Result", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
-           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "alpha_grid", "Error", "InputError",
+           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "choose_default_method", "alpha_grid", "Error", "InputError",
            "UsageError", "NumericalError", "IoError"]
 __version__ = "0.1.0"
 
@@ -274,7 +274,8 @@ def _opts(kw):
 def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, prior=None,
           **options) -> Result:
     """Solves the model at temperature alpha (0: hard) with `method` (default: default_method(model,
-    alpha), as the CLI). Methods: see softmdp.methods().
+    alpha), as the CLI, or vi / soft-vi when that would not fit in the memory available:
+    choose_default_method, Result.method_note). Methods: see softmdp.methods().
 
     options: tolerance=1e-8 (certified ||V - V*||_inf), max_iterations=1e6, time_limit=None (s),
     threads=0 (all cores), evaluation_sweeps=20 (MPI), krylov="bicgstab" | "gmres" and

@@ -540,3 +540,14 @@ def test_soft_ipi_aggregation_matches_numpy_soft_pi_on_a_slow_chain():
         assert np.max(np.abs(r.values - V)) <= r.error_bound
         counts[agg] = r.matvecs
     assert counts[8] < counts[0]
+def test_choose_default_method_memory_check(mdps):
+    # The memory check of the default: the fastest method when it fits, else soft-vi with a note.
+    m = softmdp.load(mdps / "frozenlake8x8.json")
+    fastest = softmdp.default_method(m, 1.0)
+    assert softmdp.choose_default_method(m, 1.0, available=2**62) == (fastest, "")
+    method, note = softmdp.choose_default_method(m, 1.0, available=0)
+    assert method == "soft-vi"
+    assert note.startswith(f"soft-vi chosen instead of the default {fastest}")
+    r = softmdp.solve(m, alpha=1.0)
+    assert r.method == fastest and r.method_note == ""
+    assert "method_note" not in json.loads(r.to_json())

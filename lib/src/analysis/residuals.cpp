@@ -51,9 +51,19 @@ double policy_residual(const Model& m, std::span<const double> q, std::span<cons
                        std::span<const double> pi, double alpha) {
     if (alpha == 0.0) return 0.0;
     double worst = 0.0;
-    for (std::size_t s = 0; s < m.num_states(); ++s)
-        for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
-            if (pi[r] > 0.0) worst = std::max(worst, std::abs(alpha * std::log(pi[r]) - (q[r] - values[s])));
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        const Offset b = m.row_first(s);
+        const std::size_t n = m.num_available(s);
+        worst = std::max(worst, state_policy_residual(q.subspan(b, n), values[s], pi.subspan(b, n), alpha));
+    }
+    return worst;
+}
+
+double state_policy_residual(std::span<const double> q, double v, std::span<const double> pi, double alpha) noexcept {
+    if (alpha == 0.0) return 0.0;
+    double worst = 0.0;
+    for (std::size_t k = 0; k < q.size(); ++k)
+        if (pi[k] > 0.0) worst = std::max(worst, std::abs(alpha * std::log(pi[k]) - (q[k] - v)));
     return worst;
 }
 

@@ -3,21 +3,25 @@
 #include "softmdp/analysis/residuals.hpp"
 #include "softmdp/solvers/bellman.hpp"
 
+#include <algorithm>
+
 namespace softmdp {
 
 ResultSummary summarise(const Model& m, const Solution& sol) {
     ResultSummary out;
     out.objective = objective(m, sol.values);
-    out.policy_residual = policy_residual(m, sol.q, sol.values, sol.policy, sol.alpha);
-    out.entropy = policy_entropy(m, sol.policy);
+    out.entropy.assign(m.num_states(), 0.0);
     out.greedy.resize(m.num_states());
-    for (std::size_t s = 0; s < m.num_states(); ++s) {
-        if (m.is_terminal(s)) continue;
-        Offset best = m.row_first(s);
-        for (Offset r = best + 1; r < m.row_last(s); ++r)
-            if (sol.q[r] > sol.q[best]) best = r;
-        out.greedy[s] = m.row_action(best);
-    }
+    // One pass over the states, from the solution's tables or its per-state rows (keep_rows false).
+    for_each_state_rows(m, sol, [&](std::size_t s, std::span<const double> q, std::span<const double> pi) {
+        if (q.empty()) return;  // terminal
+        out.policy_residual = std::max(out.policy_residual, state_policy_residual(q, sol.values[s], pi, sol.alpha));
+        out.entropy[s] = entropy(pi);
+        std::size_t best = 0;
+        for (std::size_t k = 1; k < q.size(); ++k)
+            if (q[k] > q[best]) best = k;
+        out.greedy[s] = m.row_action(m.row_first(s) + best);
+    });
     return out;
 }
 

@@ -6,6 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <string_view>
 #include <filesystem>
 #include <fmt/format.h>
 #include <thread>
@@ -18,6 +23,34 @@ std::uint64_t usable_memory() {
     for (int what : {RLIMIT_AS, RLIMIT_DATA}) {
         struct rlimit lim {};
         if (::getrlimit(what, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY) bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur);
+    }
+    return bytes;
+}
+
+namespace {
+
+// The value in kB of `key` (e.g. "MemAvailable:") in a /proc file of "key value kB" lines, in bytes.
+std::optional<std::uint64_t> proc_kb(const char* file, std::string_view key) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind(key, 0) == 0) {
+            std::uint64_t kb = 0;
+            if (std::sscanf(line.c_str() + key.size(), "%" SCNu64, &kb) == 1) return kb * 1024;
+        }
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::uint64_t available_memory() {
+    std::uint64_t bytes = proc_kb("/proc/meminfo", "MemAvailable:").value_or(UINT64_MAX);
+    const std::pair<int, const char*> limits[] = {{RLIMIT_AS, "VmSize:"}, {RLIMIT_DATA, "VmData:"}};
+    for (const auto& [what, used_key] : limits) {
+        struct rlimit lim {};
+        if (::getrlimit(what, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) continue;
+        const std::uint64_t used = proc_kb("/proc/self/status", used_key).value_or(0);
+        bytes = std::min<std::uint64_t>(bytes, lim.rlim_cur > used ? lim.rlim_cur - used : 0);
     }
     return bytes;
 }

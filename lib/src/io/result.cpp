@@ -6,21 +6,30 @@
 
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/loader.hpp"
+#include "softmdp/solvers/bellman.hpp"
 
 namespace softmdp {
 
+namespace {
+
+// One state's row of a per-action table: its rows' values at their actions, null (or 0) elsewhere.
+void write_state_actions(JsonWriter& w, const Model& m, std::size_t s, std::span<const double> of_rows, bool null_unavailable) {
+    w.begin_array();
+    Offset r = m.row_first(s);
+    for (ActionId a = 0; a < m.num_actions(); ++a) {
+        if (r < m.row_last(s) && m.row_action(r) == a) w.value(of_rows[r++ - m.row_first(s)]);
+        else if (null_unavailable) w.null();
+        else w.value(0.0);
+    }
+    w.end_array();
+}
+
+}  // namespace
+
 void write_per_action(JsonWriter& w, const Model& m, std::span<const double> per_row, bool null_unavailable) {
     w.begin_array();
-    for (std::size_t s = 0; s < m.num_states(); ++s) {
-        w.begin_array();
-        Offset r = m.row_first(s);
-        for (ActionId a = 0; a < m.num_actions(); ++a) {
-            if (r < m.row_last(s) && m.row_action(r) == a) w.value(per_row[r++]);
-            else if (null_unavailable) w.null();
-            else w.value(0.0);
-        }
-        w.end_array();
-    }
+    for (std::size_t s = 0; s < m.num_states(); ++s)
+        write_state_actions(w, m, s, per_row.subspan(m.row_first(s), m.num_available(s)), null_unavailable);
     w.end_array();
 }
 
@@ -29,6 +38,7 @@ void write_solver_fields(JsonWriter& w, const std::string& model_name, double di
     w.key("format").value("softmdp-result/1");
     w.key("model").value(model_name);
     w.key("method").value(sol.method);
+    if (!sol.method_note.empty()) w.key("method_note").value(sol.method_note);  // why this method (solve.hpp)
     w.key("alpha").value(sol.alpha);
     if (!prior.empty()) w.key("prior").value(prior);  // absent: no prior (entropy regularisation)
     w.key("discount").value(discount);
@@ -63,10 +73,19 @@ void write_result_fields(JsonWriter& w, const Model& m, const Solution& sol, con
     w.key("values").begin_array();
     for (double v : sol.values) w.value(v);
     w.end_array();
+    // Q and the policy state by state: from the tables, or recomputed from the values when the
+    // solution did not keep them (SolverOptions::keep_rows; the same doubles).
+    const auto per_action = [&](bool q_table) {
+        w.begin_array();
+        for_each_state_rows(m, sol, [&](std::size_t s, std::span<const double> q, std::span<const double> pi) {
+            write_state_actions(w, m, s, q_table ? q : pi, q_table);
+        });
+        w.end_array();
+    };
     w.key("q");
-    write_per_action(w, m, sol.q, true);
+    per_action(true);
     w.key("policy");
-    write_per_action(w, m, sol.policy, false);
+    per_action(false);
     w.key("entropy").begin_array();
     for (double h : summary.entropy) w.value(h);
     w.end_array();

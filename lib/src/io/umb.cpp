@@ -319,7 +319,10 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
     release(state_to_choices, 0, (S + 1) * 8);
     release(choice_to_branches, 0, (C + 1) * 8);
     resize_huge(d.transitions, B);
-    constexpr std::uint64_t kWindow = 1 << 20;  // branches per window of pages given back
+    // Elements per window of pages given back behind each scan: 512 KiB of 8-byte values, so that a
+    // load holds the CSR arrays and a few windows of the file, never a whole array of it (the peak
+    // of a 10^6-transition load was 1.8x CSR with 8 MiB windows and the choice arrays kept).
+    constexpr std::uint64_t kWindow = 1 << 16;
     for (std::uint64_t w = 0; w < B; w += kWindow) {
         const std::uint64_t end = std::min(B, w + kWindow);
         for (std::uint64_t b = w; b < end; ++b) {
@@ -330,16 +333,23 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
         release(target, w * 8, end * 8);
         release(prob, w * 8, end * 8);
     }
+    release(target, 0, B * 8);  // the pages that straddled two windows
+    release(prob, 0, B * 8);
 
     // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
     // put in ascending action order); otherwise each choice is numbered by its position in its state.
     resize_huge(d.row_action, C);
     bool labelled = n_actions > 0, ascending = true;
-    for (std::uint64_t c = 0; c < C; ++c) {
-        const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
-        if (labelled && a >= n_actions) binary_error(source, action.name, c, fmt::format("choice action {} is out of range (#choice-actions is {})", a, n_actions));
-        d.row_action[c] = a;
+    for (std::uint64_t w = 0; w < C; w += kWindow) {
+        const std::uint64_t end = std::min(C, w + kWindow);
+        for (std::uint64_t c = w; c < end; ++c) {
+            const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
+            if (labelled && a >= n_actions) binary_error(source, action.name, c, fmt::format("choice action {} is out of range (#choice-actions is {})", a, n_actions));
+            d.row_action[c] = a;
+        }
+        release(action, w * 4, end * 4);
     }
+    release(action, 0, C * 4);
     std::uint64_t max_choices = 0;
     std::vector<ActionId> sorted;
     for (std::uint64_t s = 0; s < S; ++s) {
@@ -385,7 +395,8 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
         const Array on_choice = f.get(dir + "choices/values.bin", C, 8, false);
         const Array on_state = f.get(dir + "states/values.bin", S, 8, false);
         const Array on_branch = f.get(dir + "branches/values.bin", B, 8, false);
-        for (std::uint64_t s = 0; s < S; ++s)
+        std::uint64_t given_back = 0;  // states whose annotation pages are given back
+        for (std::uint64_t s = 0; s < S; ++s) {
             for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c) {
                 double r = on_choice.present() ? on_choice.at<double>(c) : 0.0;
                 if (on_state.present()) r += on_state.at<double>(s);
@@ -393,6 +404,14 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
                     for (Offset b = d.row_begin[c]; b < d.row_begin[c + 1]; ++b) r += d.transitions[b].prob() * on_branch.at<double>(b);
                 d.row_reward[c] = r;
             }
+            if (d.state_begin[s + 1] - d.state_begin[given_back] >= kWindow || s + 1 == S) {
+                release(on_choice, d.state_begin[given_back] * 8, d.state_begin[s + 1] * 8);
+                release(on_state, given_back * 8, (s + 1) * 8);
+                release(on_branch, d.row_begin[d.state_begin[given_back]] * 8, d.row_begin[d.state_begin[s + 1]] * 8);
+                given_back = s + 1;
+            }
+        }
+        // Once more whole: the pages that straddled two windows (release gives back whole pages only).
         release(on_choice, 0, C * 8);
         release(on_state, 0, S * 8);
         release(on_branch, 0, B * 8);
@@ -405,6 +424,7 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
     if (p0.present()) {
         d.initial.resize(S);
         for (std::uint64_t s = 0; s < S; ++s) d.initial[s] = p0.at<double>(s);
+        release(p0, 0, S * 8);
     } else if (is_initial.present()) {
         std::uint64_t n = 0;
         for (std::uint64_t s = 0; s < S; ++s) n += (is_initial.at<std::uint64_t>(s / 64) >> (s % 64)) & 1;
@@ -435,6 +455,7 @@ Model read_umb_model(std::string_view bytes, const std::string& source, const Bu
     if (const Array next_r = f.get("annotations/softmdp/successor-reward/branches/values.bin", B, 8, false); next_r.present()) {
         d.next_reward.resize(B);
         for (std::uint64_t b = 0; b < B; ++b) d.next_reward[b] = next_r.at<double>(b);
+        release(next_r, 0, B * 8);
     }
     if (!ascending) sort_rows_by_action(d);
     return build_from_arrays(std::move(d), source,

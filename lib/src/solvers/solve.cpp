@@ -1,10 +1,13 @@
 #include "softmdp/solvers/solve.hpp"
 
+#include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <cmath>
 #include <fmt/format.h>
 
 #include "softmdp/core/errors.hpp"
+#include "softmdp/core/resources.hpp"
 #include "softmdp/solvers/numerical.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/policy_iteration.hpp"
@@ -47,43 +50,47 @@ bool fast_mixing_large(const Model& m) { return !use_sparse_lu(m) && !local(m); 
 constexpr std::array kMethods{
     MethodInfo{"vi", false, "value iteration, Jacobi sweeps (parallel), MacQueen bounds",
                [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, value_iteration(m, Sweep::jacobi, o)); },
-               always},
+               always, 0, 1},
     MethodInfo{"gs-vi", false, "value iteration, Gauss-Seidel sweeps",
                [](const Model& m, double, const SolverOptions& o) {
                    return refined(m, 0.0, o, value_iteration(m, Sweep::gauss_seidel, o));
-               }},
+               }, nullptr, 0, 0},
     MethodInfo{"pi", false, "policy iteration, exact evaluation (sparse LU / BiCGSTAB)",
-               [](const Model& m, double, const SolverOptions& o) { return policy_iteration(m, o); }},
+               [](const Model& m, double, const SolverOptions& o) { return policy_iteration(m, o); }, nullptr, 2, 2},
     MethodInfo{"ipi", false, "inexact policy iteration: matrix-free preconditioned Krylov evaluations (--krylov)",
-               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, inexact_policy_iteration(m, 0.0, o)); }},
+               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, inexact_policy_iteration(m, 0.0, o)); },
+               nullptr, 2, 10},
     MethodInfo{"mpi", false, "modified policy iteration (--evaluation-sweeps per improvement)",
-               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, modified_policy_iteration(m, 0.0, o)); }},
+               [](const Model& m, double, const SolverOptions& o) { return refined(m, 0.0, o, modified_policy_iteration(m, 0.0, o)); },
+               nullptr, 2, 1},
     MethodInfo{"soft-vi", true, "soft value iteration V <- alpha logsumexp(Q_V/alpha)",
                [](const Model& m, double a, const SolverOptions& o) {
                    return refined(m, a, o, soft_value_iteration(m, a, Sweep::jacobi, o));
                },
-               fast_mixing_large},
+               fast_mixing_large, 0, 1},
     MethodInfo{"soft-gs-vi", true, "soft value iteration, Gauss-Seidel sweeps",
                [](const Model& m, double a, const SolverOptions& o) {
                    return refined(m, a, o, soft_value_iteration(m, a, Sweep::gauss_seidel, o));
-               }},
+               }, nullptr, 0, 0},
     MethodInfo{"soft-qi", true, "soft Q-iteration Q <- r + gamma P alpha logsumexp(Q/alpha)",
-               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, soft_q_iteration(m, a, o)); }},
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, soft_q_iteration(m, a, o)); },
+               nullptr, 4, 1},  // Q, Qn, and q and policy kept whatever keep_rows says
     MethodInfo{"soft-pi", true, "soft policy iteration: exact soft evaluation, pi <- softmax(Q/alpha)",
-               [](const Model& m, double a, const SolverOptions& o) { return soft_policy_iteration(m, a, o); }, use_sparse_lu},
+               [](const Model& m, double a, const SolverOptions& o) { return soft_policy_iteration(m, a, o); }, use_sparse_lu, 2, 2},
     MethodInfo{"soft-ipi", true, "soft inexact policy iteration: matrix-free preconditioned Krylov evaluations",
                [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, inexact_policy_iteration(m, a, o)); },
-               local},
+               local, 2, 10},  // q, pi; TV and BiCGSTAB's eight vectors
     MethodInfo{"soft-mpi", true, "soft modified policy iteration",
-               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, modified_policy_iteration(m, a, o)); }},
+               [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, modified_policy_iteration(m, a, o)); },
+               nullptr, 2, 1},  // q, pi; TV
     MethodInfo{"mellowmax", true, "value iteration with mellowmax alpha log mean exp(Q/alpha) (a contraction)",
                [](const Model& m, double a, const SolverOptions& o) {
                    return with_method("mellowmax", value_iteration(m, Mellowmax{a}, Sweep::jacobi, o));
-               }},
+               }, nullptr, 0, 1},
     MethodInfo{"boltzmann", true, "value iteration with the Boltzmann average sum softmax(Q/alpha) Q (not a contraction)",
                [](const Model& m, double a, const SolverOptions& o) {
                    return with_method("boltzmann", value_iteration(m, Boltzmann{a}, Sweep::jacobi, o));
-               }},
+               }, nullptr, 0, 1},
 };
 
 }  // namespace
@@ -95,6 +102,33 @@ std::string_view default_method(const Model& m, double alpha) {
     for (const auto& mi : kMethods)
         if (mi.soft == (alpha > 0.0) && mi.preferred && mi.preferred(m)) return mi.name;
     return alpha > 0.0 ? "soft-vi" : "vi";  // unreachable: vi always; soft-pi, soft-ipi and soft-vi cover every model
+}
+
+std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows) {
+    const double rows = static_cast<double>(m.num_rows()), states = static_cast<double>(m.num_states());
+    const double tables = keep_rows || mi.name == "soft-qi" ? 2.0 : 0.0;
+    const double bytes = sizeof(double) * ((mi.row_vectors + (mi.name == "soft-qi" ? 0.0 : tables)) * rows + (mi.state_vectors + 1.0) * states);
+    return static_cast<std::uint64_t>(std::min(bytes, 0x1p63));
+}
+
+// The memory check composed with the speed rule: default_method decides what is fastest, this
+// only steps back to Jacobi value iteration when that would not fit.
+MethodChoice choose_default_method(const Model& m, double alpha, bool keep_rows, std::uint64_t available) {
+    const std::string_view fastest = default_method(m, alpha);
+    const auto info = [](std::string_view name) -> const MethodInfo& {
+        for (const auto& mi : kMethods)
+            if (mi.name == name) return mi;
+        throw std::logic_error("choose_default_method: no method " + std::string(name));
+    };
+    const std::uint64_t need = method_memory(m, info(fastest), keep_rows);
+    const std::string_view lean = alpha > 0.0 ? "soft-vi" : "vi";
+    if (need <= available || fastest == lean) return {fastest, {}};
+    const std::uint64_t lean_need = method_memory(m, info(lean), keep_rows);
+    return {lean, fmt::format("{} chosen instead of the default {}: {} would need about {} of memory beyond the model, "
+                              "{} is available; {} needs about {}{}",
+                              lean, fastest, fastest, human_bytes(static_cast<double>(need)),
+                              human_bytes(static_cast<double>(available)), lean, human_bytes(static_cast<double>(lean_need)),
+                              lean_need > available ? " (more than is available too)" : "")};
 }
 
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {

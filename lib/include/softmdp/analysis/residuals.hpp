@@ -35,5 +35,7 @@ Residuals soft_bellman_residuals(const Model& m, std::span<const double> q, doub
 // when pi = pi* = exp((Q - V)/alpha) for these V and Q. 0 at alpha = 0 (not defined there).
 double policy_residual(const Model& m, std::span<const double> q, std::span<const double> values,
                        std::span<const double> pi, double alpha);
+// The same over the rows of one state (q, pi its spans, v its value).
+double state_policy_residual(std::span<const double> q, double v, std::span<const double> pi, double alpha) noexcept;
 
 }  // namespace softmdp

@@ -10,6 +10,11 @@ namespace softmdp {
 // (ulimit -v, ulimit -d).
 std::uint64_t usable_memory();
 
+// Bytes this process could still allocate now: the kernel's MemAvailable, lowered by what an
+// address-space or data limit (ulimit -v, ulimit -d) leaves beyond the process's current size.
+// UINT64_MAX when unknown (no /proc).
+std::uint64_t available_memory();
+
 // Bytes free for an unprivileged user on the file system that holds `path` (a file to be written:
 // its directory is asked), or UINT64_MAX when unknown (stdout, a device, a pipe).
 std::uint64_t free_disk(const std::string& path);

@@ -38,6 +38,12 @@ struct SolverOptions {
     std::optional<std::uint32_t> aggregate_size;
     bool forcing = true;
     std::function<void(const Progress&)> progress;
+    // false: the solution keeps the values only; q and policy stay empty and Solution::state_rows
+    // gives them per state (16 bytes per row less: on a Garnet with 4 actions and 5 successors the
+    // two tables are a fifth of the CSR arrays). The solve command's documents are the same either
+    // way (for_each_state_rows, solvers/bellman.hpp). Methods that keep a Q table to iterate on
+    // (soft-qi, finite horizon) fill the tables anyway.
+    bool keep_rows = true;
 };
 
 struct Solution {
@@ -55,6 +61,14 @@ struct Solution {
     std::vector<double> values;      // per state
     std::vector<double> q;           // per row (model's CSR order): Q_V(s,a)
     std::vector<double> policy;      // per row: pi(a|s)
+    // Q_V(s, .) and pi(.|s) of state s (spans of num_available(s)) from the given values, by the
+    // same arithmetic as the tables above; set by the value and policy iteration methods, which
+    // leave q and policy empty with SolverOptions::keep_rows false. Refers to the model solved: valid
+    // while it lives.
+    std::function<void(std::size_t s, std::span<const double> values, std::span<double> q, std::span<double> pi)> state_rows;
+    // Why the method was chosen, when a caller's rule says more than "the default" (e.g. the memory
+    // check of the default method, solve.hpp); empty otherwise.
+    std::string method_note;
 };
 
 }  // namespace softmdp

@@ -3,18 +3,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <type_traits>
 #include <fmt/format.h>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "softmdp/core/iteration.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/core/model.hpp"
+#include "softmdp/core/solution.hpp"
 #include "softmdp/solvers/soft_operators.hpp"
 
 namespace softmdp {
@@ -235,6 +238,48 @@ std::vector<double> policy_entropy(const Model& m, std::span<const double> pi);
 
 // sum_s p0(s) V(s).
 double objective(const Model& m, std::span<const double> V);
+
+// The end of a value or policy iteration at sol.values: sol.state_rows, which gives one state's
+// Q_V(s, .) and pi(.|s) of op, and with opt.keep_rows the whole tables sol.q and sol.policy, by the
+// same arithmetic (q_value per row, op.policy per state), so that either way gives the same doubles.
+template <Backup Op>
+void finish_rows(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
+    sol.state_rows = [model = &m, op](std::size_t s, std::span<const double> V, std::span<double> q, std::span<double> pi) {
+        const ModelData& d = model->data();
+        const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
+        for (Offset r = b; r < e; ++r) q[r - b] = q_value(d, r, V.data());
+        if (e > b) op.policy(q.first(e - b), pi.first(e - b));
+    };
+    if (!opt.keep_rows) {
+        std::vector<double>().swap(sol.q);
+        std::vector<double>().swap(sol.policy);
+        return;
+    }
+    sol.q.resize(m.num_rows());
+    compute_q(m, sol.values, sol.q, opt.threads);
+    sol.policy.assign(m.num_rows(), 0.0);
+    policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
+}
+
+// Calls f(s, q, pi) for every state s in order (the first `states` of them), q and pi the spans of
+// its rows (empty at terminal states): from sol.q and sol.policy when the solution kept them, else
+// computed one state at a time by sol.state_rows (memory: the rows of one state).
+template <class F>
+void for_each_state_rows(const Model& m, const Solution& sol, F&& f, std::size_t states = SIZE_MAX) {
+    const bool kept = sol.q.size() == m.num_rows() && sol.policy.size() == m.num_rows();
+    if (!kept && !sol.state_rows) throw std::logic_error("for_each_state_rows: the solution has neither q and policy nor state_rows");
+    std::vector<double> q(kept ? 0 : m.max_actions_per_state()), pi(q.size());
+    for (std::size_t s = 0; s < std::min(states, m.num_states()); ++s) {
+        const Offset b = m.row_first(s);
+        const std::size_t n = m.num_available(s);
+        if (kept) {
+            f(s, std::span<const double>(sol.q.data() + b, n), std::span<const double>(sol.policy.data() + b, n));
+        } else {
+            sol.state_rows(s, sol.values, q, pi);
+            f(s, std::span<const double>(q.data(), n), std::span<const double>(pi.data(), n));
+        }
+    }
+}
 
 }  // namespace softmdp
 

@@ -182,10 +182,11 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
     }
     if (!it.converged() && it.count() > 0) sol.error_bound = certified_step(m, op, V, opt.threads);
     sol.values = std::move(V);
-    sol.q.resize(R);
-    compute_q(m, sol.values, sol.q, opt.threads);
-    sol.policy.assign(R, 0.0);
-    policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
+    // The working tables go before the result's are made: the peak is two tables of R, not four.
+    std::vector<double>().swap(TV);
+    std::vector<double>().swap(q);
+    std::vector<double>().swap(pi);
+    finish_rows(m, op, sol, opt);
     it.finish(sol);
     return sol;
 }
@@ -199,13 +200,22 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 template <Regularised Op>
 void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
     if (!sol.converged || !use_sparse_lu(m)) return;
+    // A small model (sparse LU applies): the policy table, also when the solution does not keep it.
+    std::vector<double> kept_policy;
+    if (sol.policy.size() != m.num_rows()) {
+        std::vector<double> q(m.num_rows());
+        kept_policy.assign(m.num_rows(), 0.0);
+        compute_q(m, sol.values, q, opt.threads);
+        policy_from_q(m, op, q, kept_policy, {}, opt.threads);
+    }
+    const std::span<const double> policy = kept_policy.empty() ? std::span<const double>(sol.policy) : std::span<const double>(kept_policy);
     SolverOptions eo;
     eo.tolerance = 1e-300;  // no polish sweeps beyond the two minimum: the LU solution is what we test
     eo.max_iterations = 1;
     eo.threads = opt.threads;
     std::vector<double> V;
     try {
-        V = evaluate_policy_exact(m, sol.policy, op, eo).values;
+        V = evaluate_policy_exact(m, policy, op, eo).values;
     } catch (const std::exception&) {
         return;  // singular (an improper policy at discount 1): keep the iterative answer
     }
@@ -225,8 +235,9 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
         if (std::max(-st.lo, st.hi) >= std::max(-old.lo, old.hi)) return;
         sol.values.swap(V);
     }
-    compute_q(m, sol.values, sol.q, opt.threads);
-    policy_from_q(m, op, sol.q, sol.policy, {}, opt.threads);
+    SolverOptions ro = opt;
+    ro.keep_rows = sol.q.size() == m.num_rows();
+    finish_rows(m, op, sol, ro);
 }
 
 // Policy iteration with operator op and evaluation `eval` (the method name is left empty).

@@ -1,5 +1,6 @@
 #pragma once
 // One entry point from a method name to a solver, shared by the CLI and by library users.
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +22,10 @@ struct MethodInfo {
     // default_method picks, among the rows of its kind (hard or soft), the first whose `preferred`
     // holds for the model; nullptr: never the default.
     bool (*preferred)(const Model& m) = nullptr;
+    // Working memory beyond the model, for the memory check of the default (method_memory): vectors
+    // of one double per row and per state the method holds while it runs, besides its result's
+    // values (and besides the q and policy tables, counted by keep_rows).
+    std::uint8_t row_vectors = 0, state_vectors = 0;
 };
 
 // Every method `solve` accepts, hard ones first.
@@ -34,6 +39,21 @@ std::span<const MethodInfo> methods();
 // local models (bandwidth^2 <= states: gridworlds, chains), soft value iteration on the rest (random
 // graphs mix fast: a Garnet needs 13-16 soft sweeps, fewer passes than soft-mpi's or soft-ipi's).
 std::string_view default_method(const Model& m, double alpha);
+
+// The memory check of the default, separate from the speed rule above: the bytes method `mi` would
+// hold beyond the model (its working vectors, its values, and the q and policy tables when kept:
+// SolverOptions::keep_rows). Sparse LU's factors (pi, soft-pi) are not counted: use_sparse_lu keeps
+// them to small models.
+std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows);
+
+// default_method's pick when its working memory fits in `available` bytes (resources.hpp:
+// available_memory()), else Jacobi value iteration of its kind (vi, soft-vi: two vectors of S, the
+// least of the parallel methods), with a note saying why ("" when the default fits).
+struct MethodChoice {
+    std::string_view method;
+    std::string note;
+};
+MethodChoice choose_default_method(const Model& m, double alpha, bool keep_rows, std::uint64_t available);
 
 // Runs `method` at temperature alpha. Throws UsageError for an unknown method, alpha < 0 or
 // non-finite, or alpha > 0 with a hard method.

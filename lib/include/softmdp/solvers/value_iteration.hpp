@@ -110,10 +110,8 @@ Solution value_iteration(const Model& m, const Op& op, Sweep sweep, const Solver
     }
     sol.error_bound = bound;
     sol.values = std::move(V);
-    sol.q.resize(m.num_rows());
-    sol.policy.resize(m.num_rows());
-    compute_q(m, sol.values, sol.q, opt.threads);
-    policy_from_q(m, op, sol.q, sol.policy);
+    std::vector<double>().swap(Vn);  // before the tables: the peak is the model, V and q and policy
+    finish_rows(m, op, sol, opt);
     it.finish(sol);
     sol.sweeps = sol.iterations;
     return sol;
