@@ -16,7 +16,7 @@ namespace softmdp {
 namespace {
 
 // The iterative methods' finish: the values of the final policy, evaluated exactly, when that is
-// better (refine_with_exact_evaluation). Not for pi and soft-pi (already exact evaluations), nor
+// better and the iteration's own bound does not already meet the tolerance (refine_with_exact_evaluation). Not for pi and soft-pi (already exact evaluations), nor
 // mellowmax and boltzmann (their policies do not evaluate to their fixed points).
 Solution refined(const Model& m, double alpha, const SolverOptions& opt, Solution sol) {
     if (alpha == 0.0) refine_with_exact_evaluation(m, HardMax{}, sol, opt);
