@@ -8,6 +8,7 @@
 #include "softmdp/analysis/policy.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/solve.hpp"
+#include "random_grid.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

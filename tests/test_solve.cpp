@@ -11,6 +11,7 @@
 #include "softmdp/io/loader.hpp"
 #include "softmdp/core/model_builder.hpp"
 #include "softmdp/solvers/solve.hpp"
+#include "random_grid.hpp"
 #include "test_helpers.hpp"
 
 using namespace softmdp;

@@ -55,7 +55,7 @@ std::pair<double, double> policy_sweep(const Model& m, std::span<const double> p
     };
     double lo = 0.0, hi = 0.0;
     const int nt = sweep_threads(m, threads);
-    if (nt == 1) {  // no parallel region (threads.hpp: parallel_for)
+    if (nt == 1) {  // outside any parallel region (compute_q in bellman.cpp says why)
         for (std::int64_t si = 0; si < S; ++si) {
             const double dv = backup(static_cast<std::size_t>(si));
             lo = std::min(lo, dv), hi = std::max(hi, dv);

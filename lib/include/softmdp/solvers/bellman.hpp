@@ -185,12 +185,6 @@ template <Backup Op>
 SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V, std::span<double> TV, int threads = 0) {
     const ModelData& d = m.data();
     const std::size_t rows_max = std::max(detail::kChunkRows, m.max_actions_per_state());
-    if (sweep_threads(m, threads) == 1) {  // no parallel region (threads.hpp: parallel_for)
-        double* q = detail::thread_scratch(detail::chunk_scratch(m));
-        SweepStats mine;
-        detail::for_each_chunk(m, [&](detail::Chunk c) { detail::sweep_chunk(d, op, c, V.data(), TV.data(), q, q + rows_max, mine); });
-        return mine;
-    }
     double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0.0;
 #pragma omp parallel num_threads(sweep_threads(m, threads)) reduction(min : lo) reduction(max : hi, vmax)
     {
@@ -206,15 +200,13 @@ SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V,
 template <Backup Op>
 void backup_values(const Model& m, const Op& op, std::span<const double> q, std::span<double> values, int threads = 0) {
     const ModelData& d = m.data();
-    const auto run = [&] {
+#pragma omp parallel num_threads(sweep_threads(m, threads))
+    {
         double* scratch = detail::thread_scratch(detail::chunk_scratch(m));
         detail::for_each_chunk(m, [&](detail::Chunk c) {
             detail::backup_chunk(d, op, c, q.data() + d.state_begin[c.first], values.data() + c.first, scratch);
         });
-    };
-    if (sweep_threads(m, threads) == 1) return run();  // no parallel region (threads.hpp: parallel_for)
-#pragma omp parallel num_threads(sweep_threads(m, threads))
-    run();
+    }
 }
 
 // Q_V for every row.
@@ -226,15 +218,16 @@ void policy_from_q(const Model& m, const Op& op, std::span<const double> q, std:
                    std::span<double> values = {}, int threads = 0) {
     const ModelData& d = m.data();
     const auto S = static_cast<std::int64_t>(m.num_states());
-    parallel_for(S, sweep_threads(m, threads), [&](std::int64_t si) {
+#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
+    for (std::int64_t si = 0; si < S; ++si) {
         const auto s = static_cast<std::size_t>(si);
         const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
         if (values.size()) values[s] = 0.0;
-        if (b == e) return;
+        if (b == e) continue;
         std::span<const double> qs(q.data() + b, e - b);
         op.policy(qs, std::span<double>(pi.data() + b, e - b));
         if (values.size()) values[s] = op.value(qs);
-    });
+    }
 }
 
 // Per-state entropy H(pi(.|s)) of a per-row policy (0 at terminal states).

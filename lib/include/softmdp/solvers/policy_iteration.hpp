@@ -168,14 +168,9 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
 // (sparse LU) and keep V^pi when it comes with a smaller certified bound (discount < 1) or Bellman
 // residual (discount 1). The greedy policy of a converged hard solve is almost always optimal, and
 // then V^pi = V* to rounding; for soft policies the step is quadratically convergent.
-// Skipped when the iteration's own certified bound already meets the tolerance: the factorisation
-// is then the whole cost of a small solve (0.1 to 1 ms on a 400-state gridworld, against 2 us a
-// sweep), and the answer asked for is there. The bound reported stays the iteration's, which is a
-// bound. Discount 1 has no bound, so there the step still runs.
 template <Regularised Op>
 void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, const SolverOptions& opt) {
     if (!sol.converged || !use_sparse_lu(m)) return;
-    if (sol.error_bound && *sol.error_bound <= opt.tolerance) return;
     SolverOptions eo;
     eo.tolerance = 1e-300;  // no polish sweeps beyond the two minimum: the LU solution is what we test
     eo.max_iterations = 1;
