@@ -124,7 +124,13 @@ void logsumexp_chunk(const Offset* begin, Chunk c, const double* q, double alpha
 void compute_q(const Model& m, std::span<const double> V, std::span<double> q, int threads) {
     const ModelData& d = m.data();
     const auto rows = static_cast<std::int64_t>(m.num_rows());
-#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
+    const int nt = sweep_threads(m, threads);
+    if (nt == 1) {  // outside any parallel region: libgomp enters even a one-thread region with futex
+        // calls, 1 to 3 us each on a virtual machine, more than this pass over a small model
+        detail::chunk_q(d, 0, static_cast<Offset>(rows), V.data(), q.data());
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(nt)
     for (std::int64_t r = 0; r < rows; ++r) q[static_cast<std::size_t>(r)] = q_value(d, static_cast<Offset>(r), V.data());
 }
 
