@@ -186,7 +186,9 @@ TEST_CASE("finite horizon: the soft V_0 is the best forward value over a grid of
     for (std::size_t s = 0; s < 2; ++s) {
         CAPTURE(s);
         CHECK(best[s] <= sol.values_at(0, 2)[s] + 1e-12);  // nothing beats the optimum
-        CHECK(best[s] >= sol.values_at(0, 2)[s] - 5e-3);   // and the grid comes close to it
+        // and the grid comes close to it: a policy 0.025 off the optimum in each of 4 parameters loses
+        // about (alpha / (p (1 - p))) 0.025^2 / 2 each (measured gap 0.008 at s = B, where p ~ 0.95)
+        CHECK(best[s] >= sol.values_at(0, 2)[s] - 1.5e-2);
     }
 }
 
