@@ -9,7 +9,6 @@
 
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/stopwatch.hpp"
-#include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/numerical.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 
@@ -39,58 +38,6 @@ void add_transposed(const Model& m, std::span<const double> pi, double gamma, st
         }
     }
 }
-
-// P_pi^T gathered per successor, for the stationary occupancy's many products: entry e of column
-// s' holds the source state, gamma pi(a|s) and p(s'|s,a), in the order the scatter above visits
-// them (s ascending, then rows, then transitions). So y[s'] += (gamma pi x[s]) p sums the same
-// terms, rounded the same way, in the same order as add_transposed: the same doubles, but each
-// y[s'] is one thread's, so the product runs on all cores. 20 bytes per transition with pi > 0.
-struct GatheredTranspose {
-    std::vector<Offset> begin;  // S + 1
-    std::vector<StateId> from;
-    std::vector<double> gamma_pi, prob;
-    int threads = 1;
-
-    GatheredTranspose(const Model& m, std::span<const double> pi, double gamma, int thread_option) : begin(m.num_states() + 1, 0) {
-        const ModelData& d = m.data();
-        const std::size_t S = m.num_states();
-        for (std::size_t s = 0; s < S; ++s)
-            for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r)
-                if (gamma * pi[r] != 0.0)
-                    for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k) ++begin[d.transitions[k].next + 1];
-        for (std::size_t s = 0; s < S; ++s) begin[s + 1] += begin[s];
-        from.resize(begin[S]), gamma_pi.resize(begin[S]), prob.resize(begin[S]);
-        std::vector<Offset> fill(begin.begin(), begin.end() - 1);
-        for (std::size_t s = 0; s < S; ++s)
-            for (Offset r = d.state_begin[s]; r < d.state_begin[s + 1]; ++r) {
-                const double gp = gamma * pi[r];
-                if (gp == 0.0) continue;
-                for (Offset k = d.row_begin[r]; k < d.row_begin[r + 1]; ++k) {
-                    const Offset e = fill[d.transitions[k].next]++;
-                    from[e] = static_cast<StateId>(s), gamma_pi[e] = gp, prob[e] = d.transitions[k].prob();
-                }
-            }
-        threads = sweep_threads(m, thread_option);
-    }
-
-    // y = base + sign gamma P_pi^T x (sign +1 or -1; base may be x itself but not y).
-    void apply(std::span<const double> base, double sign, std::span<const double> x, std::span<double> y) const {
-        const auto S = static_cast<std::int64_t>(y.size());
-#pragma omp parallel for schedule(static) num_threads(threads)
-        for (std::int64_t si = 0; si < S; ++si) {
-            const auto s = static_cast<std::size_t>(si);
-            double acc = base[s];
-            for (Offset e = begin[s]; e < begin[s + 1]; ++e) {
-                const double xs = x[from[e]];
-                if (xs == 0.0) continue;  // as the scatter, which skips x(s) = 0
-                const double w = gamma_pi[e] * xs;
-                if (w == 0.0) continue;
-                acc += sign * (w * prob[e]);
-            }
-            y[s] = acc;
-        }
-    }
-};
 
 // The most terms one entry of P_pi^T x sums (its in-degree under pi; every row when pi is empty),
 // + 1 for rho.
@@ -150,15 +97,17 @@ double dot(std::span<const double> a, std::span<const double> b) {
     return x;
 }
 
+// y = (I - gamma P_pi^T) x, matrix-free from the CSR.
+void apply_transposed(const Model& m, std::span<const double> pi, std::span<const double> x, std::span<double> y) {
+    std::copy(x.begin(), x.end(), y.begin());
+    add_transposed(m, pi, -m.discount(), x, y);
+}
 
 // BiCGSTAB (van der Vorst 1992) on (I - gamma P_pi^T) x = rho, right-preconditioned by the diagonal
 // 1 - gamma P_pi(s,s), matrix-free: no assembled matrix (which cost as much as the solve at 10^5
 // states). Stops at ||rho - A x||_2 <= tol ||rho||_2 or 1000 iterations; the caller's polish sweeps
 // certify whatever it returns.
-void transposed_bicgstab(const Model& m, const GatheredTranspose& pt, std::span<const double> pi, std::span<const double> rho,
-                         std::vector<double>& x, double tol) {
-    // y = (I - gamma P_pi^T) x
-    const auto apply_transposed = [&](std::span<const double> in, std::span<double> out) { pt.apply(in, -1.0, in, out); };
+void transposed_bicgstab(const Model& m, std::span<const double> pi, std::span<const double> rho, std::vector<double>& x, double tol) {
     const std::size_t S = m.num_states();
     const ModelData& d = m.data();
     std::vector<double> inv_diag(S, 1.0);
@@ -171,7 +120,7 @@ void transposed_bicgstab(const Model& m, const GatheredTranspose& pt, std::span<
         if (diag > 0.0) inv_diag[s] = 1.0 / diag;
     }
     std::vector<double> r(rho.begin(), rho.end()), r0, p(S, 0.0), v(S, 0.0), y(S), z(S), t(S), ax(S);
-    apply_transposed(x, ax);
+    apply_transposed(m, pi, x, ax);
     for (std::size_t s = 0; s < S; ++s) r[s] -= ax[s];
     r0 = r;
     const double target = tol * std::sqrt(dot(rho, rho));
@@ -182,13 +131,13 @@ void transposed_bicgstab(const Model& m, const GatheredTranspose& pt, std::span<
         const double beta = (rho_new / rho_old) * (alpha / omega);
         for (std::size_t s = 0; s < S; ++s) p[s] = r[s] + beta * (p[s] - omega * v[s]);
         for (std::size_t s = 0; s < S; ++s) y[s] = inv_diag[s] * p[s];
-        apply_transposed(y, v);
+        apply_transposed(m, pi, y, v);
         const double r0v = dot(r0, v);
         if (r0v == 0.0) break;
         alpha = rho_new / r0v;
         for (std::size_t s = 0; s < S; ++s) r[s] -= alpha * v[s];  // r is now s = r - alpha v
         for (std::size_t s = 0; s < S; ++s) z[s] = inv_diag[s] * r[s];
-        apply_transposed(z, t);
+        apply_transposed(m, pi, z, t);
         const double tt = dot(t, t);
         omega = tt > 0.0 ? dot(t, r) / tt : 0.0;
         for (std::size_t s = 0; s < S; ++s) {
@@ -216,7 +165,6 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
 
     Occupancy occ;
     std::vector<double> X(S, 0.0), Y(S);
-    const GatheredTranspose transpose(m, pi, gamma, opt.threads);
     if (use_sparse_lu(m)) {  // the same choice as the evaluation (policy_evaluation.hpp)
         occ.method = "sparse-lu";
         Eigen::SparseLU<SpMat> lu;
@@ -230,7 +178,7 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
         if (x.allFinite()) X.assign(x.data(), x.data() + x.size());  // else the polish starts from 0
     } else {
         occ.method = "bicgstab";
-        transposed_bicgstab(m, transpose, pi, rho, X, std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        transposed_bicgstab(m, pi, rho, X, std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
         for (double& v : X)
             if (!std::isfinite(v)) v = 0.0;
     }
@@ -241,7 +189,8 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
     const double rho1 = l1(rho);
     double bound = std::numeric_limits<double>::infinity();
     for (std::uint64_t k = 0; k < std::max<std::uint64_t>(opt.max_iterations, 1); ++k) {
-        transpose.apply(rho, 1.0, X, Y);  // Y = rho + gamma P_pi^T X
+        std::copy(rho.begin(), rho.end(), Y.begin());
+        add_transposed(m, pi, gamma, X, Y);
         ++occ.sweeps;
         double change = 0.0;
         for (std::size_t s = 0; s < S; ++s) change += std::abs(Y[s] - X[s]);
