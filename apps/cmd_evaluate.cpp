@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "horizon_option.hpp"
 #include "policy_option.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/analysis/policy.hpp"
@@ -32,6 +33,7 @@ int run(const std::vector<std::string>& args) {
          "residual action weights mu: uniform | softmax (of the Q table) | policy (the --policy) | a softmdp-policy/1 file");
     add_prior_option(desc);
     add_model_options(desc);
+    add_horizon_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
     po::variables_map vm;
@@ -39,6 +41,7 @@ int run(const std::vector<std::string>& args) {
                "  softmdp evaluate mdps/gridworld4x4.json --policy uniform\n"
                "  softmdp evaluate mdps/frozenlake4x4.json --policy softmax --alpha 0.1 --convention action --json -\n"
                "  softmdp evaluate mdps/chain2.json --alpha 1 --residual result.json\n"
+               "  softmdp evaluate mdps/chain2.json --policy uniform --alpha 1 --horizon 5 --json -\n"
                "  softmdp evaluate mdps/chain2.json --alpha 1 --residual q.json --residual-states uniform --residual-actions softmax\n"))
         return kOk;
     const double alpha = alpha_option(vm);
@@ -47,9 +50,15 @@ int run(const std::vector<std::string>& args) {
     if (!vm.count("policy") && !vm.count("residual")) throw UsageError("give --policy P (to evaluate) or --residual Q.json");
     if (vm["residual-actions"].as<std::string>() == "policy" && !vm.count("policy"))
         throw UsageError("--residual-actions policy weighs actions by the --policy: give --policy P");
+    const auto horizon = horizon_option(vm);
+    if (horizon) refuse_given(vm, {"residual", "iterative", "tolerance", "max-iterations", "time-limit"},
+                              "does not apply with --horizon: backward induction is exact, in the state convention");
+    if (horizon && conv != "state") throw UsageError("--horizon evaluates in the state convention only: drop --convention action");
     const SolverOptions opt = solver_options(vm, "evaluate");
+    if (horizon && vm.count("prior")) throw UsageError("--prior does not apply with --horizon yet: finite-horizon evaluation is entropy-regularised only");
     const Model m = with_prior_option(load(vm), vm, alpha);
     const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
+    if (horizon) return run_finite_horizon(vm, m, alpha, policy_from_option(vm["policy"].as<std::string>(), m, alpha, opt));
 
     std::optional<Solution> sol;
     std::vector<double> pi;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "horizon_option.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/io/features.hpp"
 #include "softmdp/io/irl.hpp"
@@ -37,10 +38,7 @@ int run(const std::vector<std::string>& args) {
     IrlOptions o;
     o.alpha = vm["alpha"].as<double>();
     if (!(o.alpha > 0.0) || !std::isfinite(o.alpha)) throw UsageError(fmt::format("--alpha must be a finite number > 0, got {}", o.alpha));
-    if (vm.count("horizon")) {
-        o.horizon = vm["horizon"].as<std::uint64_t>();
-        if (o.horizon == 0) throw UsageError("--horizon must be at least 1");
-    }
+    o.horizon = horizon_option(vm).value_or(0);
     const std::string optimizer = vm["optimizer"].as<std::string>();
     if (optimizer != "lbfgs" && optimizer != "gradient") throw UsageError(fmt::format("--optimizer must be lbfgs or gradient, got '{}'", optimizer));
     o.optimizer = optimizer == "lbfgs" ? IrlOptimizer::lbfgs : IrlOptimizer::gradient;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "horizon_option.hpp"
 #include "policy_option.hpp"
 #include "softmdp/analysis/occupancy.hpp"
 #include "softmdp/core/errors.hpp"
@@ -29,7 +30,7 @@ int run(const std::vector<std::string>& args) {
                "  softmdp occupancy mdps/gridworld4x4.json --alpha 0.5 --json occ.json\n"
                "  softmdp occupancy mdps/frozenlake4x4.json --policy uniform --horizon 20 --json -\n"))
         return kOk;
-    if (vm.count("horizon") && vm["horizon"].as<std::uint64_t>() == 0) throw UsageError("--horizon must be at least 1");
+    const auto horizon = horizon_option(vm);
     const SolverOptions opt = solver_options(vm, "occupancy");
     const Model m = load(vm);
     // With --prior the policy is computed on the prior model (solvers/prior.hpp) and mapped back to
@@ -43,14 +44,13 @@ int run(const std::vector<std::string>& args) {
     } else {
         policy = chosen_policy(vm, m, opt);
     }
-    const Occupancy occ = vm.count("horizon") ? finite_horizon_occupancy(m, policy.pi, vm["horizon"].as<std::uint64_t>())
+    const Occupancy occ = horizon ? finite_horizon_occupancy(m, policy.pi, *horizon)
                                               : occupancy(m, policy.pi, {}, opt);
+    const OccupancySummary summary = summarise(m, occ);
     Report report;
     report.table = [&] {
-        double total = 0.0;
-        for (double x : occ.states) total += x;
         fmt::print("occupancy of {} ({}): total {:.12g}, certified l1 error {}\n\n", policy.source,
-                   occ.horizon ? fmt::format("horizon {}", *occ.horizon) : std::string("discounted"), total,
+                   occ.horizon ? fmt::format("horizon {}", *occ.horizon) : std::string("discounted"), summary.total,
                    occ.error_bound ? fmt::format("{:.3g}", *occ.error_bound) : std::string("none"));
         fmt::print("{:<16} {:>16}\n", "state", "d(s)");
         for (std::size_t s = 0; s < std::min<std::size_t>(m.num_states(), 50); ++s)
@@ -64,7 +64,7 @@ int run(const std::vector<std::string>& args) {
             for (Offset r = m.row_first(s); r < m.row_last(s); ++r) csv.row(m.state_name(s), m.action_name(m.row_action(r)), occ.state_actions[r]);
         }
     };
-    report.json = [&](JsonWriter& w) { write_occupancy(w, m, occ, policy.pi, policy.source, policy.alpha); };
+    report.json = [&](JsonWriter& w) { write_occupancy(w, m, occ, summary, policy.pi, policy.source, policy.alpha); };
     emit(vm, report);
     return occ.converged ? kOk : kNotConverged;
 }

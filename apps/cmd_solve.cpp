@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include "cli.hpp"
+#include "horizon_option.hpp"
 #include "softmdp/core/printable.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/continuous/continuous_model.hpp"
@@ -175,24 +176,36 @@ int run(const std::vector<std::string>& args) {
         ("plot", po::value<std::string>(), "grid-shaped MDPs: heatmap of V with the policy, to OUT.png or OUT.svg (gnuplot)");
     add_prior_option(desc);
     add_model_options(desc);
+    add_horizon_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
     po::variables_map vm;
     std::string examples =
         "  softmdp solve mdps/frozenlake8x8.json --json -\n"
         "  softmdp solve mdps/gridworld4x4.json --alpha 0.5 --method soft-vi\n"
-        "  softmdp solve mdps/riverswim.json --method pi --json out.json\n\nmethods:\n";
+        "  softmdp solve mdps/riverswim.json --method pi --json out.json\n"
+        "  softmdp solve mdps/chain2.json --alpha 0.5 --horizon 10 --json -\n\nmethods:\n";
     for (const auto& mi : methods()) examples += fmt::format("  {:<11} {}\n", mi.name, mi.summary);
     if (!parse(args, desc, "file", vm, "softmdp solve FILE [--method M] [--alpha A] [--json OUT]", examples)) return kOk;
 
     const double alpha = alpha_option(vm);
+    const auto horizon = horizon_option(vm);
     const std::string file = vm["file"].as<std::string>();
     const Stopwatch load_clock;
     const MappedFile mapped(file, kModelFile);  // read once: FILE may be a pipe
-    if (is_continuous(mapped)) return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
+    if (is_continuous(mapped)) {
+        if (horizon) throw UsageError("--horizon applies to discrete MDPs only");
+        return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
+    }
+    if (horizon && vm.count("prior")) throw UsageError("--prior does not apply with --horizon yet: finite-horizon solves are entropy-regularised only");
     const Model m = with_prior_option(load(vm, mapped, file), vm, alpha);
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
                  fmt::format("applies to continuous actions only; {} has discrete actions", file));
+    if (horizon) {
+        refuse_given(vm, {"method", "init", "tolerance", "max-iterations", "time-limit", "evaluation-sweeps", "krylov", "preconditioner-sweeps", "stats", "plot"},
+                     "does not apply with --horizon: backward induction is exact (no method, tolerance or limit)");
+        return run_finite_horizon(vm, m, alpha, {});
+    }
     if (vm.count("plot")) require_grid(m);  // before solving
     // The solution keeps its values only; the documents recompute Q and the policy state by state
     // (the same doubles), which saves 16 bytes per row (docs/performance.md, "Memory"). --plot reads

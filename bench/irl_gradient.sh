@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 S="${1:-100000}"
 TOL="${2:-1e-8}"
+# As the CLI and the Python module do for their users: OpenMP threads sleep at barriers instead of
+# spinning (spinning costs many times a sweep on shared cores; apps/main.cpp).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 WORK="$(mktemp -d /tmp/softmdp-irl-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

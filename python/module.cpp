@@ -52,6 +52,7 @@
 #include "softmdp/io/umb.hpp"
 #include "softmdp/learning/soft_q_learning.hpp"
 #include "softmdp/solvers/bellman.hpp"
+#include "softmdp/solvers/finite_horizon.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
 #include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
@@ -637,6 +638,50 @@ PYBIND11_MODULE(_core, mod) {
             py::arg("initial_values") = py::none(), py::arg("prior") = py::none(), SOLVER_PY_ARGS);
     mod.def("_evaluate", &evaluate_py, py::arg("model"), py::arg("policy"), py::arg("alpha") = 0.0,
             py::arg("convention") = "state", py::arg("iterative") = false, py::arg("prior") = py::none(), SOLVER_PY_ARGS);
+    // solve(..., horizon=H) and evaluate(..., horizon=H): backward induction (solvers/finite_horizon.hpp).
+    mod.def("_finite_horizon", [](const ModelPtr& m, double alpha, std::uint64_t horizon, const py::object& policy,
+                                  const py::object& terminal, int threads) {
+        const std::size_t S = m->num_states(), A = m->num_actions(), R = m->num_rows();
+        std::vector<double> pi, term;
+        if (py::isinstance<py::str>(policy)) {
+            if (policy.cast<std::string>() != "uniform") usage(fmt::format("policy must be an (S, A) or (H, S, A) array or \"uniform\", got '{}'", policy.cast<std::string>()));
+            pi = uniform_policy(*m);
+        } else if (!policy.is_none()) {
+            const auto arr = policy.cast<carray<double>>();
+            if (arr.ndim() == 3) {  // time-indexed (H, S, A)
+                if (static_cast<std::uint64_t>(arr.shape(0)) != horizon) usage(fmt::format("a time-indexed policy needs {} steps, got {}", horizon, arr.shape(0)));
+                for (std::uint64_t t = 0; t < horizon; ++t) {
+                    const auto step = rows_of(*m, py::cast<carray<double>>(policy.attr("__getitem__")(t)), "policy", true);
+                    pi.insert(pi.end(), step.begin(), step.end());
+                }
+            } else {
+                pi = rows_of(*m, arr, "policy", true);
+            }
+        }
+        if (!terminal.is_none()) term = to_vector(terminal.cast<carray<double>>());
+        auto fh = without_gil([&] {
+            return pi.empty() ? solve_finite_horizon(*m, alpha, horizon, term, {}, threads) : evaluate_finite_horizon(*m, pi, alpha, horizon, term, threads);
+        });
+        py::dict d;
+        d["json"] = json_text([&](JsonWriter& w) {
+            write_finite_horizon_result(w, *m, fh, summarise(*m, at_time(*m, fh, 0)), pi.empty() ? "" : "state");
+        });
+        d["values"] = copy_array(fh.values).attr("reshape")(horizon + 1, S);
+        const auto per_time = [&](const std::vector<double>& table, double fill) {
+            py::array_t<double> out({static_cast<py::ssize_t>(horizon), static_cast<py::ssize_t>(S), static_cast<py::ssize_t>(A)});
+            double* o = out.mutable_data();
+            std::fill(o, o + horizon * S * A, fill);
+            for (std::uint64_t t = 0; t < horizon; ++t)
+                for (std::size_t s = 0; s < S; ++s)
+                    for (Offset r = m->row_first(s); r < m->row_last(s); ++r) o[(t * S + s) * A + m->row_action(r)] = table[t * R + r];
+            return out;
+        };
+        d["q"] = per_time(fh.q, NAN);
+        d["policy"] = per_time(fh.policy, 0.0);
+        d["method"] = fh.method, d["seconds"] = fh.seconds, d["objective"] = objective(*m, fh.values_at(0, S));
+        return d;
+    }, py::arg("model"), py::arg("alpha"), py::arg("horizon"), py::arg("policy") = py::none(), py::arg("terminal_values") = py::none(),
+       py::arg("threads") = 0);
     mod.def("default_method", [](const ModelPtr& m, double alpha) { return std::string(default_method(*m, alpha)); },
             py::arg("model"), py::arg("alpha") = 0.0, "The fastest method for the model (solve() takes it when its memory fits).");
     mod.def("choose_default_method",

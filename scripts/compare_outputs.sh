@@ -43,7 +43,9 @@ record() {
                 "evaluate-text-$b|evaluate $f --policy softmax --alpha 0.3 --convention action"
                 "evaluate-csv-$b|evaluate $f --policy greedy --format csv"
                 "convert-$b|convert $f $tmp/$b.mdp --json -"
-                "convert-umb-$b|convert $f $tmp/$b.umb --json -")
+                "convert-umb-$b|convert $f $tmp/$b.umb --json -"
+                "occupancy-$b|occupancy $f --alpha 0.5 --json -" "occupancy-uniform-$b|occupancy $f --policy uniform --horizon 7 --json -"
+                "occupancy-text-$b|occupancy $f --policy greedy" "occupancy-csv-$b|occupancy $f --alpha 0.3 --format csv")
     done
     cases+=("residuals|evaluate mdps/chain2.json --alpha 1 --residual $tmp/chain2-result.json --json -"
             "residuals-text|evaluate mdps/chain2.json --alpha 1 --residual $tmp/chain2-result.json --residual-states uniform --residual-actions softmax"

@@ -156,3 +156,22 @@ TEST_CASE("occupancy: the matrix-free Krylov path (6000-state Garnet) against th
     CHECK(std::abs(lhs - rhs) <= m.max_abs_reward() * *occ.error_bound + *ev.error_bound + 1e-12 * std::abs(rhs));
     CHECK(total == doctest::Approx(1.0 / (1.0 - m.discount())).epsilon(1e-9));
 }
+
+TEST_CASE("occupancy: summarise gives the total and the expected return (chain2 by hand; the evaluation duality)") {
+    // Uniform on chain2: x = (5.5, 4.5) (see test_cli_irl.cpp), d(s,a) = x(s)/2, rewards stay 1 at A
+    // and 2 at B, move 0: expected return 2.75 * 1 + 2.25 * 2 = 7.25; total 1/(1 - 0.9) = 10.
+    const Model chain = test::example("chain2.json");
+    const OccupancySummary c = summarise(chain, occupancy(chain, uniform_policy(chain)));
+    CHECK(c.total == doctest::Approx(10.0).epsilon(1e-12));
+    CHECK(c.expected_return == doctest::Approx(7.25).epsilon(1e-12));
+    // frozenlake, uniform: the expected return is sum_s p0(s) V^pi(s) of the hard evaluation.
+    const Model m = test::example("frozenlake4x4.json");
+    SolverOptions o;
+    o.tolerance = 1e-12;
+    const auto pi = uniform_policy(m);
+    const Occupancy occ = occupancy(m, pi, {}, o);
+    const Solution ev = evaluate_policy_exact(m, pi, 0.0, o);
+    double rhs = 0.0;
+    for (std::size_t s = 0; s < m.num_states(); ++s) rhs += m.initial()[s] * ev.values[s];
+    CHECK(std::abs(summarise(m, occ).expected_return - rhs) <= m.max_abs_reward() * *occ.error_bound + *ev.error_bound + 1e-14);
+}

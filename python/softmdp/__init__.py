@@ -28,7 +28,7 @@ from . import _core  # noqa: E402
 from ._core import (Error, InputError, IoError, NumericalError, Result, UsageError, alpha_grid,
                     choose_default_method, default_method, methods)
 
-__all__ = ["Model", "Result", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
+__all__ = ["Model", "Result", "FiniteHorizonResult", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
            "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "choose_default_method", "alpha_grid", "Error", "InputError",
            "UsageError", "NumericalError", "IoError"]
 __version__ = "0.1.0"
@@ -271,8 +271,41 @@ def _opts(kw):
     return {**_SOLVER_DEFAULTS, **kw}
 
 
-def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, prior=None,
-          **options) -> Result:
+@dataclass
+class FiniteHorizonResult:
+    """solve(..., horizon=H) or evaluate(..., horizon=H): time-indexed values and policies by backward
+    induction, exact (no tolerance). values (H + 1, S): V_0 ... V_H (V_H the terminal values); q and
+    policy (H, S, A): Q_t and pi_t (NaN / 0 where an action is unavailable)."""
+    horizon: int
+    alpha: float
+    method: str                # "backward-induction" or "evaluate-finite-horizon-state"
+    values: Any                # (H + 1, S)
+    q: Any                     # (H, S, A)
+    policy: Any                # (H, S, A)
+    objective: float           # sum_s p0(s) V_0(s)
+    seconds: float
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-result/1 document with the per-time fields (`softmdp solve/evaluate --horizon H --json`)."""
+        return self._json
+
+
+def _finite_horizon(model, alpha, horizon, policy, terminal_values, options, refused):
+    if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
+        raise UsageError(f"horizon must be an int >= 1, got {horizon!r}")
+    given = sorted(k for k, v in refused.items() if v is not None and v is not False)
+    given += sorted(k for k in options if k != "threads")
+    if given:
+        raise UsageError(f"{', '.join(given)}: does not apply with horizon (backward induction is exact: no method, "
+                         "tolerance or limit)")
+    d = _core._finite_horizon(model, alpha, horizon, policy, terminal_values, options.get("threads", 0))
+    return FiniteHorizonResult(horizon=horizon, alpha=alpha, method=d["method"], values=d["values"], q=d["q"],
+                               policy=d["policy"], objective=d["objective"], seconds=d["seconds"], _json=d["json"])
+
+
+def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_values=None, prior=None, horizon: Optional[int] = None,
+          terminal_values=None, **options):
     """Solves the model at temperature alpha (0: hard) with `method` (default: default_method(model,
     alpha), as the CLI, or vi / soft-vi when that would not fit in the memory available:
     choose_default_method, Result.method_note). Methods: see softmdp.methods().
@@ -290,7 +323,15 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
     rows sum to 1), as the CLI's --prior: V = alpha log sum_a pi0 exp(Q/alpha). The result is then
     that of the prior model (result.model; docs/regularised.md): its q is Q + alpha log pi0, NaN on
     excluded actions.
+    
+    horizon=H: the finite-horizon optimum by backward induction instead (`softmdp solve --horizon`),
+    from terminal_values V_H (S,) (default 0); returns a FiniteHorizonResult. Only threads= applies.
     """
+    if horizon is not None:
+        return _finite_horizon(model, alpha, horizon, None, terminal_values, options,
+                               {"method": method, "initial_values": initial_values, "prior": prior})
+    if terminal_values is not None:
+        raise UsageError("terminal_values are the values at the end of a finite horizon: give horizon=H")
     if prior is not None:
         return _core._solve(model, alpha, method, initial_values, prior, **_opts(options))
     if not options:  # the common call: no dict merging (a few microseconds per call)
@@ -299,12 +340,22 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
 
 
 def evaluate(model, policy, alpha: float = 0.0, convention: str = "state", *, iterative: bool = False,
-             prior=None, **options) -> Result:
+             prior=None, horizon: Optional[int] = None, terminal_values=None, **options):
     """(Soft) evaluation of a stochastic policy: an (S, A) array of pi(a|s) (0 on unavailable actions),
     a per-available-(s, a) array, or "uniform". convention "state": V = sum pi Q + alpha H(pi);
     "action": Q(s,a) = r - alpha log pi(a|s) + gamma P V (same V). Exact (sparse LU or BiCGSTAB,
     certified by the residual) unless iterative=True. Options as solve(). prior: as solve(); then V
-    is E[sum gamma^t (r - alpha KL(pi || pi0))] (state convention), and pi must be 0 where pi0 is."""
+    is E[sum gamma^t (r - alpha KL(pi || pi0))] (state convention), and pi must be 0 where pi0 is.
+
+    horizon=H: finite-horizon evaluation by backward induction (`softmdp evaluate --horizon`), state
+    convention only, of a stationary (S, A) or time-indexed (H, S, A) policy, from terminal_values;
+    returns a FiniteHorizonResult."""
+    if horizon is not None:
+        if convention != "state":
+            raise UsageError("horizon evaluates in the state convention only")
+        return _finite_horizon(model, alpha, horizon, policy, terminal_values, options, {"iterative": iterative, "prior": prior})
+    if terminal_values is not None:
+        raise UsageError("terminal_values are the values at the end of a finite horizon: give horizon=H")
     return _core._evaluate(model, policy, alpha, convention, iterative, prior, **_opts(options))
 
 

@@ -1,6 +1,6 @@
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any, Literal, Mapping, Optional, Sequence, Union
+from typing import Any, Literal, Mapping, Optional, Sequence, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -149,13 +149,35 @@ class ContinuousResult:
 def solve_continuous(path: Path, alpha: float, *, integrator: Literal["quadrature", "mc"] = ..., nodes: int = ...,
                      max_nodes: int = ..., samples: int = ..., seed: int = ..., **options: Any) -> ContinuousResult: ...
 def load(path: Path, discount: Optional[float] = ..., renormalize: bool = ..., format: Optional[str] = ...) -> Model: ...
+@dataclass
+class FiniteHorizonResult:
+    horizon: int
+    alpha: float
+    method: str
+    values: npt.NDArray[np.float64]   # (H + 1, S)
+    q: npt.NDArray[np.float64]        # (H, S, A)
+    policy: npt.NDArray[np.float64]   # (H, S, A)
+    objective: float
+    seconds: float
+    def to_json(self) -> str: ...
+
+@overload
 def solve(model: Model, alpha: float = ..., method: Optional[str] = ..., *, initial_values: Optional[npt.ArrayLike] = ...,
-          prior: Optional[npt.ArrayLike] = ..., tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,
+          horizon: None = ..., terminal_values: None = ...,
+          tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,
           evaluation_sweeps: int = ..., krylov: Literal["bicgstab", "gmres"] = ...,
           preconditioner_sweeps: int = ..., aggregate_size: Optional[int] = ...) -> Result: ...
+@overload
+def solve(model: Model, alpha: float = ..., *, horizon: int, terminal_values: Optional[npt.ArrayLike] = ...,
+          threads: int = ...) -> FiniteHorizonResult: ...
+@overload
 def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
-             convention: Convention = ..., *, iterative: bool = ..., prior: Optional[npt.ArrayLike] = ..., tolerance: float = ..., max_iterations: int = ...,
-             time_limit: Optional[float] = ..., threads: int = ...) -> Result: ...
+             convention: Convention = ..., *, iterative: bool = ..., prior: Optional[npt.ArrayLike] = ..., horizon: None = ..., terminal_values: None = ...,
+             tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...) -> Result: ...
+@overload
+def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
+             convention: Literal["state"] = ..., *, horizon: int, terminal_values: Optional[npt.ArrayLike] = ...,
+             threads: int = ...) -> FiniteHorizonResult: ...
 def compare(model: Model, alpha: float, *, soft_method: Optional[str] = ..., hard_method: Optional[str] = ...,
             prior: Optional[npt.ArrayLike] = ..., **options: Any) -> Comparison: ...
 def sweep(model: Model, alphas: Sequence[float], method: Optional[str] = ..., *, prior: Optional[npt.ArrayLike] = ...,

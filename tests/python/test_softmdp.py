@@ -551,3 +551,77 @@ def test_choose_default_method_memory_check(mdps):
     r = softmdp.solve(m, alpha=1.0)
     assert r.method == fastest and r.method_note == ""
     assert "method_note" not in json.loads(r.to_json())
+# --- finite horizons: solve/evaluate(horizon=H) against a NumPy backward induction ---------------
+
+def _np_backward(P, R, mask, alpha, H, VH, pi=None):
+    """V_t, Q_t, pi_t for t < H by backward induction over the available actions (pi: (S, A) or (H, S, A))."""
+    V = [None] * (H + 1)
+    V[H] = VH
+    Qs, pis = [None] * H, [None] * H
+    for t in reversed(range(H)):
+        Q = np.where(mask, q_of(P, R, V[t + 1], GAMMA), -np.inf)
+        if pi is None:
+            if alpha > 0:
+                top = Q.max(axis=1)
+                V[t] = top + alpha * np.log(np.exp((Q - top[:, None]) / alpha).sum(axis=1))
+                pis[t] = np.exp((Q - V[t][:, None]) / alpha)
+            else:
+                V[t] = Q.max(axis=1)
+        else:
+            p = pi if pi.ndim == 2 else pi[t]
+            logp = np.log(np.where(p > 0, p, 1.0))
+            V[t] = (p * np.where(mask, Q, 0.0)).sum(axis=1) - alpha * (p * logp).sum(axis=1)
+            pis[t] = p
+        Qs[t] = Q
+    return np.array(V), Qs, pis
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.5])
+def test_finite_horizon_solve_and_evaluate_match_numpy(alpha):
+    P, R, mask, _ = random_model(9, 3, 5, mask_some=True)
+    m = model_of(P, R, mask)
+    H = 4
+    VH = np.random.default_rng(2).normal(size=9)
+    V, Q, pis = _np_backward(P, R, mask, alpha, H, VH)
+    r = softmdp.solve(m, alpha, horizon=H, terminal_values=VH)
+    assert r.method == "backward-induction" and r.horizon == H
+    assert r.values.shape == (H + 1, 9) and r.q.shape == (H, 9, 3) and r.policy.shape == (H, 9, 3)
+    assert np.max(np.abs(r.values - V)) <= 1e-12
+    for t in range(H):
+        assert np.array_equal(np.isnan(r.q[t]), ~mask)
+        assert np.max(np.abs(r.q[t][mask] - Q[t][mask])) <= 1e-12
+        if alpha > 0:
+            assert np.max(np.abs(r.policy[t] - np.where(mask, pis[t], 0.0))) <= 1e-12
+    assert abs(r.objective - m.initial @ V[0]) <= 1e-12
+    # Evaluation of a time-indexed random policy on the available actions.
+    rng = np.random.default_rng(3)
+    pi = rng.random((H, 9, 3)) * mask
+    pi /= pi.sum(axis=2, keepdims=True)
+    Ve, _, _ = _np_backward(P, R, mask, alpha, H, VH, pi)
+    e = softmdp.evaluate(m, pi, alpha, horizon=H, terminal_values=VH)
+    assert e.method == "evaluate-finite-horizon-state"
+    assert np.max(np.abs(e.values - Ve)) <= 1e-12
+    u = softmdp.evaluate(m, "uniform", alpha, horizon=H)
+    Vu, _, _ = _np_backward(P, R, mask, alpha, H, np.zeros(9), mask / mask.sum(axis=1, keepdims=True))
+    assert np.max(np.abs(u.values - Vu)) <= 1e-12
+
+
+def test_finite_horizon_to_json_equals_cli_and_errors(cli, mdps):
+    out = subprocess.run([cli, "solve", str(mdps / "chain2.json"), "--alpha", "0.5", "--horizon", "3", "--json", "-", "--quiet"],
+                         capture_output=True, text=True, check=True).stdout
+    r = softmdp.solve(softmdp.load(mdps / "chain2.json"), 0.5, horizon=3)
+    assert _without_seconds(json.loads(out)) == _without_seconds(json.loads(r.to_json()))
+    m = softmdp.load(mdps / "chain2.json")
+    for bad in (0, -1, 2.5):
+        with pytest.raises(softmdp.UsageError, match="horizon"):
+            softmdp.solve(m, 1.0, horizon=bad)
+    with pytest.raises(softmdp.UsageError, match="method: does not apply with horizon"):
+        softmdp.solve(m, 1.0, "soft-vi", horizon=3)
+    with pytest.raises(softmdp.UsageError, match="tolerance: does not apply with horizon"):
+        softmdp.solve(m, 1.0, horizon=3, tolerance=1e-3)
+    with pytest.raises(softmdp.UsageError, match="give horizon=H"):
+        softmdp.solve(m, 1.0, terminal_values=[0.0, 0.0])
+    with pytest.raises(softmdp.UsageError, match="horizon 1000000000 needs"):
+        softmdp.solve(m, 1.0, horizon=10**9)
+    with pytest.raises(softmdp.UsageError, match="state convention"):
+        softmdp.evaluate(m, "uniform", 1.0, "action", horizon=3)

@@ -280,4 +280,11 @@ Occupancy finite_horizon_occupancy(const Model& m, std::span<const double> pi, s
     return occ;
 }
 
+OccupancySummary summarise(const Model& m, const Occupancy& occ) {
+    OccupancySummary sum;
+    for (double x : occ.states) sum.total += x;
+    for (Offset r = 0; r < m.num_rows(); ++r) sum.expected_return += occ.state_actions[r] * m.row_reward(r);
+    return sum;
+}
+
 }  // namespace softmdp

@@ -4,7 +4,7 @@
 
 namespace softmdp {
 
-void write_occupancy(JsonWriter& w, const Model& m, const Occupancy& occ, std::span<const double> pi,
+void write_occupancy(JsonWriter& w, const Model& m, const Occupancy& occ, const OccupancySummary& summary, std::span<const double> pi,
                      const std::string& policy_source, std::optional<double> alpha) {
     w.begin_object();
     w.key("format").value("softmdp-occupancy/1");
@@ -25,11 +25,8 @@ void write_occupancy(JsonWriter& w, const Model& m, const Occupancy& occ, std::s
     w.key("sweeps").value(occ.sweeps);
     w.key("seconds").value(occ.seconds);
     w.key("reason").value(occ.reason);
-    double total = 0.0, ret = 0.0;
-    for (double x : occ.states) total += x;
-    for (Offset r = 0; r < m.num_rows(); ++r) ret += occ.state_actions[r] * m.row_reward(r);
-    w.key("total").value(total);
-    w.key("expected_return").value(ret);  // sum d(s,a) r(s,a): the policy's return without entropy
+    w.key("total").value(summary.total);
+    w.key("expected_return").value(summary.expected_return);
     w.key("state_names").begin_array();
     for (std::size_t s = 0; s < m.num_states(); ++s) w.value(m.state_name(s));
     w.end_array();

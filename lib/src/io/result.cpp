@@ -102,6 +102,30 @@ void write_result(JsonWriter& w, const Model& m, const Solution& sol, const Resu
 
 void write_result(JsonWriter& w, const Model& m, const Solution& sol) { write_result(w, m, sol, summarise(m, sol)); }
 
+void write_finite_horizon_result(JsonWriter& w, const Model& m, const FiniteHorizonSolution& fh, const ResultSummary& summary,
+                                 std::string_view convention) {
+    const std::size_t S = m.num_states(), R = m.num_rows();
+    w.begin_object();
+    write_result_fields(w, m, at_time(m, fh, 0), summary);
+    if (!convention.empty()) w.key("convention").value(convention);
+    w.key("horizon").value(fh.horizon);
+    w.key("values_by_time").begin_array();
+    for (std::uint64_t t = 0; t <= fh.horizon; ++t) {
+        w.begin_array();
+        for (double v : fh.values_at(t, S)) w.value(v);
+        w.end_array();
+    }
+    w.end_array();
+    const auto per_time = [&](const char* key, const std::vector<double>& table, bool null_unavailable) {
+        w.key(key).begin_array();
+        for (std::uint64_t t = 0; t < fh.horizon; ++t) write_per_action(w, m, std::span(table).subspan(t * R, R), null_unavailable);
+        w.end_array();
+    };
+    per_time("q_by_time", fh.q, true);
+    per_time("policy_by_time", fh.policy, false);
+    w.end_object();
+}
+
 void write_continuous_result(JsonWriter& w, const ContinuousModel& m, const ContinuousSolution& cs, const ContinuousOptions& c) {
     const Solution& sol = cs.solution;
     const bool mc = c.integrator == Integrator::monte_carlo;

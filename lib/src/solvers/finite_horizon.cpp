@@ -20,8 +20,14 @@ FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint
                                          std::span<const double> row_rewards, std::span<const double> given, int threads) {
     const Stopwatch clock;
     if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("alpha must be finite and >= 0, got {}", alpha));
-    if (horizon == 0) throw UsageError("the horizon must be at least 1");
+    if (horizon == 0) throw UsageError(fmt::format("{} must be at least 1", param("horizon")));
     const std::size_t S = m.num_states(), R = m.num_rows();
+    // In long double: (H + 1) S + 2 H R overflows 64 bits for absurd horizons.
+    const long double bytes = 8.0L * ((static_cast<long double>(horizon) + 1.0L) * S + 2.0L * static_cast<long double>(horizon) * R);
+    if (bytes > static_cast<long double>(kFiniteHorizonMaxBytes))
+        throw UsageError(fmt::format("{} {} needs {:.3g} GiB for the time-indexed values, Q and policies ((H + 1) x {} + 2 H x {} "
+                                     "doubles), more than the {} GiB limit",
+                                     param("horizon"), horizon, static_cast<double>(bytes / (1024.0L * 1024.0L * 1024.0L)), S, R, kFiniteHorizonMaxBytes >> 30));
     if (!terminal_values.empty() && terminal_values.size() != S)
         throw UsageError(fmt::format("terminal values: {} entries for {} states", terminal_values.size(), S));
     if (!row_rewards.empty() && row_rewards.size() != R)
@@ -37,6 +43,7 @@ FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint
     const double gamma = m.discount();
 
     FiniteHorizonSolution sol;
+    sol.method = evaluating ? "evaluate-finite-horizon-state" : "backward-induction";
     sol.horizon = horizon;
     sol.alpha = alpha;
     sol.values.assign((horizon + 1) * S, 0.0);
@@ -94,6 +101,27 @@ FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const do
                                               std::span<const double> terminal_values, int threads) {
     if (pi.empty()) throw UsageError("evaluate_finite_horizon: an empty policy");
     return backward_induction(m, alpha, horizon, terminal_values, {}, pi, threads);
+}
+
+Solution at_time(const Model& m, const FiniteHorizonSolution& fh, std::uint64_t t) {
+    const std::size_t S = m.num_states(), R = m.num_rows();
+    if (t >= fh.horizon || fh.values.size() != (fh.horizon + 1) * S || fh.q.size() != fh.horizon * R)
+        throw UsageError(fmt::format("at_time: step {} of a horizon-{} solution of another model", t, fh.horizon));
+    Solution sol;
+    sol.method = fh.method;
+    sol.alpha = fh.alpha;
+    sol.converged = true;
+    sol.stop = Stop::converged;
+    sol.iterations = sol.sweeps = fh.horizon;
+    sol.seconds = fh.seconds;
+    sol.reason = fmt::format("exact: backward induction over {} steps (no iteration, no truncation; rounding only)", fh.horizon);
+    const auto span_at = [](const std::vector<double>& v, std::size_t off, std::size_t n) {
+        return std::vector<double>(v.begin() + static_cast<std::ptrdiff_t>(off), v.begin() + static_cast<std::ptrdiff_t>(off + n));
+    };
+    sol.values = span_at(fh.values, t * S, S);
+    sol.q = span_at(fh.q, t * R, R);
+    sol.policy = span_at(fh.policy, t * R, R);
+    return sol;
 }
 
 }  // namespace softmdp

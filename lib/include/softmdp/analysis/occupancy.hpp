@@ -35,6 +35,14 @@ struct Occupancy {
     std::string reason;
 };
 
+// What the occupancy document reports beyond the Occupancy itself, computed here so that its writer
+// (io/occupancy.hpp) only formats.
+struct OccupancySummary {
+    double total = 0.0;            // sum_s d(s): 1/(1 - gamma) discounted from p0, sum_{t<H} gamma^t finite
+    double expected_return = 0.0;  // sum_(s,a) d(s,a) r(s,a): the policy's return without entropy terms
+};
+OccupancySummary summarise(const Model& m, const Occupancy& occ);
+
 // Discounted occupancy of the stationary per-row policy pi from rho (empty: the model's p0), by a
 // linear solve of the transposed evaluation system, polished by sweeps x <- rho + gamma P_pi^T x
 // until the certified bound is below opt.tolerance (or opt.max_iterations sweeps).

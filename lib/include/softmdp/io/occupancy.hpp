@@ -10,8 +10,9 @@
 
 namespace softmdp {
 
-// pi: the stationary per-row policy the occupancy is of, described by policy_source.
-void write_occupancy(JsonWriter& w, const Model& m, const Occupancy& occ, std::span<const double> pi,
+// pi: the stationary per-row policy the occupancy is of, described by policy_source; `summary` =
+// summarise(m, occ) (analysis/occupancy.hpp): the writer only formats.
+void write_occupancy(JsonWriter& w, const Model& m, const Occupancy& occ, const OccupancySummary& summary, std::span<const double> pi,
                      const std::string& policy_source, std::optional<double> alpha);
 
 }  // namespace softmdp

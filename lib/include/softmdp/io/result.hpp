@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "softmdp/analysis/result_summary.hpp"
@@ -12,6 +13,7 @@
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/solution.hpp"
+#include "softmdp/solvers/finite_horizon.hpp"
 
 namespace softmdp {
 
@@ -36,6 +38,14 @@ void write_names(JsonWriter& w, const Model& m);
 void write_result(JsonWriter& w, const Model& m, const Solution& sol, const ResultSummary& summary, std::string_view prior = {});
 // The same with summarise(m, sol) computed first.
 void write_result(JsonWriter& w, const Model& m, const Solution& sol);
+
+// The softmdp-result/1 object of a finite-horizon solve or evaluation (`--horizon`): the ordinary
+// fields of step t = 0 (at_time(m, fh, 0); `summary` = summarise(m, at_time(m, fh, 0))), then
+// "convention" (evaluations: non-empty `convention`), "horizon", "values_by_time" ((H + 1) arrays
+// of V_t, the last one the terminal values), "q_by_time" and "policy_by_time" (H arrays, each per
+// state over all actions, as "q" and "policy").
+void write_finite_horizon_result(JsonWriter& w, const Model& m, const FiniteHorizonSolution& fh, const ResultSummary& summary,
+                                 std::string_view convention = {});
 
 // The softmdp-result/1 object of a continuous-action solve: the solver fields, how the integral
 // was computed (quadrature grids or Monte Carlo samples) and the values with their errors.

@@ -10,13 +10,16 @@
 // alpha times the entropy of the policy over the remaining H - t steps.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "softmdp/core/model.hpp"
+#include "softmdp/core/solution.hpp"
 
 namespace softmdp {
 
 struct FiniteHorizonSolution {
+    std::string method;  // "backward-induction" (solve) or "evaluate-finite-horizon-state"
     std::uint64_t horizon = 0;
     double alpha = 0.0;
     double seconds = 0.0;
@@ -27,6 +30,10 @@ struct FiniteHorizonSolution {
     std::span<const double> values_at(std::uint64_t t, std::size_t S) const { return std::span(values).subspan(t * S, S); }
     std::span<const double> policy_at(std::uint64_t t, std::size_t rows) const { return std::span(policy).subspan(t * rows, rows); }
 };
+
+// The time-indexed tables take (H + 1) x S + 2 H x rows doubles; a horizon whose tables would pass
+// kFiniteHorizonMaxBytes is refused (UsageError naming the horizon) before anything is allocated.
+inline constexpr std::uint64_t kFiniteHorizonMaxBytes = std::uint64_t{8} << 30;  // 8 GiB
 
 // Backward induction over `horizon` steps. `terminal_values` (per state, empty: 0) is V_H;
 // `row_rewards` (per row, empty: the model's r(s,a)) replaces the rewards, so a caller can solve
@@ -42,5 +49,10 @@ FiniteHorizonSolution solve_finite_horizon(const Model& m, double alpha, std::ui
 // a policy that is not a distribution on some state.
 FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const double> pi, double alpha, std::uint64_t horizon,
                                               std::span<const double> terminal_values = {}, int threads = 0);
+
+// Step t of a finite-horizon solution as an ordinary Solution (values V_t, q Q_t, policy pi_t), so
+// that the result writers and summaries apply: converged (exact), no error bound (nothing is
+// truncated or iterated; only rounding), iterations and sweeps = the horizon.
+Solution at_time(const Model& m, const FiniteHorizonSolution& fh, std::uint64_t t = 0);
 
 }  // namespace softmdp
