@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -62,6 +63,7 @@ int solve(int argc, char** argv, int rank) {
         ("tolerance,t", po::value<double>()->default_value(1e-8), "certified error bound to reach (sup norm)")
         ("max-iterations", po::value<std::uint64_t>()->default_value(1'000'000), "at most this many sweeps")
         ("time-limit", po::value<double>()->default_value(std::numeric_limits<double>::infinity(), "none"), "seconds")
+        ("threads", po::value<int>()->default_value(1), "OpenMP threads per rank (0: all cores; default 1: one rank per core)")
         ("renormalize", "rescale successor probabilities summing to within 1e-6 of 1")
         ("discount", po::value<double>(), "discount of files without one (replaces a file's own)")
         ("partition", po::value<std::string>(), "first states of ranks 1..K-1, e.g. 0,5 (default: blocks balanced by transitions)")
@@ -87,6 +89,11 @@ int solve(int argc, char** argv, int rank) {
     if (!(tolerance > 0.0)) throw UsageError(fmt::format("{} must be > 0, got {}", param("tolerance"), tolerance));
     const std::string method = vm.count("method") ? vm["method"].as<std::string>() : alpha > 0.0 ? "soft-vi" : "vi";
     const std::string file = vm["file"].as<std::string>();
+    if (vm.count("json")) {  // as the serial CLI: never overwrite the input
+        std::error_code ec;
+        if (std::filesystem::equivalent(file, vm["json"].as<std::string>(), ec))
+            throw UsageError(fmt::format("--json {} is the model file itself", vm["json"].as<std::string>()));
+    }
     LoadOptions lo;
     lo.build.renormalize = vm.count("renormalize") > 0;
     if (vm.count("discount")) lo.build.discount = vm["discount"].as<double>();
@@ -95,7 +102,8 @@ int solve(int argc, char** argv, int rank) {
     opt.tolerance = tolerance;
     opt.max_iterations = vm["max-iterations"].as<std::uint64_t>();
     opt.time_limit = vm["time-limit"].as<double>();
-    opt.threads = 1;
+    opt.threads = vm["threads"].as<int>();
+    if (opt.threads < 0) throw UsageError(fmt::format("{} must be >= 0, got {}", param("threads"), opt.threads));
 
     MPI_Barrier(MPI_COMM_WORLD);
     const Stopwatch load_clock;

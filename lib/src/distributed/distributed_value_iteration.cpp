@@ -9,6 +9,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/iteration.hpp"
 #include "softmdp/core/stopwatch.hpp"
+#include "softmdp/core/threads.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/soft_operators.hpp"
 
@@ -16,22 +17,36 @@ namespace softmdp::distributed {
 
 namespace {
 
-// One Jacobi sweep over the owned states [0, owned) of the block, chunked as the serial jacobi_sweep
-// (detail::for_each_chunk) so that the same unrolled and vectorised kernels run; single-threaded:
-// one rank per core.
-template <Backup Op>
-SweepStats local_sweep(const Model& m, std::size_t owned, const Op& op, const double* V, double* TV, double* scratch) {
-    const ModelData& d = m.data();
-    const Offset* sb = d.state_begin.data();
-    const std::size_t rows_max = std::max(detail::kChunkRows, m.max_actions_per_state());
-    SweepStats st;
+// The owned states [0, owned) of the block in chunks of at most kChunkRows rows, cut as the serial
+// detail::for_each_chunk cuts a model, once per solve.
+std::vector<detail::Chunk> chunks_of(const Model& m, std::size_t owned) {
+    const Offset* sb = m.data().state_begin.data();
+    std::vector<detail::Chunk> chunks;
     for (std::size_t s0 = 0, s1; s0 < owned; s0 = s1) {
         const Offset* fits_end = std::upper_bound(sb + s0 + 1, sb + std::min(owned, s0 + detail::kChunkRows) + 1, sb[s0] + detail::kChunkRows);
         s1 = std::max(s0 + 1, static_cast<std::size_t>(fits_end - sb) - 1);
-        const detail::Chunk c{s0, s1, detail::common_width(sb + s0, s1 - s0), m.uniform_successors()};
-        detail::sweep_chunk(d, op, c, V, TV, scratch, scratch + rows_max, st);
+        chunks.push_back({s0, s1, detail::common_width(sb + s0, s1 - s0), m.uniform_successors()});
     }
-    return st;
+    return chunks;
+}
+
+// One Jacobi sweep over the owned states with the serial chunk kernel (detail::sweep_chunk: the
+// unrolled and vectorised Q and backup passes), over `threads` OpenMP threads as jacobi_sweep.
+template <Backup Op>
+SweepStats local_sweep(const Model& m, const std::vector<detail::Chunk>& chunks, const Op& op, const double* V, double* TV, int threads) {
+    const ModelData& d = m.data();
+    const std::size_t rows_max = std::max(detail::kChunkRows, m.max_actions_per_state());
+    const auto n = static_cast<std::int64_t>(chunks.size());
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0.0;
+#pragma omp parallel num_threads(threads) reduction(min : lo) reduction(max : hi, vmax)
+    {
+        double* q = detail::thread_scratch(detail::chunk_scratch(m));
+        SweepStats mine;
+#pragma omp for schedule(dynamic, 4)
+        for (std::int64_t i = 0; i < n; ++i) detail::sweep_chunk(d, op, chunks[static_cast<std::size_t>(i)], V, TV, q, q + rows_max, mine);
+        lo = mine.lo, hi = mine.hi, vmax = mine.vmax;
+    }
+    return {lo, hi, vmax};
 }
 
 template <Backup Op>
@@ -40,7 +55,9 @@ DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions&
     const Model& m = dm.local;
     const std::size_t owned = dm.owned, L = m.num_states();
     const double gamma = dm.discount, c = gamma / (1.0 - gamma);
-    std::vector<double> V(L, 0.0), TV(L, 0.0), scratch(detail::chunk_scratch(m));
+    std::vector<double> V(L, 0.0), TV(L, 0.0);
+    const std::vector<detail::Chunk> chunks = chunks_of(m, owned);
+    const int threads = std::max(1, thread_count(opt.threads));
     DistributedSolution out;
     Solution& sol = out.solution;
     sol.alpha = op.temperature();
@@ -53,7 +70,7 @@ DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions&
     };
     while (!it.at_iteration_limit()) {
         exchange(V);
-        st = local_sweep(m, owned, op, V.data(), TV.data(), scratch.data());
+        st = local_sweep(m, chunks, op, V.data(), TV.data(), threads);
         // NaN (inf - inf) would not survive a max reduction: make it an infinite change.
         if (std::isnan(st.lo) || std::isnan(st.hi)) st.lo = -std::numeric_limits<double>::infinity(), st.hi = -st.lo;
         double red[4] = {-st.lo, st.hi, st.vmax, it.seconds() >= opt.time_limit ? 1.0 : 0.0};
@@ -86,7 +103,7 @@ DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions&
     sol.error_bound = bound;
     sol.q.resize(m.num_rows());
     sol.policy.resize(m.num_rows());
-    compute_q(m, V, sol.q, 1);
+    compute_q(m, V, sol.q, threads);
     policy_from_q(m, op, sol.q, sol.policy);
     sol.values = std::move(V);
     it.finish(sol);

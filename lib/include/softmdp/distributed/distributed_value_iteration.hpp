@@ -24,7 +24,8 @@ struct DistributedSolution {
     double reduce_seconds = 0.0;    // and in the reduction (the slowest rank's sweep shows here)
 };
 
-// The methods: "vi" (alpha 0) and "soft-vi" (alpha > 0), the serial CLI's names. Collective.
+// The methods: "vi" (alpha 0) and "soft-vi" (alpha > 0), the serial CLI's names; opt.threads OpenMP
+// threads per rank (0: all cores). Collective.
 // Throws UsageError for another method or a hard method with alpha > 0.
 DistributedSolution distributed_solve(DistributedModel& dm, std::string_view method, double alpha, const SolverOptions& opt);
 
