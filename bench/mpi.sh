@@ -44,6 +44,7 @@ for ((i = 0; i < REPS; i++)); do
       run "$kind/serial-1-thread" "$BIN" solve "$WORK/g.petsc" $opts --threads 1
       run "$kind/mpi-1-rank" mpirun -n 1 "$MPI" solve "$WORK/g.petsc" $opts
       run "$kind/mpi-2-ranks" mpirun -n 2 --oversubscribe "$MPI" solve "$WORK/g.petsc" $opts
+      run "$kind/mpi-1-rank-2-threads" mpirun -n 1 "$MPI" solve "$WORK/g.petsc" $opts --threads 2
     }
   done
 done
@@ -52,7 +53,7 @@ echo "| run | best solve s | sweeps | ms per sweep | / serial 2 threads |"
 echo "|---|---|---|---|---|"
 for kind in soft hard; do
   base=$(awk -v k="$kind/serial-2-threads" '$1 == k {print $2}' "$WORK/runs" | sort -g | head -1)
-  for name in serial-2-threads serial-1-thread mpi-1-rank mpi-2-ranks; do
+  for name in serial-2-threads serial-1-thread mpi-1-rank mpi-2-ranks mpi-1-rank-2-threads; do
     awk -v k="$kind/$name" -v base="$base" '$1 == k { if (best == "" || $2 < best) { best = $2; sw = $3 } }
       END { printf "| %s | %.3f | %d | %.2f | %.2fx |\n", k, best, sw, 1000 * best / sw, best / base }' "$WORK/runs"
   done

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -11,6 +12,7 @@
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "softmdp/solvers/bellman.hpp"
+#include "softmdp/solvers/numerical.hpp"
 #include "softmdp/solvers/soft_operators.hpp"
 
 namespace softmdp::distributed {
@@ -128,6 +130,20 @@ DistributedSolution distributed_solve(DistributedModel& dm, std::string_view met
         throw UsageError(fmt::format("method 'vi' is hard (alpha = 0); with {} {} use soft-vi", param("alpha"), alpha));
     DistributedSolution ds = method == "vi" ? run(dm, HardMax{}, opt) : run(dm, LogSumExp{alpha}, opt);
     ds.solution.method = std::string(method);
+    // As the serial solve's require_finite: a non-finite result certifies nothing (NumericalError,
+    // exit 2, nothing written). Decided over all ranks; the message is the lowest failing rank's.
+    const Solution& sol = ds.solution;
+    const auto finite = [](auto first, auto last) { return std::all_of(first, last, [](double x) { return std::isfinite(x); }); };
+    int bad = !finite(sol.values.begin(), sol.values.begin() + static_cast<std::ptrdiff_t>(dm.owned)) ? 1
+              : !finite(sol.policy.begin(), sol.policy.end())                                     ? 2
+              : sol.error_bound && !std::isfinite(*sol.error_bound)                                ? 3
+                                                                                                    : 0;
+    int any = bad;
+    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, dm.comm);
+    if (any) {
+        const char* what[] = {"", "the values became non-finite", "the policy became non-finite", "the error bound overflowed"};
+        numerical_failure(dm.local, alpha, method, what[bad ? bad : any]);
+    }
     return ds;
 }
 
