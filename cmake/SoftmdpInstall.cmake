@@ -8,9 +8,9 @@ install(TARGETS softmdp EXPORT softmdpTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # The public headers: lib/include/softmdp only (lib/src's private headers stay behind), plus the two
-# generated ones.
+# generated ones. Not distributed/: softmdp_distributed (MPI) is not installed yet.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/lib/include/softmdp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-  FILES_MATCHING PATTERN "*.hpp")
+  FILES_MATCHING PATTERN "*.hpp" PATTERN "distributed" EXCLUDE)
 install(FILES ${SOFTMDP_GENERATED_INCLUDE}/softmdp/version.hpp ${SOFTMDP_GENERATED_INCLUDE}/softmdp/softmdp.hpp
   DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/softmdp)
 install(EXPORT softmdpTargets NAMESPACE softmdp:: DESTINATION ${SOFTMDP_CMAKE_DIR})

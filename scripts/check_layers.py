@@ -2,6 +2,7 @@
 """Checks the include direction of the library (docs/architecture.md):
 
     core <- solvers <- analysis <- learning        core <- continuous        io may include all of them
+    distributed (MPI, built only with SOFTMDP_MPI) may include core, solvers, analysis and io; nothing includes it
 
 A layer includes headers of itself and of the layers it builds on, nothing else: nothing below io
 reads or writes files, so the maths can be used (and tested) without the file formats. Also:
@@ -25,6 +26,7 @@ ALLOWED = {
     "learning": {"core", "solvers", "analysis", "learning"},
     "continuous": {"core", "continuous"},
     "io": {"core", "solvers", "analysis", "learning", "continuous", "io"},
+    "distributed": {"core", "solvers", "analysis", "io", "distributed"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
 SOURCES = (".hpp", ".h", ".cpp", ".cc", ".ipp")
@@ -91,6 +93,8 @@ def self_test(root):
         ("lib/src/learning/soft_q_learning.cpp", '#include "softmdp/continuous/svgd.hpp"', "not continuous"),
         ("lib/src/io/loader.cpp", '#include "apps/cli.hpp"', "includes the CLI"),
         ("lib/include/softmdp/io/loader.hpp", '#include "../../../src/io/fast_scanner.hpp"', "includes a private one"),
+        ("lib/src/io/result.cpp", '#include "softmdp/distributed/collective.hpp"', "not distributed"),
+        ("lib/src/distributed/collective.cpp", '#include "softmdp/learning/simulate.hpp"', "not learning"),
     ]
     failures = 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ if [ "${SOFTMDP_QUICK:-0}" = 1 ]; then stage "done"; exit 0; fi
 stage "sanitizer build (clang, ASan + UBSan + fuzzer instrumentation)"
 SAN="$BUILD-san"
 cmake -S . -B "$SAN" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOFTMDP_SANITIZE=ON -DSOFTMDP_FUZZ=ON \
-  -DSOFTMDP_BUILD_BENCH=OFF -DSOFTMDP_PYTHON=OFF
+  -DSOFTMDP_BUILD_BENCH=OFF -DSOFTMDP_PYTHON=OFF -DSOFTMDP_MPI=OFF
 cmake --build "$SAN" -j"$(nproc)"
 stage "sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
