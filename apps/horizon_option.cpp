@@ -30,7 +30,7 @@ int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha
     const std::uint64_t H = *horizon_option(vm);
     std::vector<double> terminal;
     if (vm.count("terminal")) terminal = read_result_values(vm["terminal"].as<std::string>(), m);
-    const int threads = vm["threads"].as<int>();
+    const int threads = solver_options(vm, "finite-horizon").threads;  // --threads checked as everywhere
     const FiniteHorizonSolution fh =
         pi.empty() ? solve_finite_horizon(m, alpha, H, terminal, {}, threads) : evaluate_finite_horizon(m, pi, alpha, H, terminal, threads);
     const Solution first = at_time(m, fh, 0);

@@ -92,6 +92,7 @@ TEST_CASE("--horizon: bad values and options that do not apply exit 2 with a cle
     expect("solve " + chain + " --alpha 1 --horizon 1000000000", "--horizon 1000000000 needs");  // 82 GB of tables
     expect("solve " + chain + " --alpha 1 --horizon 3 --method soft-vi", "--method does not apply with --horizon");
     expect("solve " + chain + " --horizon 3 --tolerance 1e-3", "--tolerance does not apply with --horizon");
+    expect("solve " + chain + " --horizon 3 --threads -3", "--threads must be >= 0");
     expect("solve " + chain + " --terminal v.json", "--terminal gives the values at the end of a finite horizon");
     expect("solve " + test::source_path("mdps/continuous1d.json") + " --alpha 1 --horizon 3", "--horizon applies to discrete MDPs only");
     expect("evaluate " + chain + " --policy uniform --horizon 3 --convention action", "state convention only");
