@@ -175,3 +175,24 @@ TEST_CASE("occupancy: summarise gives the total and the expected return (chain2 
     for (std::size_t s = 0; s < m.num_states(); ++s) rhs += m.initial()[s] * ev.values[s];
     CHECK(std::abs(summarise(m, occ).expected_return - rhs) <= m.max_abs_reward() * *occ.error_bound + *ev.error_bound + 1e-14);
 }
+
+TEST_CASE("occupancy: converged means the reported bound meets the tolerance; below the rounding floor it stops") {
+    // With terminal states the reported l1 bound is the polish bound widened by 1/(1 - gamma) + 1:
+    // the loop must stop on the reported number, not on the polish bound alone, and stop when the
+    // bound no longer shrinks instead of sweeping to max_iterations.
+    for (const char* file : {"frozenlake4x4.json", "cliffwalking.json"}) {
+        const Model m = test::example(file);
+        const auto pi = uniform_policy(m);
+        for (double tol : {1e-4, 1e-8, 1e-11, 1e-13, 1e-15, 1e-17}) {
+            CAPTURE(file);
+            CAPTURE(tol);
+            SolverOptions opt;
+            opt.tolerance = tol;
+            const Occupancy occ = occupancy(m, pi, {}, opt);
+            REQUIRE(occ.error_bound);
+            CHECK(occ.converged == (*occ.error_bound <= tol));
+            if (tol >= 1e-11) CHECK(occ.converged);
+            CHECK(occ.sweeps < 1000);
+        }
+    }
+}
