@@ -709,8 +709,8 @@ PYBIND11_MODULE(_core, mod) {
         d["_json"] = json_text([&](JsonWriter& w) {
             write_compare_document(w, *m, c, alpha, summarise(*m, c.soft), summarise(*m, c.hard), prior ? "array" : "");
         });
-        auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}});
-        auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}});
+        auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}, {}});
+        auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}, {}});
         d["hard"] = hard;
         d["soft"] = soft;
         d["gap_bound"] = c.gap_bound.empty() ? py::object(py::none()) : py::object(copy_array(c.gap_bound));
