@@ -127,6 +127,9 @@ public:
             for (std::uint32_t k = 0; k < sweeps_; ++k) sweep(z, y, k % 2 == 0);
             return sweeps_;
         }
+        // With no sweeps the smoother is the identity (y = z before the correction): the coarse
+        // correction alone has rank count() and would make the preconditioner singular.
+        if (sweeps_ == 0) std::copy(z.begin(), z.end(), y.begin());
         const std::uint32_t pre = (sweeps_ + 1) / 2;
         for (std::uint32_t k = 0; k < pre; ++k) sweep(z, y, k % 2 == 0);
         apply_evaluation_operator(m_, pi_, y, r_, threads_);
