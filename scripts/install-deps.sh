@@ -8,7 +8,7 @@ PKGS=(build-essential cmake g++ libboost-program-options-dev nlohmann-json3-dev 
       doctest-dev libeigen3-dev libomp-dev gnuplot-nox python3-numpy python3-scipy python3 bc
       clang libclang-rt-14-dev pkg-config libbenchmark-dev zlib1g-dev liblzma-dev
       pybind11-dev python3-dev python3-pytest
-      petsc-dev libopenmpi-dev openmpi-bin)
+      libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
