@@ -191,7 +191,8 @@ TEST_CASE("occupancy: converged means the reported bound meets the tolerance; be
             const Occupancy occ = occupancy(m, pi, {}, opt);
             REQUIRE(occ.error_bound);
             CHECK(occ.converged == (*occ.error_bound <= tol));
-            if (tol >= 1e-11) CHECK(occ.converged);
+            if (tol >= 1e-8) CHECK(occ.converged);
+            // Below the floor (about 2e-10 and 2e-9 here) cliffwalking used to sweep to max_iterations (10^6).
             CHECK(occ.sweeps < 1000);
         }
     }
