@@ -193,107 +193,44 @@ void load_json(DistributedModel& dm, const std::string& file, const MappedFile& 
     dm.local = Model(std::move(d));
 }
 
-// A PETSc object's header fields, read big-endian at byte `at`, checked against the file's end.
-struct Cursor {
-    std::string_view b;
-    const std::string& source;
-    std::int32_t int32(std::uint64_t at, const std::string& what) const {
-        if (at + 4 > b.size()) binary_error(source, what, kNoIndex, "truncated: the file ends inside the header");
-        return load_be<std::int32_t>(b.data() + at);
-    }
-    void need(std::uint64_t at, std::uint64_t n, std::size_t width, const std::string& what) const {
-        if (at > b.size() || n > (b.size() - at) / width)
-            binary_error(source, what, kNoIndex,
-                         fmt::format("truncated: {} entries of {} bytes announced, {} bytes left in the file", n, width,
-                                     at > b.size() ? 0 : b.size() - at));
-    }
-};
-
 // PETSc binary (io/petsc_binary.hpp: P, R, [discount, p0]). Every rank maps the file and touches only
 // the headers, the row lengths, and its own rows' entries (pages it never reads are never loaded).
 void load_petsc(DistributedModel& dm, const std::string& file, const MappedFile& mapped, const LoadOptions& o) {
-    const std::string_view b = mapped.text();
-    const Cursor in{b, file};
-    std::uint64_t at = 0;
-    const auto mat_header = [&](const std::string& name, std::int64_t& rows, std::int64_t& cols, std::int64_t& nz) {
-        const std::int32_t id = in.int32(at, name);
-        if (id != kPetscMatClassId)
-            binary_error(file, name, kNoIndex, fmt::format("expected a PETSc matrix (class id {}), got class id {}", kPetscMatClassId, id));
-        rows = in.int32(at + 4, name), cols = in.int32(at + 8, name), nz = in.int32(at + 12, name);
-        if (rows < 0 || cols < 0) binary_error(file, name, kNoIndex, fmt::format("negative size {} x {}", rows, cols));
-        at += 16;
-    };
-    std::int64_t Prows, Pcols, Pnz;
-    mat_header("P", Prows, Pcols, Pnz);
-    if (Pnz < 0) binary_error(file, "P", kNoIndex, "must be a sparse (AIJ) matrix, not dense");
-    in.need(at, static_cast<std::uint64_t>(Prows), 4, "P row lengths");
-    const char* lengths = b.data() + at;
-    std::vector<std::uint64_t> row_end(static_cast<std::size_t>(Prows));
-    std::uint64_t total = 0;
-    for (std::int64_t i = 0; i < Prows; ++i) {
-        const auto len = load_be<std::int32_t>(lengths + 4 * i);
-        if (len < 0 || len > Pcols)
-            binary_error(file, "P row lengths", static_cast<std::uint64_t>(i), fmt::format("row length {} is not in [0, {}]", len, Pcols));
-        total += static_cast<std::uint64_t>(len);
-        row_end[static_cast<std::size_t>(i)] = total;
-    }
-    if (total != static_cast<std::uint64_t>(Pnz))
-        binary_error(file, "P row lengths", kNoIndex, fmt::format("sum to {}, but the header says {} nonzeros", total, Pnz));
-    const std::uint64_t nnz = total;
-    at += 4 * static_cast<std::uint64_t>(Prows);
-    in.need(at, nnz, 4, "P column indices");
-    const char* columns = b.data() + at;
-    at += 4 * nnz;
-    in.need(at, nnz, 8, "P values");
-    const char* values = b.data() + at;
-    at += 8 * nnz;
-    if (at == b.size())
+    PetscReader in(mapped.text(), file);
+    const PetscMatHeader Ph = read_petsc_mat_header(in, "P");
+    if (Ph.nonzeros < 0) binary_error(file, "P", kNoIndex, "must be a sparse (AIJ) matrix, not dense");
+    const PetscAij P = read_petsc_aij(in, "P", Ph);
+    const std::vector<std::uint64_t>& row_end = P.row_end;
+    const std::uint64_t nnz = P.nnz;
+    const char* columns = P.columns;
+    const char* values = P.values;
+    if (in.at_end())
         binary_error(file, "R", kNoIndex,
                      "missing: the file holds only the transition matrix P; append the S x A reward matrix "
                      "(e.g. cat P.bin g.bin > model.petsc)");
-    std::int64_t Rrows, Rcols, Rnz;
-    mat_header("R", Rrows, Rcols, Rnz);
-    const auto S = static_cast<std::uint64_t>(Pcols), A = static_cast<std::uint64_t>(Rcols);
-    if (S == 0 || A == 0) binary_error(file, "P", kNoIndex, fmt::format("empty model: P is {} x {}, R is {} x {}", Prows, Pcols, Rrows, Rcols));
-    if (static_cast<std::uint64_t>(Rrows) != S) binary_error(file, "R", kNoIndex, fmt::format("has {} rows, but P has {} columns (states)", Rrows, S));
-    if (static_cast<std::uint64_t>(Prows) != S * A)
-        binary_error(file, "P", kNoIndex, fmt::format("has {} rows, not S*A = {}*{} = {}", Prows, S, A, S * A));
-    const bool dense = Rnz == -1;
-    if (Rnz < -1) binary_error(file, "R", kNoIndex, fmt::format("negative number of nonzeros {}", Rnz));
+    const PetscMatHeader Rh = read_petsc_mat_header(in, "R");
+    const std::uint64_t S = Ph.cols, A = Rh.cols;
+    if (S == 0 || A == 0) binary_error(file, "P", kNoIndex, fmt::format("empty model: P is {} x {}, R is {} x {}", Ph.rows, Ph.cols, Rh.rows, Rh.cols));
+    if (Rh.rows != S) binary_error(file, "R", kNoIndex, fmt::format("has {} rows, but P has {} columns (states)", Rh.rows, S));
+    if (Ph.rows != S * A) binary_error(file, "P", kNoIndex, fmt::format("has {} rows, not S*A = {}*{} = {}", Ph.rows, S, A, S * A));
+    const bool dense = Rh.nonzeros == kPetscDense;
+    if (Rh.nonzeros < kPetscDense) binary_error(file, "R", kNoIndex, fmt::format("negative number of nonzeros {}", Rh.nonzeros));
+    // R's row lengths are checked below, with this rank's block (the serial reader checks them here).
     const char* r_lengths = nullptr;
     const char* r_columns = nullptr;
-    const char* r_values = nullptr;
-    std::uint64_t r_nnz = dense ? S * A : static_cast<std::uint64_t>(Rnz);
+    const std::uint64_t r_nnz = dense ? S * A : static_cast<std::uint64_t>(Rh.nonzeros);
     if (!dense) {
-        in.need(at, S, 4, "R row lengths");
-        r_lengths = b.data() + at;
-        at += 4 * S;
-        in.need(at, r_nnz, 4, "R column indices");
-        r_columns = b.data() + at;
-        at += 4 * r_nnz;
+        r_lengths = in.block(S, 4, "R row lengths");
+        r_columns = in.block(r_nnz, 4, "R column indices");
     }
-    in.need(at, r_nnz, 8, "R values");
-    r_values = b.data() + at;
-    at += 8 * r_nnz;
+    const char* r_values = in.block(r_nnz, 8, "R values");
     // [discount] and [p0]: vectors after R.
     std::optional<double> discount;
     const char* p0 = nullptr;
-    if (at < b.size()) {
-        const auto vec = [&](const std::string& name, std::uint64_t n) {
-            const std::int32_t id = in.int32(at, name);
-            if (id != kPetscVecClassId)
-                binary_error(file, name, kNoIndex, fmt::format("expected a PETSc vector (class id {}), got class id {}", kPetscVecClassId, id));
-            const std::int32_t len = in.int32(at + 4, name);
-            if (len < 0 || static_cast<std::uint64_t>(len) != n) binary_error(file, name, kNoIndex, fmt::format("has {} entries, expected {}", len, n));
-            at += 8;
-            in.need(at, n, 8, name);
-            const char* p = b.data() + at;
-            at += 8 * n;
-            return p;
-        };
-        discount = load_be<double>(vec("discount", 1));
-        if (at < b.size()) p0 = vec("p0", S);
-        if (at != b.size()) binary_error(file, "p0", kNoIndex, "unexpected bytes after the last object (P, R, discount, p0)");
+    if (!in.at_end()) {
+        discount = load_be<double>(read_petsc_vec(in, "discount", 1));
+        if (!in.at_end()) p0 = read_petsc_vec(in, "p0", S);
+        if (!in.at_end()) binary_error(file, "p0", kNoIndex, "unexpected bytes after the last object (P, R, discount, p0)");
     }
     if (o.build.discount) discount = *o.build.discount;  // --discount replaces a file's own, as serially
     if (!discount)

@@ -9,75 +9,41 @@
 
 namespace softmdp {
 
-namespace {
+std::int32_t PetscReader::int32(const std::string& what) {
+    if (b_.size() - at_ < 4) binary_error(source_, what, kNoIndex, "truncated: the file ends inside the header");
+    const auto v = load_be<std::int32_t>(b_.data() + at_);
+    at_ += 4;
+    return v;
+}
 
-constexpr std::int32_t kDense = -1;  // PETSc's MATRIX_BINARY_FORMAT_DENSE in the nonzeros field
+const char* PetscReader::block(std::uint64_t n, std::size_t width, const std::string& what) {
+    if (n > (b_.size() - at_) / width)
+        binary_error(source_, what, kNoIndex,
+                     fmt::format("truncated: {} entries of {} bytes announced, {} bytes left in the file", n, width, b_.size() - at_));
+    const char* p = b_.data() + at_;
+    at_ += n * width;
+    return p;
+}
 
-// Reads PETSc objects one after another, checking every size against the bytes left.
-class PetscReader {
-public:
-    PetscReader(std::string_view b, const std::string& source) : b_(b), source_(source) {}
-    bool at_end() const { return at_ == b_.size(); }
-    std::int32_t int32(const std::string& what) {
-        need(4, what);
-        const auto v = load_be<std::int32_t>(b_.data() + at_);
-        at_ += 4;
-        return v;
-    }
-    // Skips n items of `width` bytes, returning where they start.
-    const char* block(std::uint64_t n, std::size_t width, const std::string& what) {
-        if (n > (b_.size() - at_) / width)
-            binary_error(source_, what, kNoIndex,
-                         fmt::format("truncated: {} entries of {} bytes announced, {} bytes left in the file", n, width, b_.size() - at_));
-        const char* p = b_.data() + at_;
-        at_ += n * width;
-        return p;
-    }
-    void need(std::size_t n, const std::string& what) {
-        if (b_.size() - at_ < n) binary_error(source_, what, kNoIndex, "truncated: the file ends inside the header");
-    }
-    const std::string& source() const { return source_; }
-
-private:
-    std::string_view b_;
-    std::string source_;
-    std::uint64_t at_ = 0;
-};
-
-// A matrix read in place: rows, columns, row lengths, column indices, values (or dense values).
-struct Mat {
-    std::uint64_t rows = 0, cols = 0, nnz = 0;
-    bool dense = false;
-    const char* lengths = nullptr;
-    const char* columns = nullptr;
-    const char* values = nullptr;
-    std::vector<std::uint64_t> row_end;  // prefix sums of the row lengths
-};
-
-Mat read_mat(PetscReader& in, const std::string& name) {
-    Mat m;
+PetscMatHeader read_petsc_mat_header(PetscReader& in, const std::string& name) {
     const std::int32_t id = in.int32(name);
     if (id != kPetscMatClassId)
         binary_error(in.source(), name, kNoIndex, fmt::format("expected a PETSc matrix (class id {}), got class id {}", kPetscMatClassId, id));
     const std::int32_t rows = in.int32(name), cols = in.int32(name), nz = in.int32(name);
     if (rows < 0 || cols < 0) binary_error(in.source(), name, kNoIndex, fmt::format("negative size {} x {}", rows, cols));
-    m.rows = static_cast<std::uint64_t>(rows);
-    m.cols = static_cast<std::uint64_t>(cols);
-    if (nz == kDense) {
-        m.dense = true;
-        m.nnz = m.rows * m.cols;
-        m.values = in.block(m.nnz, 8, name + " values");
-        return m;
-    }
-    if (nz < 0) binary_error(in.source(), name, kNoIndex, fmt::format("negative number of nonzeros {}", nz));
-    m.nnz = static_cast<std::uint64_t>(nz);
-    m.lengths = in.block(m.rows, 4, name + " row lengths");
-    m.row_end.resize(m.rows);
+    return {static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols), nz};
+}
+
+PetscAij read_petsc_aij(PetscReader& in, const std::string& name, const PetscMatHeader& h) {
+    PetscAij m;
+    m.nnz = static_cast<std::uint64_t>(h.nonzeros);
+    const char* lengths = in.block(h.rows, 4, name + " row lengths");
+    m.row_end.resize(h.rows);
     std::uint64_t total = 0;
-    for (std::uint64_t i = 0; i < m.rows; ++i) {
-        const auto len = load_be<std::int32_t>(m.lengths + 4 * i);
-        if (len < 0 || static_cast<std::uint64_t>(len) > m.cols)
-            binary_error(in.source(), name + " row lengths", i, fmt::format("row length {} is not in [0, {}]", len, m.cols));
+    for (std::uint64_t i = 0; i < h.rows; ++i) {
+        const auto len = load_be<std::int32_t>(lengths + 4 * i);
+        if (len < 0 || static_cast<std::uint64_t>(len) > h.cols)
+            binary_error(in.source(), name + " row lengths", i, fmt::format("row length {} is not in [0, {}]", len, h.cols));
         total += static_cast<std::uint64_t>(len);
         m.row_end[i] = total;
     }
@@ -88,16 +54,51 @@ Mat read_mat(PetscReader& in, const std::string& name) {
     return m;
 }
 
-// Reads a vector of `expect` values into out (or leaves the reader untouched at the end of the file).
-bool read_vec(PetscReader& in, const std::string& name, std::uint64_t expect, std::vector<double>& out) {
-    if (in.at_end()) return false;
+const char* read_petsc_vec(PetscReader& in, const std::string& name, std::uint64_t expect) {
     const std::int32_t id = in.int32(name);
     if (id != kPetscVecClassId)
         binary_error(in.source(), name, kNoIndex, fmt::format("expected a PETSc vector (class id {}), got class id {}", kPetscVecClassId, id));
     const std::int32_t n = in.int32(name);
     if (n < 0 || static_cast<std::uint64_t>(n) != expect)
         binary_error(in.source(), name, kNoIndex, fmt::format("has {} entries, expected {}", n, expect));
-    const char* p = in.block(expect, 8, name);
+    return in.block(expect, 8, name);
+}
+
+namespace {
+
+// A matrix read in place: its header, then its AIJ body or (dense) all its values row by row.
+struct Mat {
+    std::uint64_t rows = 0, cols = 0, nnz = 0;
+    bool dense = false;
+    const char* columns = nullptr;
+    const char* values = nullptr;
+    std::vector<std::uint64_t> row_end;  // prefix sums of the row lengths
+};
+
+Mat read_mat(PetscReader& in, const std::string& name) {
+    const PetscMatHeader h = read_petsc_mat_header(in, name);
+    Mat m;
+    m.rows = h.rows;
+    m.cols = h.cols;
+    if (h.nonzeros == kPetscDense) {
+        m.dense = true;
+        m.nnz = m.rows * m.cols;
+        m.values = in.block(m.nnz, 8, name + " values");
+        return m;
+    }
+    if (h.nonzeros < 0) binary_error(in.source(), name, kNoIndex, fmt::format("negative number of nonzeros {}", h.nonzeros));
+    PetscAij aij = read_petsc_aij(in, name, h);
+    m.nnz = aij.nnz;
+    m.row_end = std::move(aij.row_end);
+    m.columns = aij.columns;
+    m.values = aij.values;
+    return m;
+}
+
+// Reads a vector of `expect` values into out (or leaves the reader untouched at the end of the file).
+bool read_vec(PetscReader& in, const std::string& name, std::uint64_t expect, std::vector<double>& out) {
+    if (in.at_end()) return false;
+    const char* p = read_petsc_vec(in, name, expect);
     out.resize(expect);
     for (std::uint64_t i = 0; i < expect; ++i) out[i] = load_be<double>(p + 8 * i);
     return true;
