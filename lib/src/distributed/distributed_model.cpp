@@ -204,15 +204,10 @@ void load_petsc(DistributedModel& dm, const std::string& file, const MappedFile&
     const std::uint64_t nnz = P.nnz;
     const char* columns = P.columns;
     const char* values = P.values;
-    if (in.at_end())
-        binary_error(file, "R", kNoIndex,
-                     "missing: the file holds only the transition matrix P; append the S x A reward matrix "
-                     "(e.g. cat P.bin g.bin > model.petsc)");
+    require_petsc_reward_matrix(in);
     const PetscMatHeader Rh = read_petsc_mat_header(in, "R");
-    const std::uint64_t S = Ph.cols, A = Rh.cols;
-    if (S == 0 || A == 0) binary_error(file, "P", kNoIndex, fmt::format("empty model: P is {} x {}, R is {} x {}", Ph.rows, Ph.cols, Rh.rows, Rh.cols));
-    if (Rh.rows != S) binary_error(file, "R", kNoIndex, fmt::format("has {} rows, but P has {} columns (states)", Rh.rows, S));
-    if (Ph.rows != S * A) binary_error(file, "P", kNoIndex, fmt::format("has {} rows, not S*A = {}*{} = {}", Ph.rows, S, A, S * A));
+    const PetscModelShape shape = petsc_model_shape(file, Ph.rows, Ph.cols, Rh.rows, Rh.cols);
+    const std::uint64_t S = shape.states, A = shape.actions;
     const bool dense = Rh.nonzeros == kPetscDense;
     if (Rh.nonzeros < kPetscDense) binary_error(file, "R", kNoIndex, fmt::format("negative number of nonzeros {}", Rh.nonzeros));
     // R's row lengths are checked below, with this rank's block (the serial reader checks them here).

@@ -106,6 +106,22 @@ bool read_vec(PetscReader& in, const std::string& name, std::uint64_t expect, st
 
 }  // namespace
 
+void require_petsc_reward_matrix(const PetscReader& in) {
+    if (in.at_end())
+        binary_error(in.source(), "R", kNoIndex,
+                     "missing: the file holds only the transition matrix P; append the S x A reward matrix "
+                     "(e.g. cat P.bin g.bin > model.petsc)");
+}
+
+PetscModelShape petsc_model_shape(const std::string& source, std::uint64_t p_rows, std::uint64_t p_cols, std::uint64_t r_rows,
+                                  std::uint64_t r_cols) {
+    const std::uint64_t S = p_cols, A = r_cols;
+    if (S == 0 || A == 0) binary_error(source, "P", kNoIndex, fmt::format("empty model: P is {} x {}, R is {} x {}", p_rows, p_cols, r_rows, r_cols));
+    if (r_rows != S) binary_error(source, "R", kNoIndex, fmt::format("has {} rows, but P has {} columns (states)", r_rows, S));
+    if (p_rows != S * A) binary_error(source, "P", kNoIndex, fmt::format("has {} rows, not S*A = {}*{} = {}", p_rows, S, A, S * A));
+    return {S, A};
+}
+
 bool is_petsc_binary(std::string_view b) noexcept {
     return b.size() >= 4 && (load_be<std::int32_t>(b.data()) == kPetscMatClassId);
 }
@@ -114,15 +130,10 @@ Model read_petsc_binary(std::string_view bytes, const std::string& source, const
     PetscReader in(bytes, source);
     const Mat P = read_mat(in, "P");
     if (P.dense) binary_error(source, "P", kNoIndex, "must be a sparse (AIJ) matrix, not dense");
-    if (in.at_end())
-        binary_error(source, "R", kNoIndex,
-                     "missing: the file holds only the transition matrix P; append the S x A reward matrix "
-                     "(e.g. cat P.bin g.bin > model.petsc)");
+    require_petsc_reward_matrix(in);
     const Mat R = read_mat(in, "R");
-    const std::uint64_t S = P.cols, A = R.cols;
-    if (S == 0 || A == 0) binary_error(source, "P", kNoIndex, fmt::format("empty model: P is {} x {}, R is {} x {}", P.rows, P.cols, R.rows, R.cols));
-    if (R.rows != S) binary_error(source, "R", kNoIndex, fmt::format("has {} rows, but P has {} columns (states)", R.rows, S));
-    if (P.rows != S * A) binary_error(source, "P", kNoIndex, fmt::format("has {} rows, not S*A = {}*{} = {}", P.rows, S, A, S * A));
+    const PetscModelShape shape = petsc_model_shape(source, P.rows, P.cols, R.rows, R.cols);
+    const std::uint64_t S = shape.states, A = shape.actions;
     check_model_size(source, S, A, P.rows, P.nnz);
     // R as a dense S x A table (it is small next to P).
     std::vector<double> r(S * A, 0.0);

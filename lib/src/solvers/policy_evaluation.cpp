@@ -115,6 +115,23 @@ void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span
 // certify the result either way. Empty when a pivot is not positive (cannot happen for a valid
 // policy; then the sparse LU decides).
 inline constexpr double kBandLuWork = 2.5e7;
+// Row s of (I - gamma P_pi) V = r_pi + bonus, for the direct solvers below: calls
+// off(s', -gamma pi(a|s) P(s'|s,a)) for every transition of a played action (the diagonal 1 is the
+// caller's) and returns the right-hand side r_pi(s) + bonus(s). Terminal states have no such row:
+// their equation is V(s) = 0.
+template <class Off>
+double evaluation_row(const Model& m, std::span<const double> pi, std::span<const double> bonus, std::size_t s, Off&& off) {
+    const ModelData& d = m.data();
+    const double gamma = m.discount();
+    double rs = bonus[s];
+    for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+        if (pi[r] == 0.0) continue;
+        rs += pi[r] * d.row_reward[r];
+        for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) off(d.transitions[t].next, -gamma * pi[r] * d.transitions[t].prob());
+    }
+    return rs;
+}
+
 bool use_band_lu(const Model& m) noexcept {
     const auto S = static_cast<double>(m.num_states()), b = static_cast<double>(m.bandwidth());
     return m.discount() < 1.0 && use_sparse_lu(m) && S * (b + 1.0) * (b + 1.0) <= kBandLuWork;
@@ -145,9 +162,7 @@ bool band_eliminate(double* band, double* x, std::size_t S, std::size_t b) noexc
 }
 
 std::vector<double> band_solve(const Model& m, std::span<const double> pi, std::span<const double> bonus) {
-    const ModelData& d = m.data();
     const std::size_t S = m.num_states(), b = m.bandwidth(), w = 2 * b + 1;
-    const double gamma = m.discount();
     thread_local std::vector<double> band;  // reused: a fresh one page-faults on every solve
     band.assign(S * w, 0.0);
     std::vector<double> x(S, 0.0);
@@ -155,14 +170,7 @@ std::vector<double> band_solve(const Model& m, std::span<const double> pi, std::
         double* row = band.data() + s * w;
         row[b] = 1.0;
         if (m.is_terminal(s)) continue;
-        double rs = bonus[s];
-        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            if (pi[r] == 0.0) continue;
-            rs += pi[r] * d.row_reward[r];
-            for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
-                row[d.transitions[t].next + b - s] -= gamma * pi[r] * d.transitions[t].prob();
-        }
-        x[s] = rs;
+        x[s] = evaluation_row(m, pi, bonus, s, [&](std::size_t next, double a) { row[next + b - s] += a; });
     }
     if (!band_eliminate(band.data(), x.data(), S, b)) return {};
     for (std::size_t k = S; k-- > 0;) {
@@ -179,7 +187,6 @@ std::vector<double> band_solve(const Model& m, std::span<const double> pi, std::
 std::vector<double> sparse_solve(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
                                  const SolverOptions& opt) {
     const std::size_t S = m.num_states();
-    const ModelData& d = m.data();
     const double gamma = m.discount();
     // A = I - gamma P_pi (row s: state s), b = r_pi + alpha H_pi; terminal rows are V(s) = 0.
     using SpMat = Eigen::SparseMatrix<double, Eigen::ColMajor, std::int64_t>;
@@ -190,14 +197,7 @@ std::vector<double> sparse_solve(const Model& m, std::span<const double> pi, std
         const auto si = static_cast<std::int64_t>(s);
         triplets.emplace_back(si, si, 1.0);
         if (m.is_terminal(s)) continue;
-        double rs = bonus[s];
-        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
-            if (pi[r] == 0.0) continue;
-            rs += pi[r] * d.row_reward[r];
-            for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t)
-                triplets.emplace_back(si, static_cast<std::int64_t>(d.transitions[t].next), -gamma * pi[r] * d.transitions[t].prob());
-        }
-        b[si] = rs;
+        b[si] = evaluation_row(m, pi, bonus, s, [&](std::size_t next, double a) { triplets.emplace_back(si, static_cast<std::int64_t>(next), a); });
     }
     SpMat A(static_cast<std::int64_t>(S), static_cast<std::int64_t>(S));
     A.setFromTriplets(triplets.begin(), triplets.end());

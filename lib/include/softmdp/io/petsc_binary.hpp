@@ -65,6 +65,15 @@ struct PetscAij {
 };
 PetscAij read_petsc_aij(PetscReader& in, const std::string& name, const PetscMatHeader& h);
 
+// The model's shape from P ((S*A) x S) and the reward matrix R (S x A) that must follow it: checks
+// that R is there (call right after P's body), that neither is empty and that the sizes agree.
+struct PetscModelShape {
+    std::uint64_t states = 0, actions = 0;
+};
+void require_petsc_reward_matrix(const PetscReader& in);
+PetscModelShape petsc_model_shape(const std::string& source, std::uint64_t p_rows, std::uint64_t p_cols, std::uint64_t r_rows,
+                                  std::uint64_t r_cols);
+
 // A vector of `expect` entries: class id and length checked; returns its big-endian float64 values,
 // in place.
 const char* read_petsc_vec(PetscReader& in, const std::string& name, std::uint64_t expect);
