@@ -219,7 +219,8 @@ TEST_CASE("prior: both coefficients (entropy tau, KL lambda): solve(with_prior(m
     o.tolerance = 1e-11;
     const Model m = test::example("riverswim.json");
     const auto pi0 = random_prior(m, 11);
-    for (auto [tau, lambda] : {std::pair{0.2, 0.5}, std::pair{1.0, 0.1}}) {
+    for (const auto& coefficients : {std::pair{0.2, 0.5}, std::pair{1.0, 0.1}}) {
+        const double tau = coefficients.first, lambda = coefficients.second;  // not a binding: clang 14 cannot capture one
         CAPTURE(tau);
         CAPTURE(lambda);
         const double t = tau + lambda;
