@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "softmdp/analysis/compare.hpp"
 #include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/printable.hpp"
@@ -37,13 +38,7 @@ int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha
     const ResultSummary summary = summarise(m, first);
     const std::size_t S = m.num_states();
     // The likeliest action's row of state s at step t (first maximiser: the greedy one at alpha = 0).
-    const auto likeliest = [&](std::uint64_t t, std::size_t s) {
-        const auto p = fh.policy_at(t, m.num_rows());
-        Offset best = m.row_first(s);
-        for (Offset r = best + 1; r < m.row_last(s); ++r)
-            if (p[r] > p[best]) best = r;
-        return best;
-    };
+    const auto likeliest = [&](std::uint64_t t, std::size_t s) { return first_maximiser(m, fh.policy_at(t, m.num_rows()), s, 0.0); };
     Report report;
     report.table = [&] {
         fmt::print("{} (alpha {}) over horizon {} on {}: exact, {:.3f} s{}\n", fh.method, alpha, H, vm["file"].as<std::string>(),

@@ -98,6 +98,13 @@ constexpr std::array kMethods{
                }, nullptr, 0, 1},
 };
 
+// The registry row of `name`, or nullptr.
+const MethodInfo* find_method(std::string_view name) {
+    for (const auto& mi : kMethods)
+        if (mi.name == name) return &mi;
+    return nullptr;
+}
+
 }  // namespace
 
 std::span<const MethodInfo> methods() { return kMethods; }
@@ -111,8 +118,9 @@ std::string_view default_method(const Model& m, double alpha) {
 
 std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows) {
     const double rows = static_cast<double>(m.num_rows()), states = static_cast<double>(m.num_states());
-    const double tables = keep_rows || mi.name == "soft-qi" ? 2.0 : 0.0;
-    const double bytes = sizeof(double) * ((mi.row_vectors + (mi.name == "soft-qi" ? 0.0 : tables)) * rows + (mi.state_vectors + 1.0) * states);
+    // The q and policy tables when kept; soft-qi keeps them always, and its row_vectors count them.
+    const double tables = keep_rows && mi.name != "soft-qi" ? 2.0 : 0.0;
+    const double bytes = sizeof(double) * ((mi.row_vectors + tables) * rows + (mi.state_vectors + 1.0) * states);
     return static_cast<std::uint64_t>(std::min(bytes, 0x1p63));
 }
 
@@ -121,8 +129,7 @@ std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows
 MethodChoice choose_default_method(const Model& m, double alpha, bool keep_rows, std::uint64_t available) {
     const std::string_view fastest = default_method(m, alpha);
     const auto info = [](std::string_view name) -> const MethodInfo& {
-        for (const auto& mi : kMethods)
-            if (mi.name == name) return mi;
+        if (const MethodInfo* mi = find_method(name)) return *mi;
         throw std::logic_error("choose_default_method: no method " + std::string(name));
     };
     const std::uint64_t need = method_memory(m, info(fastest), keep_rows);
@@ -139,9 +146,7 @@ MethodChoice choose_default_method(const Model& m, double alpha, bool keep_rows,
 Solution solve(const Model& m, std::string_view method, double alpha, const SolverOptions& opt) {
     if (!std::isfinite(alpha) || alpha < 0.0)
         throw UsageError(fmt::format("{} must be a finite number >= 0, got {}", param("alpha"), alpha));
-    const MethodInfo* info = nullptr;
-    for (const auto& mi : kMethods)
-        if (mi.name == method) info = &mi;
+    const MethodInfo* info = find_method(method);
     if (!info) {
         std::string names;
         for (const auto& mi : kMethods) names += (names.empty() ? "" : ", ") + std::string(mi.name);
