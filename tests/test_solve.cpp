@@ -22,7 +22,7 @@ namespace {
 std::vector<double> reference_values(const std::string& example, double alpha) {
     const auto dir = test::temp_dir("reference");
     const auto out = dir / "ref.json";
-    const std::string cmd = "python3 " + test::source_path("tests/reference/solve_mdp.py") + " " +
+    const std::string cmd = test::python() + " " + test::source_path("tests/reference/solve_mdp.py") + " " +
                             test::source_path("mdps/" + example) + " " + std::to_string(alpha) + " > " + out.string();
     REQUIRE(std::system(cmd.c_str()) == 0);
     return read_json_file(out)["values"].get<std::vector<double>>();

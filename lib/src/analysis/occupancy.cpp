@@ -245,7 +245,7 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
 
 Occupancy finite_horizon_occupancy(const Model& m, std::span<const double> pi, std::uint64_t horizon, std::span<const double> rho_in) {
     const Stopwatch clock;
-    if (horizon == 0) throw UsageError("the horizon must be at least 1");
+    if (horizon == 0) throw UsageError(fmt::format("{} must be at least 1", param("horizon")));
     const std::size_t S = m.num_states(), R = m.num_rows();
     const bool timed = pi.size() != R;
     if (timed && pi.size() != horizon * R)

@@ -28,7 +28,7 @@ std::size_t draw(double u, std::size_t n, W&& w) {
 
 std::vector<Trajectory> simulate(const Model& m, std::span<const double> pi, const SimulateOptions& opt) {
     if (opt.episodes == 0) throw UsageError("simulate: at least one episode");
-    if (opt.horizon == 0) throw UsageError("simulate: the horizon must be at least 1");
+    if (opt.horizon == 0) throw UsageError(fmt::format("simulate: {} must be at least 1", param("horizon")));
     const std::size_t R = m.num_rows();
     const bool timed = pi.size() != R;
     if (timed && pi.size() != opt.horizon * R)

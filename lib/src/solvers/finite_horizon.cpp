@@ -19,7 +19,7 @@ namespace {
 FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint64_t horizon, std::span<const double> terminal_values,
                                          std::span<const double> row_rewards, std::span<const double> given, int threads) {
     const Stopwatch clock;
-    if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("alpha must be finite and >= 0, got {}", alpha));
+    if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("{} must be finite and >= 0, got {}", param("alpha"), alpha));
     if (horizon == 0) throw UsageError(fmt::format("{} must be at least 1", param("horizon")));
     const std::size_t S = m.num_states(), R = m.num_rows();
     // In long double: (H + 1) S + 2 H R overflows 64 bits for absurd horizons.
