@@ -7,10 +7,12 @@
             with rewards changing every time (Model.with_rewards + solve), against a careful NumPy
             soft value iteration (SciPy CSR product, log-sum-exp over an (S, A) array) on the same
             rewards; both must agree on V.
+  irl-paired  the same loop (default method), NumPy and softmdp alternating in blocks of 25 solves,
+            timed by wall clock and CPU time: the ratio under a drifting load.
   garnet    Garnet(S = 10^5, A = 4, B = 5) built from SciPy arrays (Model.from_arrays) and soft-solved,
             against `softmdp solve` (the CLI) on the same model saved to .npz.
 
-usage: PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py [overhead|irl|garnet ...]
+usage: PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py [overhead|irl|irl-paired|garnet ...]
        [--build build] [--n 1000]. Prints markdown rows for bench/RESULTS.md.
 """
 import argparse
@@ -155,6 +157,40 @@ def bench_irl(args):
           f"| NumPy soft VI {t_ng:.3f} s | softmdp {prev.method} {t_sg:.3f} s | {t_ng / t_sg:.1f}x | | | max abs V difference {agree_g:.1e} |")
 
 
+def bench_irl_paired(args):
+    """The IRL inner loop of bench_irl (default method, new rewards each solve), with NumPy and softmdp
+    run in alternating blocks of 25 solves, so that both meet the same load (on a shared machine the
+    load drifts over the minute NumPy needs; one long run each lets it bias the ratio either way), and
+    timed both by the wall clock and by the process's CPU time (which leaves out the time spent waiting
+    for a core; both sides run on one thread: the 400-state model is below sweep_threads' cut)."""
+    gamma, alpha, tol, n = args.gamma, 1.0, 1e-8, args.n
+    P, S, A = gridworld(20, gamma)
+    rng = np.random.default_rng(0)
+    base = softmdp.Model.from_arrays(P, np.zeros((S, A)), gamma)
+    Rs = [np.repeat(rng.normal(size=S)[:, None], A, axis=1) for _ in range(n)]
+    wall = {"numpy": 0.0, "softmdp": 0.0}
+    cpu = dict(wall)
+    worst, method = 0.0, None
+    for k in range(0, n, 25):
+        block = Rs[k:k + 25]
+        for side in (("numpy", "softmdp") if (k // 25) % 2 == 0 else ("softmdp", "numpy")):
+            t, c = time.perf_counter(), time.process_time()
+            if side == "numpy":
+                Vn = [numpy_soft_vi(P, R, gamma, alpha, tol) for R in block]
+            else:
+                res = [softmdp.solve(base.with_rewards(R), alpha, tolerance=tol) for R in block]
+            wall[side] += time.perf_counter() - t
+            cpu[side] += time.process_time() - c
+        method = res[-1].method
+        worst = max(worst, max(np.abs(v - r.values).max() for v, r in zip(Vn, res)))
+    assert worst <= 2e-8, worst
+    print(f"| {n} soft solves (alpha {alpha}, tolerance {tol}), 20x20 gridworld slip 0.1, gamma {gamma}, new rewards each, "
+          f"alternating blocks of 25 | NumPy soft VI {wall['numpy']:.3f} s wall, {cpu['numpy']:.3f} s CPU "
+          f"| softmdp {method} {wall['softmdp']:.3f} s wall, {cpu['softmdp']:.3f} s CPU "
+          f"| {wall['numpy'] / wall['softmdp']:.1f}x wall, {cpu['numpy'] / cpu['softmdp']:.1f}x CPU "
+          f"| max abs V difference over all solves {worst:.1e} |")
+
+
 def garnet(S, A, B, seed):
     rng = np.random.default_rng(seed)
     idx = np.empty((S * A, B), dtype=np.int32)
@@ -218,7 +254,7 @@ def main():
     ap.add_argument("--gamma", type=float, default=0.9, help="IRL: discount")
     args = ap.parse_args()
     for w in args.which:
-        {"overhead": bench_overhead, "irl": bench_irl, "garnet": bench_garnet}[w](args)
+        {"overhead": bench_overhead, "irl": bench_irl, "irl-paired": bench_irl_paired, "garnet": bench_garnet}[w](args)
         sys.stdout.flush()
 
 

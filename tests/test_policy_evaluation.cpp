@@ -122,6 +122,13 @@ TEST_CASE("exact evaluation of a local model (band elimination) equals a dense s
                 CHECK(std::abs(sol.values[s] - ref[s]) <= *sol.error_bound);
                 CHECK(std::abs(sol.values[s] - ref[s]) <= 1e-11 * (1.0 + std::abs(ref[s])));
             }
+            // The values-only evaluation policy iteration uses: against the same dense reference,
+            // with the same polish.
+            const auto vals = evaluate_values_exact(m, pi, entropy_bonus(m, pi, alpha), alpha, opt);
+            CHECK(vals.converged);
+            CHECK(vals.sweeps == sol.sweeps);
+            REQUIRE(vals.values.size() == S);
+            for (std::size_t s = 0; s < S; ++s) CHECK(std::abs(vals.values[s] - ref[s]) <= 1e-11 * (1.0 + std::abs(ref[s])));
         }
     }
 }

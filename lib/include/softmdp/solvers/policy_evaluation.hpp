@@ -41,6 +41,17 @@ std::string_view to_string(EntropyConvention c);
 Solution evaluate_regularised_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
                                     const SolverOptions& opt = {}, EntropyConvention convention = EntropyConvention::state);
 
+// The values alone of evaluate_regularised_exact (the same solve and polish sweeps, the same
+// doubles), without its q and policy tables and residual bound: policy iteration's evaluation step,
+// which needs only V and whether the polish certified opt.tolerance.
+struct ExactValues {
+    std::vector<double> values;
+    bool converged = false;     // the polish reached opt.tolerance
+    std::uint64_t sweeps = 0;   // polish sweeps
+};
+ExactValues evaluate_values_exact(const Model& m, std::span<const double> pi, std::span<const double> bonus, double alpha,
+                                  const SolverOptions& opt = {});
+
 // Iterative: Gauss-Seidel sweeps V <- T_pi V, stopping when gamma/(1-gamma) ||V' - V|| <= tolerance.
 Solution evaluate_regularised_iterative(const Model& m, std::span<const double> pi, std::span<const double> bonus,
                                         double alpha, const SolverOptions& opt = {},

@@ -79,7 +79,9 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             eo.max_iterations = 50;
             eo.threads = opt.threads;
             eo.initial_values = V;
-            auto e = evaluate_policy_exact(m, pi, op, eo);
+            // The values only: evaluate_policy_exact's q and policy tables and residual sweep would
+            // be thrown away here (a third of a small soft-pi solve, the IRL inner loop's case).
+            auto e = evaluate_values_exact(m, pi, regularisation_bonus(m, op, pi), alpha, eo);
             evaluated_exactly = e.converged;
             V = std::move(e.values);
             sol.sweeps += e.sweeps;
@@ -136,12 +138,17 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
         compute_q(m, V, q, opt.threads);
         backup_values(m, op, q, TV, opt.threads);
         bool changed = false;
+        const auto improve = [&](std::size_t s) {
+            const Offset b = m.row_first(s), e = m.row_last(s);
+            return b != e && improve_policy(op, std::span<const double>(q.data() + b, e - b), std::span<double>(pi.data() + b, e - b));
+        };
         const auto SS = static_cast<std::int64_t>(S);
-#pragma omp parallel for schedule(static) reduction(|| : changed) num_threads(sweep_threads(m, opt.threads))
-        for (std::int64_t si = 0; si < SS; ++si) {
-            const Offset b = m.row_first(static_cast<std::size_t>(si)), e = m.row_last(static_cast<std::size_t>(si));
-            if (b != e && improve_policy(op, std::span<const double>(q.data() + b, e - b), std::span<double>(pi.data() + b, e - b)))
-                changed = true;
+        if (const int nt = sweep_threads(m, opt.threads); nt == 1) {  // no parallel region (bellman.hpp's for_each_chunk_serial)
+            for (std::size_t s = 0; s < S; ++s) changed = improve(s) || changed;
+        } else {
+#pragma omp parallel for schedule(static) reduction(|| : changed) num_threads(nt)
+            for (std::int64_t si = 0; si < SS; ++si)
+                if (improve(static_cast<std::size_t>(si))) changed = true;
         }
         ++sol.sweeps;
         const auto [l, u] = difference_range(TV, V);
@@ -215,7 +222,7 @@ void refine_with_exact_evaluation(const Model& m, const Op& op, Solution& sol, c
     eo.threads = opt.threads;
     std::vector<double> V;
     try {
-        V = evaluate_policy_exact(m, policy, op, eo).values;
+        V = evaluate_values_exact(m, policy, regularisation_bonus(m, op, policy), op.temperature(), eo).values;
     } catch (const std::exception&) {
         return;  // singular (an improper policy at discount 1): keep the iterative answer
     }
