@@ -92,6 +92,25 @@ def test_occupancy_finite_horizon_and_errors():
         softmdp.occupancy(m, np.full((6, 2), 0.7))  # rows do not sum to 1
 
 
+def test_occupancy_with_a_prior():
+    """A prior excluding action 0 in state 0, uniform elsewhere: V = alpha log sum_a pi0 exp(Q/alpha) is
+    the entropy-regularised V over the allowed actions minus alpha log k(s) (k allowed actions), so the
+    NumPy reference is a masked soft VI with rewards r - alpha log k(s)."""
+    P, R, _, _ = random_model(5, 2, 7)
+    m = softmdp.Model.from_arrays(P, R, GAMMA)
+    pi0 = np.full((5, 2), 0.5)
+    pi0[0] = [0.0, 1.0]
+    mask = pi0 > 0
+    alpha = 0.5
+    _, Q = soft_vi(P, R - alpha * np.log(mask.sum(axis=1))[:, None], GAMMA, alpha, mask=mask)
+    pi = soft_policy(Q, alpha)
+    occ = softmdp.occupancy(m, alpha=alpha, prior=pi0, tolerance=1e-12)
+    assert occ.source == "soft-optimal at alpha 0.5, prior array"
+    np.testing.assert_allclose(occ.policy, pi, atol=1e-9)
+    d, _ = _np_occupancy(P, pi, np.full(5, 0.2), GAMMA)
+    np.testing.assert_allclose(occ.states, d, atol=1e-8)
+
+
 def test_occupancy_to_json_equals_cli(cli, mdps):
     path = mdps / "gridworld4x4.json"
     m = softmdp.load(path)
