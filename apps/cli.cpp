@@ -405,12 +405,6 @@ Model with_prior_option(Model m, const po::variables_map& vm, double alpha) {
     return with_prior(std::move(m), pi0, alpha, file);
 }
 
-std::size_t particles_option(const po::variables_map& vm) {
-    const std::size_t n = vm["particles"].as<std::size_t>();
-    if (n < 2 || n > kMaxParticles) throw UsageError(fmt::format("--particles must be in 2..{}, got {}", kMaxParticles, n));
-    return n;
-}
-
 bool progress_due() {
     const auto& p = progress_state();
     return p.enabled && std::chrono::steady_clock::now() - p.last >= std::chrono::milliseconds(200);

@@ -71,10 +71,6 @@ double alpha_option(const po::variables_map& vm);
 // (solvers/prior.hpp). with_prior_option returns m itself without --prior, else the prior model at alpha.
 void add_prior_option(po::options_description& desc);
 Model with_prior_option(Model m, const po::variables_map& vm, double alpha);
-// --particles of the SVGD commands (sample, estimate --proposal svgd): 2..kMaxParticles (a step is
-// O(n^2); 10^5 particles take minutes per step already).
-constexpr std::size_t kMaxParticles = 100000;
-std::size_t particles_option(const po::variables_map& vm);
 
 // What a command prints. `--format` picks what goes to stdout: the table (default), the JSON
 // document (as `--json -`), or the CSV of the main table; `--json FILE` also writes the JSON to a

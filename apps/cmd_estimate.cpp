@@ -15,45 +15,6 @@
 namespace softmdp::cli {
 namespace {
 
-// The proposal of --proposal: uniform; a Gaussian at the best of 1000 uniform draws with a quarter
-// of the box as standard deviation; or the defensive Gaussian mixture around SVGD particles of
-// resampling.hpp (particle_proposal: Silverman's bandwidth, uniform weight 0.1, which bounds the
-// weights, so the estimate is consistent even when the particles miss a mode).
-Proposal make_proposal(const std::string& kind, const SoftQTarget& target, std::uint64_t seed, std::size_t particles) {
-    const std::size_t d = target.dim();
-    Proposal q;
-    if (kind == "uniform") return q;
-    if (kind == "gaussian") {
-        Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
-        std::vector<double> a(d), best(d);
-        double best_f = -INFINITY;
-        for (int i = 0; i < 1000; ++i) {
-            for (std::size_t k = 0; k < d; ++k) a[k] = rng.uniform(target.low()[k], target.high()[k]);
-            const double f = target.log_density(a, {});
-            if (f > best_f) best_f = f, best = a;
-        }
-        q.kind = Proposal::Kind::gaussian;
-        q.mean = best;
-        for (std::size_t k = 0; k < d; ++k) q.stddev.push_back(0.25 * (target.high()[k] - target.low()[k]));
-        return q;
-    }
-    if (kind == "svgd") {
-        SvgdOptions so;
-        so.particles = particles;
-        so.max_steps = 300;
-        so.seed = seed;
-        return particle_proposal(svgd(target, so).particles, d);
-    }
-    throw UsageError(fmt::format("--proposal must be uniform, gaussian or svgd, got '{}'", kind));
-}
-
-// --samples at most this: memory no longer grows with it (blocks merge in rounds), time does
-// (about 10^7 samples a second on 2 cores for small targets: 10^10 is a quarter of an hour).
-constexpr std::uint64_t kMaxSamples = 10'000'000'000ULL;
-// --nodes (per panel of the reference) at most this: one panel's grid, m^3 points in 3-D, must fit
-// the reference's point budget.
-constexpr std::size_t kMaxPanelNodes = 64;
-
 int run(const std::vector<std::string>& args) {
     po::options_description desc("estimate options");
     add_continuous_options(desc);
@@ -71,22 +32,20 @@ int run(const std::vector<std::string>& args) {
         return kOk;
     const double alpha = alpha_option(vm);
     if (alpha == 0.0) throw UsageError("estimate needs --alpha > 0");
-    const std::uint64_t n = vm["samples"].as<std::uint64_t>();
-    if (n < 2 || n > kMaxSamples) throw UsageError(fmt::format("--samples must be in 2..{}, got {}", kMaxSamples, n));
-    const std::size_t particles = particles_option(vm);
-    QuadratureReferenceOptions ro;
-    ro.nodes_per_panel = vm["nodes"].as<std::size_t>();
-    if (ro.nodes_per_panel < 1 || ro.nodes_per_panel > kMaxPanelNodes)
-        throw UsageError(fmt::format("--nodes must be in 1..{}, got {}", kMaxPanelNodes, ro.nodes_per_panel));
+    EstimateOptions eo;
+    eo.samples = vm["samples"].as<std::uint64_t>();
+    eo.proposal = vm["proposal"].as<std::string>();
+    eo.particles = vm["particles"].as<std::size_t>();
+    eo.nodes = vm["nodes"].as<std::size_t>();
+    eo.seed = vm["seed"].as<std::uint64_t>();
     const auto in = continuous_input(vm);
     const SoftQTarget target(in.model, in.state, in.values, alpha);
-    const std::uint64_t seed = vm["seed"].as<std::uint64_t>();
-    const std::string kind = vm["proposal"].as<std::string>();
-    const Proposal q = make_proposal(kind, target, seed, particles);
-    const LogZEstimate e = log_integral_mc(target, q, n, seed);
-    std::optional<QuadratureReference> reference;
-    if (target.dim() <= 3) reference = quadrature_reference(target, ro);
-    const SoftValueEstimate v = judge_soft_value(e, alpha, reference, ro);
+    const SoftValueRun run = estimate_soft_value(target, eo);
+    const SoftValueEstimate& v = run.value;
+    const Proposal& q = run.proposal;
+    const LogZEstimate& e = v.log_z;
+    const std::string& kind = eo.proposal;
+    const std::uint64_t seed = eo.seed;
     const auto& ref = v.reference;
     const double estimate = v.estimate, se = v.std_error, correction = v.bias_correction, corrected = v.corrected;
     const double ref_error = v.reference_error;

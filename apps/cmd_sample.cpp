@@ -37,7 +37,7 @@ int run(const std::vector<std::string>& args) {
     const double alpha = alpha_option(vm);
     if (alpha == 0.0) throw UsageError("sample needs --alpha > 0");
     SvgdOptions so;
-    so.particles = particles_option(vm);
+    so.particles = vm["particles"].as<std::size_t>();
     so.max_steps = vm["steps"].as<std::size_t>();
     so.step_size = vm["step-size"].as<double>();
     so.tolerance = vm["movement-tolerance"].as<double>();
@@ -49,24 +49,17 @@ int run(const std::vector<std::string>& args) {
     ro.draws = vm["draws"].as<std::size_t>();
     ro.seed = so.seed;
     ro.threads = so.threads;
-    if (ro.draws != 0 && (ro.draws < so.particles || ro.draws > ResampleOptions::kMaxDraws))
-        throw UsageError(fmt::format("--draws must be 0 or in --particles..{}, got {}", ResampleOptions::kMaxDraws, ro.draws));
-    if (!(so.step_size > 0.0)) throw UsageError("--step-size must be > 0");
+    check_particles(so.particles);
     const auto in = continuous_input(vm);
     const SoftQTarget target(in.model, in.state, in.values, alpha);
     if (vm.count("plot") && target.dim() != 2) throw UsageError("--plot draws 2-D action spaces only");
-    const SvgdResult r = svgd(target, so);
+    const SoftPolicySamples sp = sample_soft_policy(target, so, weighting == "resample", ro);
+    const SvgdResult& r = sp.svgd;
     const std::size_t d = target.dim(), n = so.particles;
-    std::optional<ResampleResult> rs;
-    if (weighting == "resample") rs = importance_resample(target, r.particles, n, ro);
-    const std::vector<double>& particles = rs ? rs->particles : r.particles;
-    const bool finite = std::isfinite(r.ksd) && std::all_of(particles.begin(), particles.end(), [](double x) { return std::isfinite(x); });
-    std::vector<std::string> warnings;
-    if (rs && rs->weights.ess < static_cast<double>(n))
-        warnings.push_back(fmt::format("importance weights' effective sample size {:.1f} is below the {} particles: the resampled "
-                                       "particles repeat ({} distinct); raise --draws or --steps",
-                                       rs->weights.ess, n, rs->distinct));
-    if (!finite) warnings.push_back("the particles or the KSD are not finite (numerical failure)");
+    const std::optional<ResampleResult>& rs = sp.resampled;
+    const std::vector<double>& particles = sp.particles;
+    const bool finite = sp.finite;
+    const std::vector<std::string>& warnings = sp.warnings;
     for (const std::string& msg : warnings) fmt::print(stderr, "warning: {}\n", printable(msg));
     const auto mean_of = [&](const std::vector<double>& p, std::size_t k) {
         double mean = 0.0;

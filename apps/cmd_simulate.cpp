@@ -33,10 +33,6 @@ int run(const std::vector<std::string>& args) {
     so.episodes = vm["episodes"].as<std::uint64_t>();
     so.horizon = vm["horizon"].as<std::uint64_t>();
     so.seed = vm["seed"].as<std::uint64_t>();
-    if (so.episodes == 0) throw UsageError("--episodes must be at least 1");
-    if (so.horizon == 0) throw UsageError("--horizon must be at least 1");
-    if (static_cast<double>(so.episodes) * static_cast<double>(so.horizon) > 1e9)
-        throw UsageError("--episodes x --horizon is above 10^9 steps: the document would not fit in memory");
     const SolverOptions opt = solver_options(vm, "simulate");
     const Model m = load(vm);
     const ChosenPolicy policy = chosen_policy(vm, m, opt);

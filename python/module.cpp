@@ -25,11 +25,16 @@
 #include <vector>
 
 #include "softmdp/analysis/compare.hpp"
+#include "softmdp/analysis/features.hpp"
+#include "softmdp/analysis/occupancy.hpp"
 #include "softmdp/analysis/policy.hpp"
 #include "softmdp/analysis/residuals.hpp"
 #include "softmdp/analysis/sweep.hpp"
 #include "softmdp/continuous/continuous_model.hpp"
 #include "softmdp/continuous/continuous_solver.hpp"
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/soft_value_estimate.hpp"
+#include "softmdp/continuous/target.hpp"
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/model.hpp"
 #include "softmdp/core/model_builder.hpp"
@@ -40,6 +45,10 @@
 #include "softmdp/io/binary_io.hpp"
 #include "softmdp/io/continuous_reader.hpp"
 #include "softmdp/io/documents.hpp"
+#include "softmdp/io/features.hpp"
+#include "softmdp/io/irl.hpp"
+#include "softmdp/io/occupancy.hpp"
+#include "softmdp/io/trajectories.hpp"
 #include "softmdp/io/cassandra.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/io/loader.hpp"
@@ -50,6 +59,8 @@
 #include "softmdp/io/prism.hpp"
 #include "softmdp/io/result.hpp"
 #include "softmdp/io/umb.hpp"
+#include "softmdp/learning/irl.hpp"
+#include "softmdp/learning/simulate.hpp"
 #include "softmdp/learning/soft_q_learning.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/finite_horizon.hpp"
@@ -502,6 +513,153 @@ py::array_t<double> copy_array(const std::vector<double>& v) {
 
 py::object opt_float(const std::optional<double>& x) { return x ? py::object(py::float_(*x)) : py::object(py::none()); }
 
+
+// ---------------------------------------------------------------------------------------------
+// Policies, occupancy, simulation, IRL
+
+// The policy of occupancy() and simulate(): an (S, A) array (source "array"), a named policy
+// ("uniform", "greedy", "softmax"), or with neither the soft optimum at alpha (greedy at alpha 0):
+// the library's choices (analysis/policy.hpp), with the sources the CLI writes.
+ChosenPolicy chosen_policy_py(const Model& m, const py::object& policy, std::optional<double> alpha, const SolverOptions& opt) {
+    if (alpha && (!std::isfinite(*alpha) || *alpha < 0.0)) usage(fmt::format("alpha must be a finite number >= 0, got {}", *alpha));
+    if (py::isinstance<py::str>(policy)) {
+        const std::string name = policy.cast<std::string>();
+        return without_gil([&] { return chosen_named_policy(name, m, alpha.value_or(0.0), opt); });
+    }
+    if (!policy.is_none()) {
+        ChosenPolicy c{rows_of(m, policy.cast<carray<double>>(), "policy", true), "array", std::nullopt};
+        check_policy(m, c.pi, "policy");
+        return c;
+    }
+    if (!alpha) usage("give policy=P, or alpha=A for the soft-optimal policy at temperature A");
+    return without_gil([&] { return optimal_policy(m, *alpha, opt); });
+}
+
+py::array_t<std::int64_t> int_array(const std::vector<std::int64_t>& v) {
+    return py::array_t<std::int64_t>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+// Trajectories <-> flat arrays: states and actions of all episodes back to back, episode k at
+// [offsets[k], offsets[k + 1]).
+py::dict trajectories_dict(const std::vector<Trajectory>& episodes) {
+    std::vector<std::int64_t> states, actions, offsets{0}, final_state;
+    const auto n = static_cast<py::ssize_t>(episodes.size());
+    py::array_t<bool> terminated(n);
+    py::array_t<double> ret(n);
+    for (py::ssize_t k = 0; k < n; ++k) {
+        const Trajectory& e = episodes[static_cast<std::size_t>(k)];
+        states.insert(states.end(), e.states.begin(), e.states.end());
+        actions.insert(actions.end(), e.actions.begin(), e.actions.end());
+        offsets.push_back(static_cast<std::int64_t>(states.size()));
+        final_state.push_back(e.final_state);
+        terminated.mutable_data()[k] = e.terminated;
+        ret.mutable_data()[k] = e.discounted_return;
+    }
+    py::dict d;
+    d["states"] = int_array(states), d["actions"] = int_array(actions), d["offsets"] = int_array(offsets);
+    d["final_state"] = int_array(final_state), d["terminated"] = terminated, d["discounted_return"] = ret;
+    return d;
+}
+
+std::vector<Trajectory> trajectories_of(const Model& m, const carray<std::int64_t>& states, const carray<std::int64_t>& actions,
+                                        const carray<std::int64_t>& offsets, const carray<std::int64_t>& final_state,
+                                        const py::array_t<bool, py::array::c_style | py::array::forcecast>& terminated) {
+    const std::size_t E = offsets.size() > 0 ? static_cast<std::size_t>(offsets.size()) - 1 : 0;
+    if (states.size() != actions.size() || static_cast<std::size_t>(final_state.size()) != E || static_cast<std::size_t>(terminated.size()) != E ||
+        offsets.size() == 0 || offsets.data()[0] != 0 || offsets.data()[E] != states.size())
+        usage("the trajectories' arrays disagree (states, actions, offsets, final_state, terminated)");
+    std::vector<Trajectory> out(E);
+    for (std::size_t k = 0; k < E; ++k) {
+        const std::int64_t a = offsets.data()[k], b = offsets.data()[k + 1];
+        if (b < a) usage(fmt::format("the trajectories' offsets decrease at episode {}", k));
+        for (std::int64_t t = a; t < b; ++t) {
+            const std::int64_t s = states.data()[t], act = actions.data()[t];
+            if (s < 0 || static_cast<std::size_t>(s) >= m.num_states() || act < 0 || static_cast<std::size_t>(act) >= m.num_actions())
+                usage(fmt::format("episode {}, step {}: state {} or action {} out of range", k, t - a, s, act));
+            out[k].states.push_back(static_cast<StateId>(s));
+            out[k].actions.push_back(static_cast<ActionId>(act));
+        }
+        const std::int64_t f = final_state.data()[k];
+        if (f < 0 || static_cast<std::size_t>(f) >= m.num_states()) usage(fmt::format("episode {}: final state {} out of range", k, f));
+        out[k].final_state = static_cast<StateId>(f);
+        out[k].terminated = terminated.data()[k];
+    }
+    return out;
+}
+
+// Features of irl(): None (one-hot), a softmdp-features/1 file, an (S, K) array (per state) or an
+// (S, A, K) array (per state-action pair; entries of unavailable actions ignored).
+Features features_of(const Model& m, const py::object& features, std::vector<std::string> names) {
+    if (features.is_none()) {
+        if (!names.empty()) usage("feature_names need features=");
+        return Features::one_hot(m);
+    }
+    if (py::isinstance<py::str>(features) || py::hasattr(features, "__fspath__")) {
+        if (!names.empty()) usage("feature_names come from the features file");
+        return read_features(py::str(py::module_::import("os").attr("fspath")(features)).cast<std::string>(), m);
+    }
+    const auto phi = features.cast<carray<double>>();
+    const std::size_t S = m.num_states(), A = m.num_actions();
+    if (phi.ndim() == 2 && static_cast<std::size_t>(phi.shape(0)) == S)
+        return Features(m, Features::Kind::per_state, static_cast<std::size_t>(phi.shape(1)), to_vector(phi), std::move(names));
+    if (phi.ndim() == 3 && static_cast<std::size_t>(phi.shape(0)) == S && static_cast<std::size_t>(phi.shape(1)) == A) {
+        const std::size_t K = static_cast<std::size_t>(phi.shape(2));
+        std::vector<double> table;
+        table.reserve(m.num_rows() * K);
+        for (std::size_t s = 0; s < S; ++s)
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
+                table.insert(table.end(), phi.data() + (s * A + m.row_action(r)) * K, phi.data() + (s * A + m.row_action(r) + 1) * K);
+        return Features(m, Features::Kind::per_state_action, K, std::move(table), std::move(names));
+    }
+    usage(fmt::format("features must be a softmdp-features/1 file, an (S, K) array or an (S, A, K) array with S = {}, A = {}", S, A));
+}
+
+// Per-row tables of `n` time steps -> (n, S, A) (or (S, A) when n is 0), `fill` where unavailable.
+py::array_t<double> per_action_steps(const Model& m, const std::vector<double>& rows, std::size_t n, double fill) {
+    if (n == 0) return per_action(m, rows, fill);
+    const std::size_t S = m.num_states(), A = m.num_actions(), R = m.num_rows();
+    py::array_t<double> out({static_cast<py::ssize_t>(n), static_cast<py::ssize_t>(S), static_cast<py::ssize_t>(A)});
+    double* o = out.mutable_data();
+    std::fill(o, o + n * S * A, fill);
+    for (std::size_t t = 0; t < n; ++t)
+        for (std::size_t s = 0; s < S; ++s)
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) o[(t * S + s) * A + m.row_action(r)] = rows[t * R + r];
+    return out;
+}
+
+// Continuous-action estimate() and sample(): the model, the state (name or index) and the successor
+// values (an (S,) array, a softmdp-result/1 file, or None: V = 0), checked as the CLI checks them.
+struct ContinuousInputPy {
+    ContinuousModel model;
+    std::size_t state = 0;
+    std::vector<double> values;
+};
+ContinuousInputPy continuous_input_py(const std::string& path, const py::object& state, const py::object& values) {
+    ContinuousInputPy in{load_continuous_model(path), 0, {}};
+    const std::string st = py::str(state).cast<std::string>();
+    in.state = in.model.find_state(st);
+    if (in.state == in.model.num_states()) usage(fmt::format("state {}: no such state in {}", st, path));
+    if (values.is_none()) {
+        in.values.assign(in.model.num_states(), 0.0);
+    } else if (py::isinstance<py::str>(values) || py::hasattr(values, "__fspath__")) {
+        in.values = read_continuous_values(py::str(py::module_::import("os").attr("fspath")(values)).cast<std::string>(), in.model);
+    } else {
+        const auto v = values.cast<carray<double>>();
+        if (v.ndim() != 1 || static_cast<std::size_t>(v.size()) != in.model.num_states())
+            usage(fmt::format("values must have shape (S,) = ({},)", in.model.num_states()));
+        in.values = to_vector(v);
+        for (double x : in.values)
+            if (!std::isfinite(x)) usage("values must be finite");
+    }
+    return in;
+}
+
+void warn_all(const std::vector<std::string>& warnings) {
+    if (warnings.empty()) return;
+    auto warn = py::module_::import("warnings").attr("warn");
+    for (const auto& w : warnings) warn(w, py::module_::import("builtins").attr("RuntimeWarning"), 2);
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, mod) {
@@ -821,6 +979,7 @@ PYBIND11_MODULE(_core, mod) {
         double j = 0.0;
         for (std::size_t s = 0; s < model.num_states(); ++s) j += model.initial[s] * sol.values[s];
         d["objective"] = j;
+        d["_json"] = json_text([&](JsonWriter& w) { write_continuous_result(w, model, cs, c); });  // softmdp-result/1
         return d;
     }, py::arg("path"), py::arg("alpha"), py::arg("integrator") = "quadrature", py::arg("nodes") = 0,
        py::arg("max_nodes") = 16384, py::arg("samples") = 20000, py::arg("seed") = 0, SOLVER_PY_ARGS);
@@ -852,8 +1011,227 @@ PYBIND11_MODULE(_core, mod) {
             obj.mutable_data()[i] = res.curve[static_cast<std::size_t>(i)].objective;
         }
         d["steps"] = step, d["q_error"] = qerr, d["objective"] = obj, d["episodes"] = res.episodes;
+        d["_json"] = json_text([&](JsonWriter& w) { write_learn_document(w, *m, o, res); });  // softmdp-learn/1
         return d;
     }, py::arg("model"), py::arg("alpha") = 1.0, py::arg("steps") = 100000, py::arg("seed") = 0, py::arg("behaviour") = "uniform",
        py::arg("epsilon") = 0.1, py::arg("schedule") = "power", py::arg("learning_rate") = 1.0, py::arg("omega") = 0.6,
        py::arg("target_every") = 1, py::arg("horizon") = 1000, py::arg("curve_points") = 20, py::arg("initial_q") = 0.0);
+
+    mod.def("_occupancy", [](const ModelPtr& m, const py::object& policy, std::optional<double> alpha, std::optional<std::uint64_t> horizon,
+                             std::optional<carray<double>> prior, SOLVER_ARGS) {
+        const SolverOptions opt = solver_options(SOLVER_PASS);
+        if (horizon && *horizon == 0) usage("horizon must be >= 1");
+        // With prior= the policy is computed on the prior model (solvers/prior.hpp) and mapped back
+        // to the model's rows (0 on excluded actions); the visitation is that of the model itself.
+        ChosenPolicy chosen;
+        if (prior) {
+            const ModelPtr pm = prior_model(m, prior, alpha.value_or(0.0));
+            chosen = chosen_policy_py(*pm, policy, alpha, opt);
+            chosen.pi = to_full_rows(*m, *pm, chosen.pi);
+            chosen.source += ", prior array";
+        } else {
+            chosen = chosen_policy_py(*m, policy, alpha, opt);
+        }
+        const Occupancy occ = without_gil([&] {
+            return horizon ? finite_horizon_occupancy(*m, chosen.pi, *horizon) : occupancy(*m, chosen.pi, {}, opt);
+        });
+        const OccupancySummary summary = summarise(*m, occ);
+        py::dict d;
+        d["states"] = copy_array(occ.states);
+        d["state_actions"] = per_action(*m, occ.state_actions, 0.0);
+        d["policy"] = per_action(*m, chosen.pi, 0.0);
+        d["source"] = chosen.source;
+        d["alpha"] = opt_float(chosen.alpha);
+        d["horizon"] = occ.horizon ? py::object(py::int_(*occ.horizon)) : py::object(py::none());
+        d["error_bound"] = opt_float(occ.error_bound);
+        d["converged"] = occ.converged;
+        d["method"] = occ.method;
+        d["sweeps"] = occ.sweeps;
+        d["seconds"] = occ.seconds;
+        d["reason"] = occ.reason;
+        d["total"] = summary.total;
+        d["expected_return"] = summary.expected_return;
+        d["_json"] = json_text([&](JsonWriter& w) { write_occupancy(w, *m, occ, summary, chosen.pi, chosen.source, chosen.alpha); });
+        return d;
+    }, py::arg("model"), py::arg("policy") = py::none(), py::arg("alpha") = py::none(), py::arg("horizon") = py::none(),
+       py::arg("prior") = py::none(), SOLVER_PY_ARGS);
+
+    mod.def("_simulate", [](const ModelPtr& m, const py::object& policy, std::optional<double> alpha, std::uint64_t episodes,
+                            std::uint64_t horizon, std::uint64_t seed, SOLVER_ARGS) {
+        const SolverOptions opt = solver_options(SOLVER_PASS);
+        SimulateOptions so;
+        so.episodes = episodes, so.horizon = horizon, so.seed = seed;
+        const ChosenPolicy chosen = chosen_policy_py(*m, policy, alpha, opt);
+        const auto eps = without_gil([&] { return simulate(*m, chosen.pi, so); });
+        py::dict d = trajectories_dict(eps);
+        d["source"] = chosen.source;
+        d["alpha"] = opt_float(chosen.alpha);
+        d["seed"] = seed;
+        d["horizon"] = horizon;
+        d["_json"] = json_text([&](JsonWriter& w) { write_trajectories(w, *m, eps, {chosen.source, chosen.alpha, so}); });
+        return d;
+    }, py::arg("model"), py::arg("policy") = py::none(), py::arg("alpha") = py::none(), py::arg("episodes") = 100,
+       py::arg("horizon") = 100, py::arg("seed") = 0, SOLVER_PY_ARGS);
+
+    mod.def("_read_trajectories", [](const ModelPtr& m, const std::string& path) {
+        const Demonstrations demos = read_demonstrations(path, *m);
+        if (demos.trajectories.empty()) {
+            py::dict d;
+            d["counts"] = per_action(*m, demos.counts, 0.0);
+            return d;
+        }
+        return trajectories_dict(demos.trajectories);
+    }, py::arg("model"), py::arg("path"));
+
+    mod.def("_irl", [](const ModelPtr& m, const py::dict& demonstrations, const py::object& features, std::vector<std::string> feature_names,
+                       double alpha, std::optional<std::uint64_t> horizon, const std::string& optimizer, double l2,
+                       std::optional<std::string> method, std::uint64_t irl_iterations, double gradient_tolerance,
+                       std::optional<carray<double>> initial_weights, SOLVER_ARGS) {
+        IrlOptions o;
+        if (!(alpha > 0.0) || !std::isfinite(alpha)) usage(fmt::format("alpha must be a finite number > 0, got {}", alpha));
+        o.alpha = alpha;
+        if (horizon && *horizon == 0) usage("horizon must be >= 1");
+        o.horizon = horizon.value_or(0);
+        if (optimizer != "lbfgs" && optimizer != "gradient") usage(fmt::format("optimizer must be lbfgs or gradient, got '{}'", optimizer));
+        o.optimizer = optimizer == "lbfgs" ? IrlOptimizer::lbfgs : IrlOptimizer::gradient;
+        if (!(l2 >= 0.0) || !std::isfinite(l2)) usage(fmt::format("l2 must be a finite number >= 0, got {}", l2));
+        o.l2 = l2;
+        o.max_iterations = irl_iterations;
+        if (!(gradient_tolerance >= 0.0)) usage("gradient_tolerance must be >= 0");
+        o.tolerance = gradient_tolerance;
+        if (method) {
+            if (o.horizon > 0) usage("method chooses the discounted soft solver: a finite horizon uses backward induction");
+            o.method = *method;
+        }
+        o.solver = solver_options(SOLVER_PASS);
+        o.solver.progress = signal_check<Progress>();
+        if (initial_weights) o.initial_weights = to_vector(*initial_weights);
+        Demonstrations demos;
+        if (demonstrations.contains("counts")) {
+            demos.counts = rows_of(*m, demonstrations["counts"].cast<carray<double>>(), "counts", true);
+        } else {
+            demos.trajectories = trajectories_of(*m, demonstrations["states"].cast<carray<std::int64_t>>(),
+                                                 demonstrations["actions"].cast<carray<std::int64_t>>(),
+                                                 demonstrations["offsets"].cast<carray<std::int64_t>>(),
+                                                 demonstrations["final_state"].cast<carray<std::int64_t>>(),
+                                                 demonstrations["terminated"].cast<py::array_t<bool, py::array::c_style | py::array::forcecast>>());
+        }
+        const Features phi = features_of(*m, features, std::move(feature_names));
+        IrlResult res = without_gil([&] { return irl(Model(*m), phi, demos, o); });
+        const Model& learned = *res.model;
+        const std::size_t H = o.horizon;
+        py::dict d;
+        d["weights"] = copy_array(res.weights);
+        d["reward"] = per_action(learned, res.reward, NAN);
+        d["policy"] = per_action_steps(learned, res.policy, H, 0.0);
+        d["values"] = H ? py::object(copy_array(res.values).attr("reshape")(H + 1, learned.num_states())) : py::object(copy_array(res.values));
+        const auto n = static_cast<py::ssize_t>(res.curve.size());
+        py::array_t<std::uint64_t> it(n);
+        py::array_t<double> ll(n), obj(n), gap(n), grad(n), secs(n);
+        for (py::ssize_t i = 0; i < n; ++i) {
+            const IrlPoint& p = res.curve[static_cast<std::size_t>(i)];
+            it.mutable_data()[i] = p.iteration, ll.mutable_data()[i] = p.log_likelihood, obj.mutable_data()[i] = p.objective;
+            gap.mutable_data()[i] = p.feature_gap, grad.mutable_data()[i] = p.gradient_norm, secs.mutable_data()[i] = p.seconds;
+        }
+        py::dict curve;
+        curve["iteration"] = it, curve["log_likelihood"] = ll, curve["objective"] = obj, curve["feature_gap"] = gap;
+        curve["gradient_norm"] = grad, curve["seconds"] = secs;
+        d["curve"] = curve;
+        d["demonstrated_features"] = copy_array(res.demonstrated_features);
+        d["learned_features"] = copy_array(res.learned_features);
+        std::vector<std::string> names(phi.count());
+        for (std::size_t k = 0; k < names.size(); ++k) names[k] = phi.name(k);
+        d["feature_names"] = names;
+        d["iterations"] = res.iterations;
+        d["evaluations"] = res.evaluations;
+        d["converged"] = res.converged;
+        d["stop"] = std::string(to_string(res.stop));
+        d["reason"] = res.reason;
+        d["seconds"] = res.seconds;
+        d["_json"] = json_text([&](JsonWriter& w) { write_irl(w, res, phi, o); });  // softmdp-irl/1
+        d["model"] = std::make_shared<Model>(std::move(*res.model));
+        return d;
+    }, py::arg("model"), py::arg("demonstrations"), py::arg("features") = py::none(), py::arg("feature_names") = std::vector<std::string>(),
+       py::arg("alpha") = 1.0, py::arg("horizon") = py::none(), py::arg("optimizer") = "lbfgs", py::arg("l2") = 0.0,
+       py::arg("method") = py::none(), py::arg("irl_iterations") = 200, py::arg("gradient_tolerance") = 1e-6,
+       py::arg("initial_weights") = py::none(), py::arg("tolerance") = 1e-10, py::arg("max_iterations") = 1'000'000,
+       py::arg("time_limit") = py::none(), py::arg("threads") = 0, py::arg("evaluation_sweeps") = 20, py::arg("krylov") = "bicgstab",
+       py::arg("preconditioner_sweeps") = 2, py::arg("aggregate_size") = py::none());
+
+    mod.def("_estimate", [](const std::string& path, const py::object& state, double alpha, const py::object& values,
+                            std::uint64_t samples, const std::string& proposal, std::size_t particles, std::size_t nodes, std::uint64_t seed) {
+        if (!(alpha > 0.0) || !std::isfinite(alpha)) usage(fmt::format("estimate needs alpha > 0, got {}", alpha));
+        EstimateOptions eo;
+        eo.samples = samples, eo.proposal = proposal, eo.particles = particles, eo.nodes = nodes, eo.seed = seed;
+        const ContinuousInputPy in = continuous_input_py(path, state, values);
+        const SoftQTarget target(in.model, in.state, in.values, alpha);
+        const SoftValueRun run = without_gil([&] { return estimate_soft_value(target, eo); });
+        const SoftValueEstimate& v = run.value;
+        warn_all(v.warnings);
+        py::dict d;
+        d["state"] = in.model.state_names[in.state];
+        d["alpha"] = alpha;
+        d["estimate"] = v.estimate;
+        d["std_error"] = v.std_error;
+        d["bias_correction"] = v.bias_correction;
+        d["corrected"] = v.corrected;
+        d["samples"] = v.log_z.samples;
+        d["ess"] = v.log_z.ess;
+        d["reference"] = v.reference ? py::object(py::float_(alpha * v.reference->log_z)) : py::object(py::none());
+        d["reference_error"] = v.reference ? py::object(py::float_(v.reference_error)) : py::object(py::none());
+        d["difference"] = opt_float(v.difference);
+        d["finite"] = v.finite;
+        d["warnings"] = v.warnings;
+        d["proposal"] = proposal;
+        d["seed"] = seed;
+        d["_json"] = json_text([&](JsonWriter& w) {
+            write_estimate_document(w, {.state = in.model.state_names[in.state], .proposal = proposal, .proposal_used = run.proposal,
+                                        .dimension = target.dim(), .seed = seed, .value = v});
+        });
+        return d;
+    }, py::arg("path"), py::arg("state"), py::arg("alpha"), py::arg("values") = py::none(), py::arg("samples") = 100000,
+       py::arg("proposal") = "uniform", py::arg("particles") = 100, py::arg("nodes") = 16, py::arg("seed") = 0);
+
+    mod.def("_sample", [](const std::string& path, const py::object& state, double alpha, const py::object& values, std::size_t particles,
+                          std::size_t steps, double step_size, double movement_tolerance, int threads, const std::string& weighting,
+                          std::size_t draws, std::uint64_t seed) {
+        if (!(alpha > 0.0) || !std::isfinite(alpha)) usage(fmt::format("sample needs alpha > 0, got {}", alpha));
+        if (weighting != "resample" && weighting != "none") usage(fmt::format("weighting must be resample or none, got '{}'", weighting));
+        if (threads < 0) usage("threads must be >= 0");
+        SvgdOptions so;
+        so.particles = particles, so.max_steps = steps, so.step_size = step_size, so.tolerance = movement_tolerance;
+        so.seed = seed, so.threads = threads;
+        ResampleOptions ro;
+        ro.draws = draws, ro.seed = seed, ro.threads = threads;
+        check_particles(particles);
+        const ContinuousInputPy in = continuous_input_py(path, state, values);
+        const SoftQTarget target(in.model, in.state, in.values, alpha);
+        const SoftPolicySamples sp = without_gil([&] { return sample_soft_policy(target, so, weighting == "resample", ro); });
+        warn_all(sp.warnings);
+        const auto n = static_cast<py::ssize_t>(particles), dim = static_cast<py::ssize_t>(target.dim());
+        py::dict d;
+        d["state"] = in.model.state_names[in.state];
+        d["alpha"] = alpha;
+        d["particles"] = copy_array(sp.particles).attr("reshape")(n, dim);
+        d["svgd_particles"] = copy_array(sp.svgd.particles).attr("reshape")(n, dim);
+        d["steps"] = sp.svgd.steps;
+        d["converged"] = sp.svgd.converged;
+        d["bandwidth"] = sp.svgd.bandwidth;
+        d["ksd"] = sp.svgd.ksd;
+        d["resampled"] = sp.resampled.has_value();
+        d["ess"] = sp.resampled ? py::object(py::float_(sp.resampled->weights.ess)) : py::object(py::none());
+        d["draws"] = sp.resampled ? py::object(py::int_(sp.resampled->weights.samples)) : py::object(py::none());
+        d["distinct"] = sp.resampled ? py::object(py::int_(sp.resampled->distinct)) : py::object(py::none());
+        d["finite"] = sp.finite;
+        d["warnings"] = sp.warnings;
+        d["seed"] = seed;
+        d["_json"] = json_text([&](JsonWriter& w) {
+            write_samples_document(w, {.state = in.model.state_names[in.state], .alpha = alpha, .svgd = sp.svgd, .finite = sp.finite,
+                                       .seed = seed, .resampled = sp.resampled, .defensive_uniform_weight = ro.defensive,
+                                       .warnings = sp.warnings, .particles = sp.particles, .dimension = target.dim()});
+        });
+        return d;
+    }, py::arg("path"), py::arg("state"), py::arg("alpha"), py::arg("values") = py::none(), py::arg("particles") = 200,
+       py::arg("steps") = 1000, py::arg("step_size") = 0.01, py::arg("movement_tolerance") = 1e-5, py::arg("threads") = 0,
+       py::arg("weighting") = "resample", py::arg("draws") = 0, py::arg("seed") = 0);
 }

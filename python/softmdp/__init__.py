@@ -29,7 +29,8 @@ from ._core import (Error, InputError, IoError, NumericalError, Result, UsageErr
                     choose_default_method, default_method, methods)
 
 __all__ = ["Model", "Result", "FiniteHorizonResult", "Comparison", "Sweep", "Learning", "load", "solve", "evaluate", "compare",
-           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "methods", "default_method", "choose_default_method", "alpha_grid", "Error", "InputError",
+           "sweep", "residuals", "learn", "solve_continuous", "ContinuousResult", "occupancy", "Occupancy", "simulate",
+           "Trajectories", "load_trajectories", "irl", "IrlResult", "estimate", "Estimate", "sample", "Samples", "methods", "default_method", "choose_default_method", "alpha_grid", "Error", "InputError",
            "UsageError", "NumericalError", "IoError"]
 __version__ = "0.1.0"
 
@@ -430,6 +431,11 @@ class Learning:
     q_error: Any
     objective: Any
     episodes: int
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-learn/1 document (as `softmdp learn --json`), written by the library."""
+        return self._json
 
 
 def learn(model, alpha: float = 1.0, steps: int = 100000, *, seed: int = 0, behaviour: str = "uniform",
@@ -457,6 +463,11 @@ class ContinuousResult:
     reason: str
     method: str
     objective: float
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-result/1 document of a continuous-action solve (as `softmdp solve FILE --json`)."""
+        return self._json
 
 
 def solve_continuous(path, alpha: float, *, integrator: str = "quadrature", nodes: int = 0, max_nodes: int = 16384,
@@ -466,3 +477,221 @@ def solve_continuous(path, alpha: float, *, integrator: str = "quadrature", node
     (`samples` per state, `seed`). Options as solve(); Ctrl-C raises KeyboardInterrupt."""
     return ContinuousResult(**_core._solve_continuous(str(path), alpha, integrator, nodes, max_nodes, samples, seed,
                                                       **_opts(options)))
+
+
+@dataclass
+class Occupancy:
+    """State and state-action visitation of a policy (softmdp occupancy): discounted,
+    d(s) = sum_t gamma^t P(s_t = s) from p0 (summing to 1/(1 - gamma)), or over a finite horizon
+    (sum over t < H). d(s, a) = d(s) pi(a|s). New arrays."""
+    states: Any                 # d(s), (S,)
+    state_actions: Any          # d(s, a), (S, A), 0 where unavailable
+    policy: Any                 # pi (S, A): the policy measured
+    source: str                 # how it was chosen: "array", "uniform", "soft-optimal at alpha 0.5", ...
+    alpha: Optional[float]      # the policy's temperature, when it has one
+    horizon: Optional[int]      # None: discounted
+    error_bound: Optional[float]  # certified l1 error of states and state_actions together
+    converged: bool
+    method: str
+    sweeps: int
+    seconds: float
+    reason: str
+    total: float                # sum_s d(s)
+    expected_return: float      # sum d(s, a) r(s, a): the policy's return without entropy terms
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-occupancy/1 document (as `softmdp occupancy --json`)."""
+        return self._json
+
+
+def occupancy(model, policy=None, *, alpha: Optional[float] = None, horizon: Optional[int] = None, prior=None,
+              **options) -> Occupancy:
+    """State and state-action visitation of a policy (softmdp occupancy), with a certified l1 bound.
+
+    policy: an (S, A) array pi(a|s) (or one entry per available (s, a)), or "uniform", "greedy" (in the
+    hard optimal Q*), "softmax" (the soft optimum at alpha); None: the soft-optimal policy at alpha
+    (greedy optimal at alpha 0), as `softmdp occupancy --alpha A`. horizon=H: sum over t < H by forward
+    recursion (exact) instead of the discounted occupancy. prior: as solve(), for the computed policy.
+    Options as solve() (the tolerance is that of the occupancy's l1 bound and the policy's solve)."""
+    d = _core._occupancy(model, policy, None if alpha is None else float(alpha), horizon, prior, **_opts(options))
+    return Occupancy(**d)
+
+
+@dataclass
+class Trajectories:
+    """Episodes of a policy (softmdp simulate), as flat arrays: episode k's states and actions are
+    states[offsets[k]:offsets[k+1]] and actions[...] (int64 indices), its last state final_state[k]
+    (terminal when terminated[k], else cut by the horizon). Pass to irl() as demonstrations."""
+    states: Any
+    actions: Any
+    offsets: Any                # (episodes + 1,)
+    final_state: Any            # (episodes,)
+    terminated: Any             # (episodes,) bool
+    discounted_return: Any      # (episodes,) sum_t gamma^t r_t with sampled rewards
+    source: str = "array"
+    alpha: Optional[float] = None
+    seed: int = 0
+    horizon: int = 0
+    _json: str = field(default="", repr=False)
+
+    def __len__(self) -> int:
+        return len(self.final_state)
+
+    def episode(self, k: int):
+        """(states, actions) of episode k: views on the flat arrays."""
+        a, b = self.offsets[k], self.offsets[k + 1]
+        return self.states[a:b], self.actions[a:b]
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-trajectories/1 document (as `softmdp simulate --json`); empty for
+        trajectories read from a file (load_trajectories)."""
+        return self._json
+
+    def _arrays(self) -> dict:
+        return dict(states=self.states, actions=self.actions, offsets=self.offsets, final_state=self.final_state,
+                    terminated=self.terminated)
+
+
+def simulate(model, policy=None, *, alpha: Optional[float] = None, episodes: int = 100, horizon: int = 100, seed: int = 0,
+             **options) -> Trajectories:
+    """Episodes of a policy (softmdp simulate): s_0 ~ p0, a_t ~ pi(.|s_t), until a terminal state or
+    `horizon` steps. Same seed, same episodes as the CLI (episode k draws from its own stream).
+    policy as occupancy() (None: the soft optimum at alpha). Options as solve() (for the policy's solve)."""
+    d = _core._simulate(model, policy, None if alpha is None else float(alpha), episodes, horizon, seed, **_opts(options))
+    return Trajectories(**d)
+
+
+def load_trajectories(model, path):
+    """Reads a softmdp-trajectories/1 file against the model: Trajectories, or an (S, A) array of
+    visitation counts when the file has counts (both accepted by irl()). Only what IRL reads is
+    read: states and actions (final_state, terminated and discounted_return are left 0)."""
+    d = _core._read_trajectories(model, os.fspath(path))
+    if "counts" in d:
+        return d["counts"]
+    return Trajectories(**d)
+
+
+@dataclass
+class IrlResult:
+    """Maximum causal entropy IRL (softmdp irl): the learned weights, reward r_w = Phi w, and the
+    learner's soft-optimal policy at alpha. New arrays."""
+    weights: Any                # (K,)
+    reward: Any                 # (S, A), NaN where unavailable
+    policy: Any                 # (S, A); with a horizon (H, S, A), pi_t
+    values: Any                 # (S,); with a horizon (H + 1, S)
+    curve: dict                 # per optimiser iteration: iteration, log_likelihood, objective, feature_gap, gradient_norm, seconds
+    demonstrated_features: Any  # mu_E (K,)
+    learned_features: Any       # mu_w (K,)
+    feature_names: list
+    iterations: int
+    evaluations: int
+    converged: bool
+    stop: str
+    reason: str
+    seconds: float
+    model: "Model"              # the dynamics with the learned reward r_w
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-irl/1 document (as `softmdp irl --json`)."""
+        return self._json
+
+
+def irl(model, demonstrations, *, features=None, feature_names: Optional[Sequence[str]] = None, alpha: float = 1.0,
+        horizon: Optional[int] = None, optimizer: str = "lbfgs", l2: float = 0.0, method: Optional[str] = None,
+        irl_iterations: int = 200, gradient_tolerance: float = 1e-6, initial_weights=None, tolerance: float = 1e-10,
+        **options) -> IrlResult:
+    """Maximum causal entropy inverse RL (softmdp irl; docs/irl.md): the weights w of a linear reward
+    r_w = Phi w whose soft-optimal policy at alpha maximises the (discounted) likelihood of the
+    demonstrations. The model's own rewards are ignored.
+
+    demonstrations: Trajectories (simulate(), load_trajectories()), a softmdp-trajectories/1 path, or
+    an (S, A) array of visitation counts (discounted only). features: None (one-hot: one weight per
+    available (s, a)), a softmdp-features/1 path, an (S, K) array (per state) or an (S, A, K) array
+    (per state-action); feature_names for the arrays. horizon=H: time-indexed policies by backward
+    induction. optimizer "lbfgs" | "gradient"; l2: l2/2 ||w||^2; irl_iterations and
+    gradient_tolerance (max |dL/dw_k|) stop the optimiser. method, tolerance (1e-10) and options as
+    solve(): the inner soft solves. Ctrl-C raises KeyboardInterrupt."""
+    if isinstance(demonstrations, (str, os.PathLike)):
+        demonstrations = load_trajectories(model, demonstrations)
+    if isinstance(demonstrations, Trajectories):
+        demos = demonstrations._arrays()
+    else:
+        demos = {"counts": demonstrations}
+    d = _core._irl(model, demos, features, list(feature_names or []), float(alpha), horizon, optimizer, float(l2), method,
+                   irl_iterations, float(gradient_tolerance), initial_weights, **_opts({"tolerance": tolerance, **options}))
+    return IrlResult(**d)
+
+
+@dataclass
+class Estimate:
+    """A Monte Carlo soft value alpha log integral exp(Q(s, a)/alpha) da of a continuous-action state
+    (softmdp estimate), judged against the quadrature reference when d <= 3."""
+    state: str
+    alpha: float
+    estimate: float             # alpha log mean(w)
+    std_error: float            # its standard error (delta method)
+    bias_correction: float      # added in `corrected`: about -alpha (n/ESS - 1)/(2n) removed
+    corrected: float
+    samples: int
+    ess: float                  # effective sample size of the importance weights
+    reference: Optional[float]  # alpha log Z by adaptive Gauss-Legendre quadrature (d <= 3)
+    reference_error: Optional[float]
+    difference: Optional[float]  # (corrected - reference) / sqrt(se^2 + reference_error^2)
+    finite: bool
+    warnings: list
+    proposal: str
+    seed: int
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-estimate/1 document (as `softmdp estimate --json`)."""
+        return self._json
+
+
+def estimate(path, state, alpha: float, *, values=None, samples: int = 100000, proposal: str = "uniform",
+             particles: int = 100, nodes: int = 16, seed: int = 0) -> Estimate:
+    """Monte Carlo soft value of one state of a continuous-action file (softmdp estimate; docs/continuous.md).
+    state: name or index. values: successor values V, an (S,) array or a softmdp-result/1 path (default
+    0). proposal "uniform" | "gaussian" | "svgd" (particles SVGD particles); nodes: Gauss-Legendre nodes
+    per panel of the reference. Warnings (low effective sample size) are also issued as RuntimeWarning."""
+    return Estimate(**_core._estimate(os.fspath(path), str(state), float(alpha), values, samples, proposal, particles,
+                                      nodes, seed))
+
+
+@dataclass
+class Samples:
+    """SVGD particles from the soft policy pi(a|s) ∝ exp(Q(s, a)/alpha) of a continuous-action state
+    (softmdp sample), importance-resampled (weighting="resample") or as they are."""
+    state: str
+    alpha: float
+    particles: Any              # (n, d): the particles reported
+    svgd_particles: Any         # (n, d): SVGD's, before resampling
+    steps: int
+    converged: bool
+    bandwidth: float
+    ksd: float                  # kernel Stein discrepancy of the SVGD particles
+    resampled: bool
+    ess: Optional[float]        # of the importance weights (resampled)
+    draws: Optional[int]
+    distinct: Optional[int]
+    finite: bool
+    warnings: list
+    seed: int
+    _json: str = field(default="", repr=False)
+
+    def to_json(self) -> str:
+        """The CLI's softmdp-samples/1 document (as `softmdp sample --json`)."""
+        return self._json
+
+
+def sample(path, state, alpha: float, *, values=None, particles: int = 200, steps: int = 1000, step_size: float = 0.01,
+           movement_tolerance: float = 1e-5, threads: int = 0, weighting: str = "resample", draws: int = 0,
+           seed: int = 0) -> Samples:
+    """SVGD particles from pi(a|s) ∝ exp(Q(s, a)/alpha) at one state of a continuous-action file
+    (softmdp sample; docs/continuous.md). state and values as estimate(). weighting "resample":
+    importance weights against pi on a kernel density of the particles, then resampling (right mode
+    weights; draws: 0 = max(100000, 50 n)); "none": the SVGD particles as they are."""
+    return Samples(**_core._sample(os.fspath(path), str(state), float(alpha), values, particles, steps, float(step_size),
+                                   float(movement_tolerance), threads, weighting, draws, seed))

@@ -128,6 +128,7 @@ class Learning:
     q_error: Array
     objective: Array
     episodes: int
+    def to_json(self) -> str: ...
 
 @dataclass
 class ContinuousResult:
@@ -145,6 +146,7 @@ class ContinuousResult:
     reason: str
     method: str
     objective: float
+    def to_json(self) -> str: ...
 
 def solve_continuous(path: Path, alpha: float, *, integrator: Literal["quadrature", "mc"] = ..., nodes: int = ...,
                      max_nodes: int = ..., samples: int = ..., seed: int = ..., **options: Any) -> ContinuousResult: ...
@@ -192,3 +194,129 @@ def methods() -> list[tuple[str, bool, str]]: ...
 def default_method(model: Model, alpha: float = ...) -> str: ...
 def choose_default_method(model: Model, alpha: float = ..., keep_rows: bool = ..., available: int | None = ...) -> tuple[str, str]: ...
 def alpha_grid(lo: float, hi: float, n: int, log_scale: bool = ...) -> list[float]: ...
+
+PolicySpec = Union[npt.ArrayLike, Literal["uniform", "greedy", "softmax"], None]
+
+@dataclass
+class Occupancy:
+    """State and state-action visitation of a policy (softmdp occupancy)."""
+    states: Array                  # d(s) (S,)
+    state_actions: Array           # d(s, a) (S, A), 0 where unavailable
+    policy: Array                  # the policy measured (S, A)
+    source: str
+    alpha: Optional[float]
+    horizon: Optional[int]
+    error_bound: Optional[float]   # certified l1 error of states and state_actions together
+    converged: bool
+    method: str
+    sweeps: int
+    seconds: float
+    reason: str
+    total: float
+    expected_return: float
+    def to_json(self) -> str: ...
+
+def occupancy(model: Model, policy: PolicySpec = ..., *, alpha: Optional[float] = ..., horizon: Optional[int] = ...,
+              prior: Optional[npt.ArrayLike] = ..., **options: Any) -> Occupancy:
+    """State and state-action visitation of a policy (an (S, A) array, "uniform", "greedy", "softmax";
+    None: the soft optimum at alpha), discounted or over horizon=H, with a certified l1 bound."""
+
+@dataclass
+class Trajectories:
+    """Episodes as flat int64 arrays: episode k is states[offsets[k]:offsets[k+1]] (and actions)."""
+    states: npt.NDArray[np.int64]
+    actions: npt.NDArray[np.int64]
+    offsets: npt.NDArray[np.int64]
+    final_state: npt.NDArray[np.int64]
+    terminated: npt.NDArray[np.bool_]
+    discounted_return: Array
+    source: str
+    alpha: Optional[float]
+    seed: int
+    horizon: int
+    def __len__(self) -> int: ...
+    def episode(self, k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]: ...
+    def to_json(self) -> str: ...
+
+def simulate(model: Model, policy: PolicySpec = ..., *, alpha: Optional[float] = ..., episodes: int = ..., horizon: int = ...,
+             seed: int = ..., **options: Any) -> Trajectories:
+    """Episodes of a policy (softmdp simulate); seeded, the same episodes as the CLI for the same seed."""
+def load_trajectories(model: Model, path: Path) -> Union[Trajectories, Array]:
+    """A softmdp-trajectories/1 file: Trajectories, or (S, A) visitation counts."""
+
+@dataclass
+class IrlResult:
+    """Maximum causal entropy IRL (softmdp irl)."""
+    weights: Array
+    reward: Array                  # (S, A), NaN where unavailable
+    policy: Array                  # (S, A), or (H, S, A) with a horizon
+    values: Array                  # (S,), or (H + 1, S) with a horizon
+    curve: dict[str, npt.NDArray[Any]]
+    demonstrated_features: Array
+    learned_features: Array
+    feature_names: list[str]
+    iterations: int
+    evaluations: int
+    converged: bool
+    stop: Stop
+    reason: str
+    seconds: float
+    model: Model
+    def to_json(self) -> str: ...
+
+def irl(model: Model, demonstrations: Union[Trajectories, Path, npt.ArrayLike], *, features: Union[None, Path, npt.ArrayLike] = ...,
+        feature_names: Optional[Sequence[str]] = ..., alpha: float = ..., horizon: Optional[int] = ...,
+        optimizer: Literal["lbfgs", "gradient"] = ..., l2: float = ..., method: Optional[str] = ..., irl_iterations: int = ...,
+        gradient_tolerance: float = ..., initial_weights: Optional[npt.ArrayLike] = ..., tolerance: float = ...,
+        **options: Any) -> IrlResult:
+    """Maximum causal entropy inverse RL with linear features (softmdp irl); the model's rewards are ignored."""
+
+@dataclass
+class Estimate:
+    """A Monte Carlo soft value of a continuous-action state (softmdp estimate)."""
+    state: str
+    alpha: float
+    estimate: float
+    std_error: float
+    bias_correction: float
+    corrected: float
+    samples: int
+    ess: float
+    reference: Optional[float]
+    reference_error: Optional[float]
+    difference: Optional[float]
+    finite: bool
+    warnings: list[str]
+    proposal: str
+    seed: int
+    def to_json(self) -> str: ...
+
+def estimate(path: Path, state: Union[str, int], alpha: float, *, values: Union[None, Path, npt.ArrayLike] = ...,
+             samples: int = ..., proposal: Literal["uniform", "gaussian", "svgd"] = ..., particles: int = ..., nodes: int = ...,
+             seed: int = ...) -> Estimate:
+    """alpha log integral exp(Q(s, a)/alpha) da by importance sampling, with its standard error (softmdp estimate)."""
+
+@dataclass
+class Samples:
+    """SVGD particles from pi(a|s) (softmdp sample)."""
+    state: str
+    alpha: float
+    particles: Array               # (n, d)
+    svgd_particles: Array          # (n, d)
+    steps: int
+    converged: bool
+    bandwidth: float
+    ksd: float
+    resampled: bool
+    ess: Optional[float]
+    draws: Optional[int]
+    distinct: Optional[int]
+    finite: bool
+    warnings: list[str]
+    seed: int
+    def to_json(self) -> str: ...
+
+def sample(path: Path, state: Union[str, int], alpha: float, *, values: Union[None, Path, npt.ArrayLike] = ..., particles: int = ...,
+           steps: int = ..., step_size: float = ..., movement_tolerance: float = ..., threads: int = ...,
+           weighting: Literal["resample", "none"] = ..., draws: int = ..., seed: int = ...) -> Samples:
+    """SVGD particles from the soft policy of a continuous-action state (softmdp sample)."""

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <fmt/format.h>
 
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/random.hpp"
@@ -129,4 +130,24 @@ ResampleResult importance_resample(const BlockDensity& f, std::span<const double
 }
 
 }  // namespace detail
+SoftPolicySamples sample_soft_policy(const SoftQTarget& target, const SvgdOptions& so, bool resample, const ResampleOptions& ro) {
+    check_particles(so.particles);
+    if (!(so.step_size > 0.0) || !std::isfinite(so.step_size))
+        throw UsageError(fmt::format("{} must be a finite number > 0, got {}", param("step_size"), so.step_size));
+    if (ro.draws != 0 && (ro.draws < so.particles || ro.draws > ResampleOptions::kMaxDraws))
+        throw UsageError(fmt::format("{} must be 0 or in {}..{}, got {}", param("draws"), param("particles"), ResampleOptions::kMaxDraws, ro.draws));
+    SoftPolicySamples out;
+    out.svgd = svgd(target, so);
+    const std::size_t n = so.particles;
+    if (resample) out.resampled = importance_resample(target, out.svgd.particles, n, ro);
+    out.particles = out.resampled ? out.resampled->particles : out.svgd.particles;
+    out.finite = std::isfinite(out.svgd.ksd) && std::all_of(out.particles.begin(), out.particles.end(), [](double x) { return std::isfinite(x); });
+    if (out.resampled && out.resampled->weights.ess < static_cast<double>(n))
+        out.warnings.push_back(fmt::format("importance weights' effective sample size {:.1f} is below the {} particles: the resampled "
+                                           "particles repeat ({} distinct); raise the draws or the SVGD steps",
+                                           out.resampled->weights.ess, n, out.resampled->distinct));
+    if (!out.finite) out.warnings.push_back("the particles or the KSD are not finite (numerical failure)");
+    return out;
+}
+
 }  // namespace softmdp

@@ -2,7 +2,58 @@
 
 #include <fmt/format.h>
 
+#include "softmdp/continuous/resampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
+#include "softmdp/core/errors.hpp"
+#include "softmdp/core/random.hpp"
+
 namespace softmdp {
+
+Proposal make_proposal(std::string_view kind, const SoftQTarget& target, std::uint64_t seed, std::size_t particles) {
+    const std::size_t d = target.dim();
+    Proposal q;
+    if (kind == "uniform") return q;
+    if (kind == "gaussian") {
+        Rng rng(seed ^ 0x9e3779b97f4a7c15ULL);
+        std::vector<double> a(d), best(d);
+        double best_f = -INFINITY;
+        for (int i = 0; i < 1000; ++i) {
+            for (std::size_t k = 0; k < d; ++k) a[k] = rng.uniform(target.low()[k], target.high()[k]);
+            const double f = target.log_density(a, {});
+            if (f > best_f) best_f = f, best = a;
+        }
+        q.kind = Proposal::Kind::gaussian;
+        q.mean = best;
+        for (std::size_t k = 0; k < d; ++k) q.stddev.push_back(0.25 * (target.high()[k] - target.low()[k]));
+        return q;
+    }
+    if (kind == "svgd") {
+        SvgdOptions so;
+        so.particles = particles;
+        check_particles(so.particles);
+        so.max_steps = 300;
+        so.seed = seed;
+        return particle_proposal(svgd(target, so).particles, d);
+    }
+    throw UsageError(fmt::format("{} must be uniform, gaussian or svgd, got '{}'", param("proposal"), kind));
+}
+
+SoftValueRun estimate_soft_value(const SoftQTarget& target, const EstimateOptions& opt) {
+    if (opt.samples < 2 || opt.samples > EstimateOptions::kMaxSamples)
+        throw UsageError(fmt::format("{} must be in 2..{}, got {}", param("samples"), EstimateOptions::kMaxSamples, opt.samples));
+    QuadratureReferenceOptions ro;
+    ro.nodes_per_panel = opt.nodes;
+    if (ro.nodes_per_panel < 1 || ro.nodes_per_panel > EstimateOptions::kMaxPanelNodes)
+        throw UsageError(fmt::format("{} must be in 1..{}, got {}", param("nodes"), EstimateOptions::kMaxPanelNodes, ro.nodes_per_panel));
+    check_particles(opt.particles);
+    SoftValueRun run;
+    run.proposal = make_proposal(opt.proposal, target, opt.seed, opt.particles);
+    const LogZEstimate e = log_integral_mc(target, run.proposal, opt.samples, opt.seed);
+    std::optional<QuadratureReference> reference;
+    if (target.dim() <= 3) reference = quadrature_reference(target, ro);
+    run.value = judge_soft_value(e, target.alpha(), std::move(reference), ro);
+    return run;
+}
 
 SoftValueEstimate judge_soft_value(const LogZEstimate& e, double alpha, std::optional<QuadratureReference> ref,
                                    const QuadratureReferenceOptions& ro) {

@@ -5,6 +5,9 @@
 #include <numbers>
 #include <omp.h>
 
+#include <fmt/format.h>
+
+#include "softmdp/core/errors.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/core/threads.hpp"
 #include "../core/fast_math.hpp"
@@ -325,3 +328,11 @@ double SvgdState::ksd(std::span<const double> y, std::span<const double> s, doub
 }
 
 }  // namespace softmdp::detail
+
+namespace softmdp {
+
+void check_particles(std::size_t n) {
+    if (n < 2 || n > kMaxParticles) throw UsageError(fmt::format("{} must be in 2..{}, got {}", param("particles"), kMaxParticles, n));
+}
+
+}  // namespace softmdp

@@ -27,8 +27,10 @@ std::size_t draw(double u, std::size_t n, W&& w) {
 }  // namespace
 
 std::vector<Trajectory> simulate(const Model& m, std::span<const double> pi, const SimulateOptions& opt) {
-    if (opt.episodes == 0) throw UsageError("simulate: at least one episode");
-    if (opt.horizon == 0) throw UsageError(fmt::format("simulate: {} must be at least 1", param("horizon")));
+    if (opt.episodes == 0) throw UsageError(fmt::format("{} must be at least 1", param("episodes")));
+    if (opt.horizon == 0) throw UsageError(fmt::format("{} must be at least 1", param("horizon")));
+    if (static_cast<double>(opt.episodes) * static_cast<double>(opt.horizon) > 1e9)
+        throw UsageError(fmt::format("{} x {} is above 10^9 steps: the episodes would not fit in memory", param("episodes"), param("horizon")));
     const std::size_t R = m.num_rows();
     const bool timed = pi.size() != R;
     if (timed && pi.size() != opt.horizon * R)

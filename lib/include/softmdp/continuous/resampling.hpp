@@ -11,10 +11,13 @@
 // particles are, as M/n and the ESS grow, n draws from p; the ESS of the weights says how well q
 // covered p (a mode the particles over- or under-weighted lowers it).
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "softmdp/continuous/importance_sampling.hpp"
+#include "softmdp/continuous/svgd.hpp"
 #include "softmdp/continuous/target.hpp"
 
 namespace softmdp {
@@ -59,5 +62,18 @@ template <LogDensityTarget T>
 ResampleResult importance_resample(const T& target, std::span<const double> particles, std::size_t n, const ResampleOptions& opt) {
     return detail::importance_resample(detail::block_density(target), target.low(), target.high(), particles, n, opt);
 }
+
+// `softmdp sample`: SVGD particles from the target, importance-resampled on a kernel density of
+// them (`resample`, which gives the modes their right weights) or as they are.
+struct SoftPolicySamples {
+    SvgdResult svgd;
+    std::optional<ResampleResult> resampled;  // when resampled
+    std::vector<double> particles;            // n x d, row-major: the particles reported (resampled, else SVGD's)
+    bool finite = true;                       // the particles and the KSD are finite
+    std::vector<std::string> warnings;        // a low effective sample size of the weights, non-finite results
+};
+// Throws UsageError for options out of range (particles, step size, draws).
+SoftPolicySamples sample_soft_policy(const SoftQTarget& target, const SvgdOptions& svgd_options, bool resample,
+                                     const ResampleOptions& resample_options);
 
 }  // namespace softmdp

@@ -3,12 +3,15 @@
 // state (importance_sampling.hpp), with its bias correction, judged against the quadrature reference
 // (quadrature_reference.hpp) when there is one: what `softmdp estimate` reports.
 #include <cmath>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "softmdp/continuous/importance_sampling.hpp"
 #include "softmdp/continuous/quadrature_reference.hpp"
+#include "softmdp/continuous/target.hpp"
 
 namespace softmdp {
 
@@ -35,5 +38,35 @@ struct SoftValueEstimate {
 // with `reference_options`; none when d > 3).
 SoftValueEstimate judge_soft_value(const LogZEstimate& log_z, double alpha, std::optional<QuadratureReference> reference,
                                    const QuadratureReferenceOptions& reference_options);
+
+// The proposal of `softmdp estimate --proposal KIND`: "uniform"; "gaussian", at the best of 1000
+// uniform draws with a quarter of the box as standard deviation; or "svgd", the defensive Gaussian
+// mixture around `particles` SVGD particles of resampling.hpp (particle_proposal: Silverman's
+// bandwidth, uniform weight 0.1, which bounds the weights, so the estimate is consistent even when
+// the particles miss a mode). Throws UsageError for another kind.
+Proposal make_proposal(std::string_view kind, const SoftQTarget& target, std::uint64_t seed, std::size_t particles);
+
+struct EstimateOptions {
+    std::uint64_t samples = 100000;    // Monte Carlo samples, 2 .. kMaxSamples
+    std::string proposal = "uniform";  // uniform | gaussian | svgd (make_proposal)
+    std::size_t particles = 100;       // SVGD particles of the svgd proposal (2 .. SvgdOptions::kMaxParticles)
+    std::size_t nodes = 16;            // Gauss-Legendre nodes per panel of the reference, 1 .. kMaxPanelNodes
+    std::uint64_t seed = 0;
+    // Memory no longer grows with the samples (blocks merge in rounds), time does (about 10^7 a
+    // second on 2 cores for small targets: 10^10 is a quarter of an hour).
+    static constexpr std::uint64_t kMaxSamples = 10'000'000'000ULL;
+    // One panel's grid, m^3 points in 3-D, must fit the reference's point budget.
+    static constexpr std::size_t kMaxPanelNodes = 64;
+};
+
+struct SoftValueRun {
+    Proposal proposal;        // the proposal used
+    SoftValueEstimate value;  // judged against the quadrature reference when d <= 3
+};
+
+// `softmdp estimate`: the Monte Carlo soft value at the target's state with the proposal of
+// opt.proposal, judged against the quadrature reference (d <= 3). Throws UsageError for options out
+// of range.
+SoftValueRun estimate_soft_value(const SoftQTarget& target, const EstimateOptions& opt);
 
 }  // namespace softmdp

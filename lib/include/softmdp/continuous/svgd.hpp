@@ -41,6 +41,11 @@ struct SvgdOptions {
                                       // particles, else 10: the median costs two more passes over the pairs)
 };
 
+// At most this many particles (a step is O(n^2); 10^5 particles take minutes per step already).
+constexpr std::size_t kMaxParticles = 100000;
+// Throws UsageError unless 2 <= n <= kMaxParticles.
+void check_particles(std::size_t n);
+
 struct SvgdResult {
     std::vector<double> particles;  // n x d, row-major, in action space (strictly inside the box)
     std::size_t steps = 0;
