@@ -259,6 +259,7 @@ bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_ma
 struct UmbBlocks::Impl {
     std::string source;
     BuildOptions options;
+    bool whole;            // check the whole model's size against this machine's memory (else block() checks its own)
     std::string inflated;  // a compressed file's tar
     UmbReader f;
     std::string name;
@@ -274,8 +275,6 @@ struct UmbBlocks::Impl {
     std::vector<std::string> name_strings;  // the state names' strings, and which one each state has
     Array name_of;
     Array next_reward;
-
-    bool whole;  // check the whole model's size against this machine's memory (else block() checks its own)
 
     Impl(std::string_view bytes, const std::string& src, const BuildOptions& opt, bool whole_model)
         : source(src), options(opt), whole(whole_model), inflated(is_gzip(bytes) || is_xz(bytes) ? decompress(bytes, src) : std::string()),
