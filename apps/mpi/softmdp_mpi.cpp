@@ -51,13 +51,13 @@ std::vector<std::size_t> parse_cuts(const std::string& text) {
     return cuts;
 }
 
-const char* kUsage = "usage: mpirun -n K softmdp-mpi solve FILE [--method vi|soft-vi] [--alpha A] [--json OUT]";
+const char* kUsage = "usage: mpirun -n K softmdp-mpi solve FILE [--method vi|soft-vi] [--alpha A] [--json OUT] [--json-shards PREFIX]";
 
 int solve(int argc, char** argv, int rank) {
     po::options_description desc("solve options");
     desc.add_options()
         ("help,h", "this help")
-        ("file", po::value<std::string>(), "MDP file: softmdp/1 (JSON) or PETSc binary")
+        ("file", po::value<std::string>(), "MDP file: softmdp/1 (JSON), PETSc binary or UMB (uncompressed)")
         ("method,m", po::value<std::string>(), "vi (default without --alpha) or soft-vi (default with --alpha > 0)")
         ("alpha,a", po::value<double>()->default_value(0.0), "temperature alpha >= 0 (0: hard)")
         ("tolerance,t", po::value<double>()->default_value(1e-8), "certified error bound to reach (sup norm)")
@@ -68,6 +68,7 @@ int solve(int argc, char** argv, int rank) {
         ("discount", po::value<double>(), "discount of files without one (replaces a file's own)")
         ("partition", po::value<std::string>(), "first states of ranks 1..K-1, e.g. 0,5 (default: blocks balanced by transitions)")
         ("json", po::value<std::string>(), "write the softmdp-result/1 document to this file ('-' = stdout)")
+        ("json-shards", po::value<std::string>(), "each rank writes its states' part of the result to PREFIX-R.json, rank 0 an index PREFIX.json")
         ("stats", "print per-rank block sizes, bytes communicated per sweep and times on stderr")
         ("quiet,q", "print nothing on stdout but the document");
     po::positional_options_description pos;
@@ -94,6 +95,12 @@ int solve(int argc, char** argv, int rank) {
         if (std::filesystem::equivalent(file, vm["json"].as<std::string>(), ec))
             throw UsageError(fmt::format("--json {} is the model file itself", vm["json"].as<std::string>()));
     }
+    if (vm.count("json-shards")) {
+        std::error_code ec;
+        if (std::filesystem::equivalent(file, vm["json-shards"].as<std::string>() + ".json", ec))
+            throw UsageError(fmt::format("--json-shards {}: the index {}.json would be the model file itself", vm["json-shards"].as<std::string>(),
+                                         vm["json-shards"].as<std::string>()));
+    }
     LoadOptions lo;
     lo.build.renormalize = vm.count("renormalize") > 0;
     if (vm.count("discount")) lo.build.discount = vm["discount"].as<double>();
@@ -116,6 +123,7 @@ int solve(int argc, char** argv, int rank) {
     });
     const Solution& sol = ds.solution;
     if (vm.count("json")) write_distributed_result(dm, ds, vm["json"].as<std::string>());
+    if (vm.count("json-shards")) write_distributed_shards(dm, ds, vm["json-shards"].as<std::string>());
     const bool table = !vm.count("quiet") && !(vm.count("json") && vm["json"].as<std::string>() == "-");
     if (rank == 0 && table) {
         fmt::print("{} (alpha {}) on {}: {} after {} iterations, error bound {}, {:.3f} s on {} rank{}\n", sol.method, sol.alpha, file,

@@ -7,7 +7,8 @@ sweeps, exact-evaluation refinement) on a 10^4-state Garnet in PETSc binary. Eac
 lie within its printed error bound (plus the reference's own bound) of the reference; runs of the same
 model on different rank counts within 1e-9 of each other. Also: partitions with empty ranks, ranks of
 one state whose successors are all remote, and a rank that fails to read its block (every rank exits
-2 with the same message, no output file left).
+2 with the same message, no output file left). UMB read by blocks (1, 2, 3 ranks; a damaged file gives
+the serial reader's message once); --json-shards concatenated equals the --json document.
 
 usage: check_mpi.py SOFTMDP_MPI SOFTMDP MPIEXEC SOURCE_DIR WORK_DIR
 """
@@ -139,6 +140,71 @@ check("rank 2:" in p.stderr and "'P values[" + str(nnz - 1) + "]'" in p.stderr a
 check(not any(out.parent.iterdir()), "no output file (nor temporary file) left")
 p = mpirun(2, WORK / "missing.json", "--json", out)
 check(p.returncode == 3 and not any(out.parent.iterdir()), f"a missing model: exit 3 on every rank ({p.returncode}), no output")
+
+# 5. The same Garnet as UMB: each rank reads its byte ranges (the serial reader's UmbBlocks). 1, 2 and 3
+# ranks against the serial CLI on the UMB file, and within 1e-9 of the PETSc runs above.
+umb = WORK / "garnet10k.umb"
+subprocess.run([SERIAL, "convert", garnet, umb], check=True, capture_output=True)
+serial = json.loads(subprocess.run([SERIAL, "solve", umb, "--method", "soft-vi", "--alpha", "1", "--tolerance", "1e-10", "--json", "-"],
+                                   capture_output=True, text=True, check=True).stdout)
+petsc_run = json.loads((WORK / "mpi_garnet10k_2_1.0.json").read_text())
+for n in (1, 2, 3):
+    d = solve_mpi(n, umb, 1.0)
+    if d:
+        within(d, serial["values"], serial["error_bound"], f"garnet 10^4 UMB alpha=1 n={n} vs serial softmdp on the UMB file")
+        gap = max(abs(a - b) for a, b in zip(d["values"], petsc_run["values"]))
+        check(gap <= 1e-9, f"garnet UMB n={n} and PETSc n=2 agree within 1e-9 (max gap {gap:.3g})")
+# a damaged UMB: a successor out of range in the last state's branches (rank 2's block): every rank
+# exits 2, one message, the serial reader's message, no output
+raw = bytearray(umb.read_bytes())
+at = 0
+while raw[at:at + 1] != b"\0":  # the tar member branch-to-target.bin: 8-byte little-endian targets
+    name = raw[at:at + 100].rstrip(b"\0").decode()
+    size = int(raw[at + 124:at + 135].decode(), 8)
+    if name == "branch-to-target.bin":
+        raw[at + 512 + size - 8:at + 512 + size] = struct.pack("<Q", 10**6)
+        break
+    at += 512 + (size + 511) // 512 * 512
+bad_umb = WORK / "garnet10k_bad.umb"
+bad_umb.write_bytes(bytes(raw))
+q = subprocess.run([SERIAL, "solve", bad_umb], capture_output=True, text=True)
+p = mpirun(3, bad_umb, "--json", out)
+message = q.stderr.strip().split("error: ", 1)[-1]
+check(p.returncode == 2 == q.returncode and p.stderr.count("softmdp-mpi:") == 1 and "rank 2: " + message in p.stderr
+      and "branch-to-target.bin" in message, f"damaged UMB: exit 2 as serially, one message: {p.stderr.strip()[:300]} / serial: {message[:200]}")
+check(not any(out.parent.iterdir()), "damaged UMB: no output file left")
+gz = WORK / "garnet10k.umb.gz"
+subprocess.run(["gzip", "-kf", umb], check=True)
+p = mpirun(2, gz)
+check(p.returncode == 2 and "uncompressed UMB" in p.stderr and p.stderr.count("softmdp-mpi:") == 1,
+      f"compressed UMB refused with exit 2: {p.stderr.strip()[:200]}")
+
+# 6. --json-shards: from one run with --json too, the index's result plus the shards' arrays
+# concatenated in rank order must be the --json document exactly.
+shards = WORK / "shards"
+shards.mkdir(exist_ok=True)
+for f in shards.iterdir():
+    f.unlink()
+single = WORK / "single.json"
+p = mpirun(3, SRC / "mdps/riverswim.json", "--alpha", "0.5", "--json", single, "--json-shards", shards / "rs", "--partition", "0,2")
+check(p.returncode == 0, f"--json-shards on 3 ranks (rank 0 empty): exit 0 ({p.returncode}: {p.stderr.strip()[:200]})")
+if p.returncode == 0:
+    index = json.loads((shards / "rs.json").read_text())
+    doc = json.loads(single.read_text())
+    joined = dict(index["result"])
+    parts = [json.loads((shards / sh["file"]).read_text()) for sh in index["shards"]]
+    for key in index["arrays"]:
+        joined[key] = [x for part in parts for x in part[key]]
+    joined = {k: joined[k] for k in doc if k in joined}
+    check(index["format"] == "softmdp-result-shards/1" and all(part["format"] == "softmdp-result-shard/1" for part in parts)
+          and [(sh["first_state"], sh["num_states"]) for sh in index["shards"]] == [(0, 0), (0, 2), (2, len(doc["values"]) - 2)]
+          and all(part["first_state"] == sh["first_state"] and len(part["values"]) == sh["num_states"] for part, sh in zip(parts, index["shards"])),
+          "shards: formats, state ranges as partitioned (an empty rank 0 included)")
+    check(joined == doc and list(joined) == list(doc), "shards: index result + arrays concatenated in rank order == the --json document")
+    check(sorted(f.name for f in shards.iterdir()) == ["rs-0.json", "rs-1.json", "rs-2.json", "rs.json"], "shards: no temporary file left")
+p = mpirun(2, SRC / "mdps/riverswim.json", "--json-shards", WORK / "no_such_dir" / "rs")
+check(p.returncode == 3 and p.stderr.count("softmdp-mpi:") == 1 and not (WORK / "no_such_dir").exists(),
+      f"--json-shards into a missing directory: exit 3, one message ({p.returncode}: {p.stderr.strip()[:200]})")
 
 print(f"{len(failures)} failure(s), {time.time() - started:.1f} s")
 sys.exit(1 if failures else 0)

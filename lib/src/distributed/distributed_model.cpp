@@ -12,6 +12,7 @@
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/mapped_file.hpp"
 #include "softmdp/io/petsc_binary.hpp"
+#include "softmdp/io/umb.hpp"
 
 namespace softmdp::distributed {
 
@@ -311,6 +312,58 @@ void load_petsc(DistributedModel& dm, const std::string& file, const MappedFile&
                 binary_error(file, "p0", dm.first + s, fmt::format("{} is not a probability", dm.initial[s]));
 }
 
+// UMB (io/umb.hpp, read by the serial reader's UmbBlocks: the same checks and messages). Every rank
+// maps the file, reads the offsets (8 bytes per state and per choice) and the choice actions (4 bytes
+// per choice) to cut the blocks, then only its own states' branches, rewards, initial probabilities.
+void load_umb(DistributedModel& dm, const std::string& file, const MappedFile& mapped, const LoadOptions& o) {
+    if (is_gzip(mapped.text()) || is_xz(mapped.text()))
+        throw UsageError(fmt::format("{}: a compressed UMB file would be decompressed whole by every rank; softmdp-mpi reads "
+                                     "uncompressed UMB (decompress it first: gunzip or unxz)",
+                                     file));
+    const UmbBlocks umb(mapped.text(), file, o.build, false);
+    const std::uint64_t S = umb.num_states();
+    std::vector<std::uint64_t> weight_end(S);
+    std::uint64_t w = 0;
+    for (std::uint64_t s = 0; s < S; ++s) {
+        const std::uint64_t c0 = umb.first_choice(s), c1 = umb.first_choice(s + 1);
+        w += 1 + (c1 - c0) + (umb.first_branch(c1) - umb.first_branch(c0));
+        weight_end[s] = w;
+    }
+    dm.partition = partition_of(dm.comm, weight_end, o);
+    dm.first = dm.partition.first[static_cast<std::size_t>(dm.rank)];
+    const std::size_t last = dm.partition.first[static_cast<std::size_t>(dm.rank) + 1];
+    dm.owned = last - dm.first;
+    ModelData d = umb.block(dm.first, last);  // successors: the file's state indices
+    refuse_undiscounted(d.discount, file);
+    dm.ghosts = collect_ghosts(d.transitions.size(), dm.first, last, [&](std::uint64_t k) { return d.transitions[k].next; });
+    const LocalIndex local{dm.first, dm.owned, dm.ghosts};
+    for (Transition& t : d.transitions) t.next = local(t.next);
+    d.num_states = std::max<std::size_t>(1, dm.owned + dm.ghosts.size());  // an empty block: one padding state
+    d.state_begin.resize(d.num_states + 1, d.state_begin.back());           // ghosts: no rows
+    dm.initial = d.initial.empty() ? std::vector<double>(dm.owned, 1.0 / static_cast<double>(S)) : std::move(d.initial);
+    for (std::size_t s = 0; s < dm.owned; ++s)  // the sum over all ranks is checked after the load
+        if (!std::isfinite(dm.initial[s]) || dm.initial[s] < 0.0)
+            binary_error(file, "annotations/softmdp/initial/states/values.bin", dm.first + s, fmt::format("{} is not a probability", dm.initial[s]));
+    d.initial.clear();
+    dm.state_names = std::move(d.state_names);
+    d.state_names.clear();
+    dm.name = d.name;
+    dm.discount = d.discount;
+    dm.num_states = S;
+    dm.num_actions = d.num_actions;
+    dm.num_transitions = umb.first_branch(umb.first_choice(S));
+    dm.action_names = d.action_names;
+    const std::uint64_t k0 = umb.first_branch(umb.first_choice(dm.first));
+    try {
+        // The builder's checks (probabilities finite, >= 0, summing to 1; rewards finite) on the block.
+        dm.local = build_from_arrays(std::move(d), file, UmbBlocks::array_names(), o.build);
+    } catch (const InputError& e) {
+        throw InputError(fmt::format("{} (in the block of states {}..{}, entries from {}: indices are relative to it)", e.message(),
+                                     dm.first, last - 1, k0),
+                         e.location());
+    }
+}
+
 }  // namespace
 
 DistributedModel load_distributed(MPI_Comm comm, const std::string& file, const LoadOptions& options) {
@@ -323,10 +376,12 @@ DistributedModel load_distributed(MPI_Comm comm, const std::string& file, const 
         const ModelFormat format = detect_model_format(mapped.text());
         if (format == ModelFormat::petsc) {
             load_petsc(dm, file, mapped, options);
+        } else if (format == ModelFormat::umb) {
+            load_umb(dm, file, mapped, options);
         } else if (format == ModelFormat::softmdp) {
             load_json(dm, file, mapped, options);
         } else {
-            throw UsageError(fmt::format("{}: softmdp-mpi reads softmdp/1 (JSON) and PETSc binary models, not {}; convert it first "
+            throw UsageError(fmt::format("{}: softmdp-mpi reads softmdp/1 (JSON), PETSc binary and UMB models, not {}; convert it first "
                                          "(softmdp convert {} model.petsc)",
                                          file, model_format_name(format), file));
         }

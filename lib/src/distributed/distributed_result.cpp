@@ -3,11 +3,15 @@
 #include <cmath>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "softmdp/analysis/result_summary.hpp"
+#include "softmdp/core/errors.hpp"
 #include "softmdp/distributed/collective.hpp"
 #include "softmdp/io/json_writer.hpp"
 #include "softmdp/io/output_file.hpp"
@@ -102,7 +106,78 @@ void write_block(JsonWriter& w, Field f, const std::string& b, std::size_t first
     }
 }
 
+const char* const kKeys[kFields] = {"states", "values", "q", "policy", "entropy", "greedy"};
+
+void write_actions(JsonWriter& w, const DistributedModel& dm) {
+    w.key("actions").begin_array();
+    for (std::size_t a = 0; a < dm.num_actions; ++a) w.value(dm.action_names.empty() ? std::to_string(a) : dm.action_names[a]);
+    w.end_array();
+}
+
 }  // namespace
+
+std::string shard_path(const std::string& prefix, int rank) { return fmt::format("{}-{}.json", prefix, rank); }
+
+void write_distributed_shards(const DistributedModel& dm, const DistributedSolution& ds, const std::string& prefix) {
+    const ResultSummary sum = summarise(dm.local, ds.solution);
+    double residual = sum.policy_residual;
+    MPI_Allreduce(MPI_IN_PLACE, &residual, 1, MPI_DOUBLE, MPI_MAX, dm.comm);
+    // Every rank writes its shard to a temporary file; all are renamed into place only when every
+    // rank has written its own, and the index (rank 0) only after that.
+    std::unique_ptr<OutputFile> shard;
+    agree(dm.comm, [&] {
+        if (prefix.empty() || prefix == "-")
+            throw UsageError(fmt::format("{} takes a file name prefix (shards PREFIX-R.json, index PREFIX.json), got '{}'",
+                                         param("json_shards"), prefix));
+        shard = std::make_unique<OutputFile>(shard_path(prefix, dm.rank));
+        JsonWriter w(shard->stream());
+        w.begin_object();
+        w.key("format").value("softmdp-result-shard/1");
+        w.key("rank").value(dm.rank);
+        w.key("ranks").value(dm.ranks);
+        w.key("first_state").value(dm.first);
+        w.key("num_states").value(dm.owned);
+        for (int f = 0; f < kFields; ++f) {
+            w.key(kKeys[f]).begin_array();
+            write_block(w, static_cast<Field>(f), block_of(static_cast<Field>(f), dm, ds, sum), dm.first, dm.owned, dm);
+            w.end_array();
+        }
+        w.end_object();
+    });
+    agree(dm.comm, [&] { shard->commit(); });
+    agree(dm.comm, [&] {
+        if (dm.rank != 0) return;
+        OutputFile index(prefix + ".json");
+        {
+            JsonWriter w(index.stream());
+            w.begin_object();
+            w.key("format").value("softmdp-result-shards/1");
+            // The softmdp-result/1 document without its per-state arrays, which the shards hold.
+            w.key("result").begin_object();
+            write_solver_fields(w, dm.name, dm.discount, ds.solution, ds.objective);
+            w.key("policy_residual").value(residual);
+            write_actions(w, dm);
+            w.end_object();
+            w.key("num_states").value(dm.num_states);
+            w.key("arrays").begin_array();
+            for (const char* key : kKeys) w.value(key);
+            w.end_array();
+            w.key("shards").begin_array();
+            for (int r = 0; r < dm.ranks; ++r) {
+                const std::size_t first = dm.partition.first[static_cast<std::size_t>(r)];
+                w.begin_object();
+                w.key("file").value(std::filesystem::path(shard_path(prefix, r)).filename().string());
+                w.key("rank").value(r);
+                w.key("first_state").value(first);
+                w.key("num_states").value(dm.partition.first[static_cast<std::size_t>(r) + 1] - first);
+                w.end_object();
+            }
+            w.end_array();
+            w.end_object();
+        }
+        index.commit();
+    });
+}
 
 void write_distributed_result(const DistributedModel& dm, const DistributedSolution& ds, const std::string& path) {
     const ResultSummary sum = summarise(dm.local, ds.solution);
@@ -133,14 +208,13 @@ void write_distributed_result(const DistributedModel& dm, const DistributedSolut
                 failed = std::current_exception();
             }
         };
-        const char* keys[kFields] = {"states", "values", "q", "policy", "entropy", "greedy"};
         guarded([&] {
             w->begin_object();
             write_solver_fields(*w, dm.name, dm.discount, ds.solution, ds.objective);
             w->key("policy_residual").value(residual);
         });
         for (int f = 0; f < kFields; ++f) {
-            guarded([&] { w->key(keys[f]).begin_array(); });
+            guarded([&] { w->key(kKeys[f]).begin_array(); });
             for (int r = 0; r < dm.ranks; ++r) {
                 const std::size_t first = dm.partition.first[static_cast<std::size_t>(r)];
                 const std::size_t states = dm.partition.first[static_cast<std::size_t>(r) + 1] - first;
@@ -149,11 +223,7 @@ void write_distributed_result(const DistributedModel& dm, const DistributedSolut
             }
             guarded([&] { w->end_array(); });
             if (f == kNames)  // "actions" after "states", as serially (write_names)
-                guarded([&] {
-                    w->key("actions").begin_array();
-                    for (std::size_t a = 0; a < dm.num_actions; ++a) w->value(dm.action_names.empty() ? std::to_string(a) : dm.action_names[a]);
-                    w->end_array();
-                });
+                guarded([&] { write_actions(*w, dm); });
         }
         guarded([&] {
             w->end_object();

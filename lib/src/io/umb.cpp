@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -250,229 +251,289 @@ void sort_rows_by_action(ModelData& d) {
 
 bool is_tar(std::string_view b) noexcept { return b.size() >= kBlock && ustar_magic(b.data()); }
 
-namespace {
-Model read_umb_model(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
-    const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
-        if (done && a.present()) done(a.bytes.substr(from, to - from));
-    };
-    std::string inflated;
-    if (is_gzip(bytes) || is_xz(bytes)) {
-        inflated = decompress(bytes, source);
-        bytes = inflated;
-    }
-    if (!is_tar(bytes)) binary_error(source, "tar", kNoIndex, "not a UMB file: no POSIX tar header (\"ustar\" at byte 257)");
-    UmbReader f(bytes, source);
-    if (!f.has("index.json")) binary_error(source, "index.json", kNoIndex, "missing: a UMB file starts with index.json");
-    const std::string_view index_text = f.raw("index.json");
-    json index;
-    try {
-        index = json::parse(index_text.begin(), index_text.end());
-    } catch (const json::exception& e) {
-        binary_error(source, "index.json", kNoIndex, fmt::format("invalid JSON: {}", e.what()));
-    }
-    if (!index.is_object()) binary_error(source, "index.json", kNoIndex, "must be a JSON object");
-    const json ts = index.value("transition-system", json());
-    if (!ts.is_object()) binary_error(source, "index.json: transition-system", kNoIndex, "missing");
-    if (index.value("format-version", json(1)) != json(1))
-        binary_error(source, "index.json: format-version", kNoIndex, fmt::format("softmdp reads version 1, got {}", index["format-version"].dump()));
-    if (ts.value("time", std::string()) != "discrete")
-        binary_error(source, "index.json: transition-system.time", kNoIndex,
-                     fmt::format("softmdp reads discrete-time models (DTMC, MDP), got {}", ts.value("time", json()).dump()));
-    const std::uint64_t players = count_of(ts, "#players", source);
-    if (players > 1) binary_error(source, "index.json: transition-system.#players", kNoIndex, fmt::format("softmdp reads models with 0 or 1 player, got {}", players));
-    if (ts.contains("#observations") && ts["#observations"] != json(0))
-        binary_error(source, "index.json: transition-system.#observations", kNoIndex, "softmdp reads fully observable models (POMDPs are not supported)");
-    require_double(ts.value("branch-probability-type", json()), source, "index.json: transition-system.branch-probability-type");
-    const std::uint64_t S = count_of(ts, "#states", source), C = count_of(ts, "#choices", source), B = count_of(ts, "#branches", source);
-    const std::uint64_t n_actions = ts.contains("#choice-actions") ? count_of(ts, "#choice-actions", source) : 0;
-    check_model_size(source, S, n_actions, C, B);
-    if (S > ModelBuilder::kMaxStates) binary_error(source, "index.json: transition-system.#states", kNoIndex, "too many states");
+// The whole-file part of reading (everything but the states' own rows): index.json, the offsets
+// (state-to-choices, choice-to-branches: 8 bytes per state and per choice, which every block needs to
+// find its byte ranges and a partition needs to balance), and what is a property of the whole file:
+// whether the choice actions are distinct within every state, the number of initial states, unique
+// state names. block() then reads the rest of any range of states.
+struct UmbBlocks::Impl {
+    std::string source;
+    BuildOptions options;
+    bool whole;            // check the whole model's size against this machine's memory (else block() checks its own)
+    std::string inflated;  // a compressed file's tar
+    UmbReader f;
+    std::string name;
+    double discount = 0.0;
+    std::uint64_t S = 0, C = 0, B = 0, n_actions = 0;
+    Array state_to_choices, choice_to_branches, target, prob, action;
+    bool labelled = false, ascending = true;
+    std::uint64_t num_actions = 0;
+    std::vector<std::string> action_names;
+    Array on_choice, on_state, on_branch;  // the reward annotation's values (absent: not given)
+    Array p0, is_initial;
+    std::uint64_t n_initial = 0;
+    std::vector<std::string> name_strings;  // the state names' strings, and which one each state has
+    Array name_of;
+    Array next_reward;
 
-    const Array state_to_choices = f.csr("state-to-choices.bin", S, C, false);
-    if (!state_to_choices.present() && C != S)
-        binary_error(source, "state-to-choices.bin", kNoIndex, fmt::format("missing, so every state has one choice, but #choices is {} for {} states", C, S));
-    const Array choice_to_branches = f.csr("choice-to-branches.bin", C, B, false);
-    if (!choice_to_branches.present() && B != C)
-        binary_error(source, "choice-to-branches.bin", kNoIndex, fmt::format("missing, so every choice has one branch, but #branches is {} for {} choices", B, C));
-    const Array target = f.get("branch-to-target.bin", B, 8, true);
-    const Array prob = f.get("branch-to-probability.bin", B, 8, true);
-    const Array action = n_actions > 0 ? f.get("actions/choices/values.bin", C, 4, false) : Array{};
-
-    ModelData d;
-    d.name = index.value("model-data", json::object()).value("name", std::string());
-    const json params = index.value("file-data", json::object()).value("parameters", json());
-    if (params.is_object() && params.contains("discount")) {
-        if (!params["discount"].is_number()) binary_error(source, "index.json: file-data.parameters.discount", kNoIndex, "must be a number");
-        d.discount = params["discount"].get<double>();
-    } else if (options.discount) {
-        d.discount = *options.discount;
-    } else {
-        throw UsageError(fmt::format("{}: the UMB file carries no discount (file-data.parameters.discount): give {} G", source, param("discount")));
-    }
-    d.num_states = S;
-
-    // Rows: one per choice, in the file's order.
-    resize_huge(d.state_begin, S + 1);
-    for (std::uint64_t s = 0; s <= S; ++s) d.state_begin[s] = state_to_choices.present() ? state_to_choices.at<std::uint64_t>(s) : s;
-    resize_huge(d.row_begin, C + 1);
-    for (std::uint64_t c = 0; c <= C; ++c) d.row_begin[c] = choice_to_branches.present() ? choice_to_branches.at<std::uint64_t>(c) : c;
-    release(state_to_choices, 0, (S + 1) * 8);
-    release(choice_to_branches, 0, (C + 1) * 8);
-    resize_huge(d.transitions, B);
-    // Elements per window of pages given back behind each scan: 512 KiB of 8-byte values, so that a
-    // load holds the CSR arrays and a few windows of the file, never a whole array of it (the peak
-    // of a 10^6-transition load was 1.8x CSR with 8 MiB windows and the choice arrays kept).
-    constexpr std::uint64_t kWindow = 1 << 16;
-    for (std::uint64_t w = 0; w < B; w += kWindow) {
-        const std::uint64_t end = std::min(B, w + kWindow);
-        for (std::uint64_t b = w; b < end; ++b) {
-            const std::uint64_t t = target.at<std::uint64_t>(b);
-            if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
-            d.transitions[b] = Transition(static_cast<StateId>(t), prob.at<double>(b));
-        }
-        release(target, w * 8, end * 8);
-        release(prob, w * 8, end * 8);
-    }
-    release(target, 0, B * 8);  // the pages that straddled two windows
-    release(prob, 0, B * 8);
-
-    // Actions: the choice actions when they are distinct within every state (softmdp's rows are then
-    // put in ascending action order); otherwise each choice is numbered by its position in its state.
-    resize_huge(d.row_action, C);
-    bool labelled = n_actions > 0, ascending = true;
-    for (std::uint64_t w = 0; w < C; w += kWindow) {
-        const std::uint64_t end = std::min(C, w + kWindow);
-        for (std::uint64_t c = w; c < end; ++c) {
-            const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
-            if (labelled && a >= n_actions) binary_error(source, action.name, c, fmt::format("choice action {} is out of range (#choice-actions is {})", a, n_actions));
-            d.row_action[c] = a;
-        }
-        release(action, w * 4, end * 4);
-    }
-    release(action, 0, C * 4);
-    std::uint64_t max_choices = 0;
-    std::vector<ActionId> sorted;
-    for (std::uint64_t s = 0; s < S; ++s) {
-        max_choices = std::max<std::uint64_t>(max_choices, d.state_begin[s + 1] - d.state_begin[s]);
-        if (!labelled) continue;
-        sorted.assign(d.row_action.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s]), d.row_action.begin() + static_cast<std::ptrdiff_t>(d.state_begin[s + 1]));
-        ascending = ascending && std::is_sorted(sorted.begin(), sorted.end());
-        std::sort(sorted.begin(), sorted.end());
-        if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-            labelled = false;
-            if (options.warn)
-                options.warn(fmt::format("{}: state {} has two choices with the same action: actions are numbered by the choice's "
-                                         "position in its state instead",
-                                         source, s));
+    Impl(std::string_view bytes, const std::string& src, const BuildOptions& opt, bool whole_model)
+        : source(src), options(opt), whole(whole_model), inflated(is_gzip(bytes) || is_xz(bytes) ? decompress(bytes, src) : std::string()),
+          f(open_tar(inflated.empty() ? bytes : std::string_view(inflated), src)) {
+        try {
+            read_index();
+        } catch (const nlohmann::json::exception& e) {
+            // A field of index.json of the wrong JSON type (e.g. "time": 3).
+            binary_error(source, "index.json", kNoIndex, fmt::format("unexpected content: {}", e.what()));
         }
     }
-    if (labelled) {
-        d.num_actions = n_actions;
-        d.action_names = action_names(f.strings("actions/choices", n_actions));
-    } else {
-        ascending = true;
-        for (std::uint64_t s = 0; s < S; ++s)
-            for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c) d.row_action[c] = static_cast<ActionId>(c - d.state_begin[s]);
-        d.num_actions = std::max<std::uint64_t>(max_choices, 1);
+
+    static UmbReader open_tar(std::string_view bytes, const std::string& source) {
+        if (!is_tar(bytes)) binary_error(source, "tar", kNoIndex, "not a UMB file: no POSIX tar header (\"ustar\" at byte 257)");
+        return UmbReader(bytes, source);
     }
 
-    // Rewards: one annotation of the group "rewards" ("reward" when there are several); its values on
-    // choices, states (collected by each choice of the state) and branches (expected) make r(s, a).
-    resize_huge(d.row_reward, C);
-    const json rewards = index.value("annotations", json::object()).value("rewards", json::object());
-    if (!rewards.is_object()) binary_error(source, "index.json: annotations.rewards", kNoIndex, "must be an object");
-    if (!rewards.empty()) {
-        std::string id = rewards.size() == 1 ? rewards.begin().key() : std::string("reward");
-        if (!rewards.contains(id)) {
-            std::string ids;
-            for (auto it = rewards.begin(); it != rewards.end(); ++it) ids += (ids.empty() ? "" : ", ") + it.key();
-            binary_error(source, "index.json: annotations.rewards", kNoIndex,
-                         fmt::format("several reward annotations ({}) and none named 'reward': softmdp reads one", ids));
+    std::uint64_t first_choice(std::uint64_t s) const { return state_to_choices.present() ? state_to_choices.at<std::uint64_t>(s) : s; }
+    std::uint64_t first_branch(std::uint64_t c) const { return choice_to_branches.present() ? choice_to_branches.at<std::uint64_t>(c) : c; }
+
+    void read_index() {
+        if (!f.has("index.json")) binary_error(source, "index.json", kNoIndex, "missing: a UMB file starts with index.json");
+        const std::string_view index_text = f.raw("index.json");
+        json index;
+        try {
+            index = json::parse(index_text.begin(), index_text.end());
+        } catch (const json::exception& e) {
+            binary_error(source, "index.json", kNoIndex, fmt::format("invalid JSON: {}", e.what()));
         }
-        const json& ann = rewards[id];
-        require_double(ann.value("type", json()), source, fmt::format("index.json: annotations.rewards.{}.type", id));
-        const std::string dir = "annotations/rewards/" + id + "/";
-        const Array on_choice = f.get(dir + "choices/values.bin", C, 8, false);
-        const Array on_state = f.get(dir + "states/values.bin", S, 8, false);
-        const Array on_branch = f.get(dir + "branches/values.bin", B, 8, false);
-        std::uint64_t given_back = 0;  // states whose annotation pages are given back
+        if (!index.is_object()) binary_error(source, "index.json", kNoIndex, "must be a JSON object");
+        const json ts = index.value("transition-system", json());
+        if (!ts.is_object()) binary_error(source, "index.json: transition-system", kNoIndex, "missing");
+        if (index.value("format-version", json(1)) != json(1))
+            binary_error(source, "index.json: format-version", kNoIndex, fmt::format("softmdp reads version 1, got {}", index["format-version"].dump()));
+        if (ts.value("time", std::string()) != "discrete")
+            binary_error(source, "index.json: transition-system.time", kNoIndex,
+                         fmt::format("softmdp reads discrete-time models (DTMC, MDP), got {}", ts.value("time", json()).dump()));
+        const std::uint64_t players = count_of(ts, "#players", source);
+        if (players > 1) binary_error(source, "index.json: transition-system.#players", kNoIndex, fmt::format("softmdp reads models with 0 or 1 player, got {}", players));
+        if (ts.contains("#observations") && ts["#observations"] != json(0))
+            binary_error(source, "index.json: transition-system.#observations", kNoIndex, "softmdp reads fully observable models (POMDPs are not supported)");
+        require_double(ts.value("branch-probability-type", json()), source, "index.json: transition-system.branch-probability-type");
+        S = count_of(ts, "#states", source), C = count_of(ts, "#choices", source), B = count_of(ts, "#branches", source);
+        n_actions = ts.contains("#choice-actions") ? count_of(ts, "#choice-actions", source) : 0;
+        if (whole) check_model_size(source, S, n_actions, C, B);
+        if (S > ModelBuilder::kMaxStates) binary_error(source, "index.json: transition-system.#states", kNoIndex, "too many states");
+
+        state_to_choices = f.csr("state-to-choices.bin", S, C, false);
+        if (!state_to_choices.present() && C != S)
+            binary_error(source, "state-to-choices.bin", kNoIndex, fmt::format("missing, so every state has one choice, but #choices is {} for {} states", C, S));
+        choice_to_branches = f.csr("choice-to-branches.bin", C, B, false);
+        if (!choice_to_branches.present() && B != C)
+            binary_error(source, "choice-to-branches.bin", kNoIndex, fmt::format("missing, so every choice has one branch, but #branches is {} for {} choices", B, C));
+        target = f.get("branch-to-target.bin", B, 8, true);
+        prob = f.get("branch-to-probability.bin", B, 8, true);
+        action = n_actions > 0 ? f.get("actions/choices/values.bin", C, 4, false) : Array{};
+
+        name = index.value("model-data", json::object()).value("name", std::string());
+        const json params = index.value("file-data", json::object()).value("parameters", json());
+        if (params.is_object() && params.contains("discount")) {
+            if (!params["discount"].is_number()) binary_error(source, "index.json: file-data.parameters.discount", kNoIndex, "must be a number");
+            discount = params["discount"].get<double>();
+        } else if (options.discount) {
+            discount = *options.discount;
+        } else {
+            throw UsageError(fmt::format("{}: the UMB file carries no discount (file-data.parameters.discount): give {} G", source, param("discount")));
+        }
+
+        // Actions: the choice actions when they are distinct within every state (softmdp's rows are
+        // then put in ascending action order); otherwise each choice is numbered by its position in
+        // its state. A property of the whole file: 4 bytes per choice.
+        labelled = n_actions > 0;
+        const bool check = labelled;  // every choice's action in range, as long as the file has any
+        std::uint64_t max_choices = 0;
+        std::vector<ActionId> sorted;
         for (std::uint64_t s = 0; s < S; ++s) {
-            for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c) {
-                double r = on_choice.present() ? on_choice.at<double>(c) : 0.0;
-                if (on_state.present()) r += on_state.at<double>(s);
-                if (on_branch.present())
-                    for (Offset b = d.row_begin[c]; b < d.row_begin[c + 1]; ++b) r += d.transitions[b].prob() * on_branch.at<double>(b);
-                d.row_reward[c] = r;
+            const std::uint64_t c0 = first_choice(s), c1 = first_choice(s + 1);
+            max_choices = std::max<std::uint64_t>(max_choices, c1 - c0);
+            if (!check) continue;
+            sorted.clear();
+            for (std::uint64_t c = c0; c < c1; ++c) {
+                const std::uint32_t a = action.present() ? action.at<std::uint32_t>(c) : 0;
+                if (a >= n_actions) binary_error(source, action.name, c, fmt::format("choice action {} is out of range (#choice-actions is {})", a, n_actions));
+                sorted.push_back(a);
             }
-            if (d.state_begin[s + 1] - d.state_begin[given_back] >= kWindow || s + 1 == S) {
-                release(on_choice, d.state_begin[given_back] * 8, d.state_begin[s + 1] * 8);
-                release(on_state, given_back * 8, (s + 1) * 8);
-                release(on_branch, d.row_begin[d.state_begin[given_back]] * 8, d.row_begin[d.state_begin[s + 1]] * 8);
-                given_back = s + 1;
+            if (!labelled) continue;
+            ascending = ascending && std::is_sorted(sorted.begin(), sorted.end());
+            std::sort(sorted.begin(), sorted.end());
+            if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+                labelled = false;
+                if (options.warn)
+                    options.warn(fmt::format("{}: state {} has two choices with the same action: actions are numbered by the choice's "
+                                             "position in its state instead",
+                                             source, s));
             }
         }
-        // Once more whole: the pages that straddled two windows (release gives back whole pages only).
-        release(on_choice, 0, C * 8);
-        release(on_state, 0, S * 8);
-        release(on_branch, 0, B * 8);
+        if (labelled) {
+            num_actions = n_actions;
+            action_names = softmdp::action_names(f.strings("actions/choices", n_actions));
+        } else {
+            ascending = true;
+            num_actions = std::max<std::uint64_t>(max_choices, 1);
+        }
+
+        // Rewards: one annotation of the group "rewards" ("reward" when there are several); its values
+        // on choices, states (collected by each choice of the state) and branches (expected) make r(s, a).
+        const json rewards = index.value("annotations", json::object()).value("rewards", json::object());
+        if (!rewards.is_object()) binary_error(source, "index.json: annotations.rewards", kNoIndex, "must be an object");
+        if (!rewards.empty()) {
+            std::string id = rewards.size() == 1 ? rewards.begin().key() : std::string("reward");
+            if (!rewards.contains(id)) {
+                std::string ids;
+                for (auto it = rewards.begin(); it != rewards.end(); ++it) ids += (ids.empty() ? "" : ", ") + it.key();
+                binary_error(source, "index.json: annotations.rewards", kNoIndex,
+                             fmt::format("several reward annotations ({}) and none named 'reward': softmdp reads one", ids));
+            }
+            const json& ann = rewards[id];
+            require_double(ann.value("type", json()), source, fmt::format("index.json: annotations.rewards.{}.type", id));
+            const std::string dir = "annotations/rewards/" + id + "/";
+            on_choice = f.get(dir + "choices/values.bin", C, 8, false);
+            on_state = f.get(dir + "states/values.bin", S, 8, false);
+            on_branch = f.get(dir + "branches/values.bin", B, 8, false);
+        }
+
+        // Initial states: softmdp's own probabilities, else uniform over the initial states, else
+        // (none marked) uniform over all states.
+        p0 = f.get("annotations/softmdp/initial/states/values.bin", S, 8, false);
+        is_initial = f.get("state-is-initial.bin", (S + 63) / 64, 8, false);
+        if (!p0.present() && is_initial.present())
+            for (std::uint64_t w = 0; w < (S + 63) / 64; ++w) n_initial += static_cast<std::uint64_t>(std::popcount(is_initial.at<std::uint64_t>(w)));
+
+        // softmdp's extras: state names (unique over the whole file), per-successor rewards (for
+        // exporters; r(s, a) above already holds them).
+        if (f.has("annotations/softmdp/state-names/states/values.bin")) {
+            const std::string dir = "annotations/softmdp/state-names/states";
+            const json ann = index.value("annotations", json::object()).value("softmdp", json::object()).value("state-names", json::object());
+            const std::uint64_t n = ann.value("#strings", std::uint64_t{0});
+            name_strings = f.strings(dir, n);
+            name_of = f.get(dir + "/values.bin", S, 8, true);
+            std::set<std::string_view> seen;
+            for (std::uint64_t s = 0; s < S; ++s) {
+                const std::uint64_t k = name_of.at<std::uint64_t>(s);
+                if (k >= name_strings.size()) binary_error(source, name_of.name, s, fmt::format("string {} is out of range (there are {})", k, name_strings.size()));
+                if (name_strings[k].empty() || !seen.insert(name_strings[k]).second)
+                    binary_error(source, name_of.name, s, fmt::format("state names must be unique and non-empty, got '{}'", name_strings[k]));
+            }
+        }
+        next_reward = f.get("annotations/softmdp/successor-reward/branches/values.bin", B, 8, false);
     }
 
-    // Initial states: softmdp's own probabilities, else uniform over the initial states, else
-    // (none marked) uniform over all states.
-    const Array p0 = f.get("annotations/softmdp/initial/states/values.bin", S, 8, false);
-    const Array is_initial = f.get("state-is-initial.bin", (S + 63) / 64, 8, false);
-    if (p0.present()) {
-        d.initial.resize(S);
-        for (std::uint64_t s = 0; s < S; ++s) d.initial[s] = p0.at<double>(s);
-        release(p0, 0, S * 8);
-    } else if (is_initial.present()) {
-        std::uint64_t n = 0;
-        for (std::uint64_t s = 0; s < S; ++s) n += (is_initial.at<std::uint64_t>(s / 64) >> (s % 64)) & 1;
-        if (n > 0) {
-            d.initial.assign(S, 0.0);
-            for (std::uint64_t s = 0; s < S; ++s)
-                if ((is_initial.at<std::uint64_t>(s / 64) >> (s % 64)) & 1) d.initial[s] = 1.0 / static_cast<double>(n);
-        }
-    }
+    ModelData block(std::uint64_t s0, std::uint64_t s1, const DoneWith& done) const {
+        const auto release = [&](const Array& a, std::uint64_t from, std::uint64_t to) {
+            if (done && a.present()) done(a.bytes.substr(from, to - from));
+        };
+        const std::uint64_t c0 = first_choice(s0), c1 = first_choice(s1), b0 = first_branch(c0), b1 = first_branch(c1);
+        const std::uint64_t n = s1 - s0, nc = c1 - c0, nb = b1 - b0;
+        if (!whole) check_model_size(source, n, n_actions, nc, nb);  // this block on this machine
+        ModelData d;
+        d.name = name;
+        d.discount = discount;
+        d.num_states = n;
+        d.num_actions = num_actions;
+        d.action_names = action_names;
 
-    // softmdp's extras: state names, per-successor rewards (for exporters; r(s, a) above already holds them).
-    if (f.has("annotations/softmdp/state-names/states/values.bin")) {
-        const std::string dir = "annotations/softmdp/state-names/states";
-        const json ann = index.value("annotations", json::object()).value("softmdp", json::object()).value("state-names", json::object());
-        const std::uint64_t n = ann.value("#strings", std::uint64_t{0});
-        const std::vector<std::string> strings = f.strings(dir, n);
-        const Array which = f.get(dir + "/values.bin", S, 8, true);
-        d.state_names.resize(S);
-        std::set<std::string_view> seen;
-        for (std::uint64_t s = 0; s < S; ++s) {
-            const std::uint64_t k = which.at<std::uint64_t>(s);
-            if (k >= strings.size()) binary_error(source, which.name, s, fmt::format("string {} is out of range (there are {})", k, strings.size()));
-            d.state_names[s] = strings[k];
-            if (d.state_names[s].empty() || !seen.insert(d.state_names[s]).second)
-                binary_error(source, which.name, s, fmt::format("state names must be unique and non-empty, got '{}'", d.state_names[s]));
+        // Rows: one per choice, in the file's order; offsets relative to the block's first choice and branch.
+        resize_huge(d.state_begin, n + 1);
+        for (std::uint64_t s = 0; s <= n; ++s) d.state_begin[s] = first_choice(s0 + s) - c0;
+        resize_huge(d.row_begin, nc + 1);
+        for (std::uint64_t c = 0; c <= nc; ++c) d.row_begin[c] = first_branch(c0 + c) - b0;
+        release(state_to_choices, s0 * 8, (s1 + 1) * 8);
+        release(choice_to_branches, c0 * 8, (c1 + 1) * 8);
+        resize_huge(d.transitions, nb);
+        // Elements per window of pages given back behind each scan: 512 KiB of 8-byte values, so that a
+        // load holds the CSR arrays and a few windows of the file, never a whole array of it (the peak
+        // of a 10^6-transition load was 1.8x CSR with 8 MiB windows and the choice arrays kept).
+        constexpr std::uint64_t kWindow = 1 << 16;
+        for (std::uint64_t w = b0; w < b1; w += kWindow) {
+            const std::uint64_t end = std::min(b1, w + kWindow);
+            for (std::uint64_t b = w; b < end; ++b) {
+                const std::uint64_t t = target.at<std::uint64_t>(b);
+                if (t >= S) binary_error(source, target.name, b, fmt::format("successor {} is out of range (there are {} states)", t, S));
+                d.transitions[b - b0] = Transition(static_cast<StateId>(t), prob.at<double>(b));
+            }
+            release(target, w * 8, end * 8);
+            release(prob, w * 8, end * 8);
         }
+        release(target, b0 * 8, b1 * 8);  // the pages that straddled two windows
+        release(prob, b0 * 8, b1 * 8);
+
+        resize_huge(d.row_action, nc);
+        for (std::uint64_t s = 0; s < n; ++s)
+            for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c)
+                d.row_action[c] = !labelled ? static_cast<ActionId>(c - d.state_begin[s]) : action.present() ? action.at<std::uint32_t>(c0 + c) : 0;
+        release(action, c0 * 4, c1 * 4);
+
+        resize_huge(d.row_reward, nc);
+        if (on_choice.present() || on_state.present() || on_branch.present()) {
+            std::uint64_t given_back = 0;  // states whose annotation pages are given back
+            for (std::uint64_t s = 0; s < n; ++s) {
+                for (Offset c = d.state_begin[s]; c < d.state_begin[s + 1]; ++c) {
+                    double r = on_choice.present() ? on_choice.at<double>(c0 + c) : 0.0;
+                    if (on_state.present()) r += on_state.at<double>(s0 + s);
+                    if (on_branch.present())
+                        for (Offset b = d.row_begin[c]; b < d.row_begin[c + 1]; ++b) r += d.transitions[b].prob() * on_branch.at<double>(b0 + b);
+                    d.row_reward[c] = r;
+                }
+                if (d.state_begin[s + 1] - d.state_begin[given_back] >= kWindow || s + 1 == n) {
+                    release(on_choice, (c0 + d.state_begin[given_back]) * 8, (c0 + d.state_begin[s + 1]) * 8);
+                    release(on_state, (s0 + given_back) * 8, (s0 + s + 1) * 8);
+                    release(on_branch, (b0 + d.row_begin[d.state_begin[given_back]]) * 8, (b0 + d.row_begin[d.state_begin[s + 1]]) * 8);
+                    given_back = s + 1;
+                }
+            }
+            // Once more whole: the pages that straddled two windows (release gives back whole pages only).
+            release(on_choice, c0 * 8, c1 * 8);
+            release(on_state, s0 * 8, s1 * 8);
+            release(on_branch, b0 * 8, b1 * 8);
+        }
+
+        if (p0.present()) {
+            d.initial.resize(n);
+            for (std::uint64_t s = 0; s < n; ++s) d.initial[s] = p0.at<double>(s0 + s);
+            release(p0, s0 * 8, s1 * 8);
+        } else if (n_initial > 0) {
+            d.initial.assign(n, 0.0);
+            for (std::uint64_t s = s0; s < s1; ++s)
+                if ((is_initial.at<std::uint64_t>(s / 64) >> (s % 64)) & 1) d.initial[s - s0] = 1.0 / static_cast<double>(n_initial);
+        }
+        if (name_of.present()) {
+            d.state_names.resize(n);
+            for (std::uint64_t s = 0; s < n; ++s) d.state_names[s] = name_strings[name_of.at<std::uint64_t>(s0 + s)];
+        }
+        if (next_reward.present()) {
+            d.next_reward.resize(nb);
+            for (std::uint64_t b = 0; b < nb; ++b) d.next_reward[b] = next_reward.at<double>(b0 + b);
+            release(next_reward, b0 * 8, b1 * 8);
+        }
+        if (!ascending) sort_rows_by_action(d);
+        return d;
     }
-    if (const Array next_r = f.get("annotations/softmdp/successor-reward/branches/values.bin", B, 8, false); next_r.present()) {
-        d.next_reward.resize(B);
-        for (std::uint64_t b = 0; b < B; ++b) d.next_reward[b] = next_r.at<double>(b);
-        release(next_r, 0, B * 8);
-    }
-    if (!ascending) sort_rows_by_action(d);
-    return build_from_arrays(std::move(d), source,
-                             {"state-to-choices.bin", "choice-to-branches.bin", "branch-to-target.bin", "branch-to-probability.bin",
-                              "annotations/rewards", "actions/choices/values.bin"},
-                             options);
+};
+
+const ArrayNames& UmbBlocks::array_names() {
+    static const ArrayNames names{"state-to-choices.bin", "choice-to-branches.bin", "branch-to-target.bin", "branch-to-probability.bin",
+                                  "annotations/rewards", "actions/choices/values.bin"};
+    return names;
 }
 
-}  // namespace
+UmbBlocks::UmbBlocks(std::string_view bytes, const std::string& source, const BuildOptions& options, bool whole)
+    : impl_(std::make_unique<Impl>(bytes, source, options, whole)) {}
+UmbBlocks::~UmbBlocks() = default;
+std::uint64_t UmbBlocks::num_states() const noexcept { return impl_->S; }
+std::uint64_t UmbBlocks::first_choice(std::uint64_t s) const noexcept { return impl_->first_choice(s); }
+std::uint64_t UmbBlocks::first_branch(std::uint64_t c) const noexcept { return impl_->first_branch(c); }
+ModelData UmbBlocks::block(std::uint64_t first, std::uint64_t last, const DoneWith& done) const { return impl_->block(first, last, done); }
 
 Model read_umb(std::string_view bytes, const std::string& source, const BuildOptions& options, const DoneWith& done) {
-    try {
-        return read_umb_model(bytes, source, options, done);
-    } catch (const nlohmann::json::exception& e) {
-        // A field of index.json of the wrong JSON type (e.g. "time": 3).
-        binary_error(source, "index.json", kNoIndex, fmt::format("unexpected content: {}", e.what()));
-    }
+    const UmbBlocks file(bytes, source, options);
+    return build_from_arrays(file.block(0, file.num_states(), done), source, UmbBlocks::array_names(), options);
 }
 
 // ---- writing -------------------------------------------------------------------------------

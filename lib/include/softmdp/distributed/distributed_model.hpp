@@ -11,8 +11,11 @@
 //
 // Loading never goes through one rank's memory: a PETSc binary file is memory-mapped by every rank,
 // which reads the row lengths (4 bytes per (s, a)) to cut the blocks and then only its own rows'
-// column indices, probabilities, rewards and initial probabilities; a softmdp/1 (JSON) model is
-// small enough to be read whole by every rank and cut.
+// column indices, probabilities, rewards and initial probabilities; an (uncompressed) UMB file
+// likewise: every rank reads the offsets (8 bytes per state and per choice) and the choice actions (4
+// bytes per choice), then only its own states' branches, rewards and initial probabilities, with the
+// serial reader's code (io/umb.hpp: UmbBlocks); a softmdp/1 (JSON) model is small enough to be read
+// whole by every rank and cut.
 #include <mpi.h>
 
 #include <cstdint>
@@ -106,7 +109,7 @@ struct LoadOptions {
     std::vector<std::size_t> cuts;      // explicit partition (empty: balanced_partition)
 };
 
-// Loads a softmdp/1 (JSON) or PETSc binary model file over comm (collective; errors agreed, so every
+// Loads a softmdp/1 (JSON), PETSc binary or uncompressed UMB model file over comm (collective; errors agreed, so every
 // rank throws the same one). Other formats: UsageError naming the ones supported (convert first).
 DistributedModel load_distributed(MPI_Comm comm, const std::string& file, const LoadOptions& options);
 
