@@ -22,6 +22,7 @@
 #include "softmdp/distributed/distributed_model.hpp"
 #include "softmdp/distributed/distributed_result.hpp"
 #include "softmdp/distributed/distributed_solve.hpp"
+#include "softmdp/solvers/krylov.hpp"
 #include "softmdp/version.hpp"
 
 namespace po = boost::program_options;
@@ -107,12 +108,8 @@ int solve(int argc, char** argv, int rank) {
     opt.time_limit = vm["time-limit"].as<double>();
     opt.threads = vm["threads"].as<int>();
     if (opt.threads < 0) throw UsageError(fmt::format("{} must be >= 0, got {}", param("threads"), opt.threads));
-    const std::string krylov = vm["krylov"].as<std::string>();
-    if (krylov != "gmres" && krylov != "bicgstab") throw UsageError(fmt::format("--krylov must be gmres or bicgstab, got '{}'", krylov));
-    opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
-    opt.preconditioner_sweeps = vm["preconditioner-sweeps"].as<std::uint32_t>();
-    if (opt.preconditioner_sweeps > 100) throw UsageError("--preconditioner-sweeps must be at most 100");
-    if (vm.count("aggregate-size")) opt.aggregate_size = vm["aggregate-size"].as<std::uint32_t>();
+    set_krylov_options(opt, vm["krylov"].as<std::string>(), vm["preconditioner-sweeps"].as<std::uint32_t>(),
+                       vm.count("aggregate-size") ? std::optional(vm["aggregate-size"].as<std::uint32_t>()) : std::nullopt);
 
     MPI_Barrier(MPI_COMM_WORLD);
     const Stopwatch load_clock;

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <optional>
 
+#include <fmt/format.h>
+
+#include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/bellman.hpp"
 #include "krylov_method.hpp"
 
@@ -180,6 +183,15 @@ private:
 };
 
 }  // namespace
+
+void set_krylov_options(SolverOptions& opt, std::string_view krylov, std::uint32_t preconditioner_sweeps,
+                        std::optional<std::uint32_t> aggregate_size) {
+    if (krylov != "gmres" && krylov != "bicgstab") throw UsageError(fmt::format("{} must be gmres or bicgstab, got '{}'", param("krylov"), krylov));
+    opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
+    if (preconditioner_sweeps > 100) throw UsageError(fmt::format("{} must be at most 100", param("preconditioner_sweeps")));
+    opt.preconditioner_sweeps = preconditioner_sweeps;
+    opt.aggregate_size = aggregate_size;
+}
 
 std::vector<double> policy_rhs(const Model& m, std::span<const double> pi, std::span<const double> bonus) {
     const ModelData& d = m.data();
