@@ -15,15 +15,15 @@
 # Needs ./build/softmdp and ./build/softmdp-mpi (SOFTMDP_MPI), mpirun; about 400 MB in /tmp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BIN=$PWD/build/softmdp
+MPI=$PWD/build/softmdp-mpi
+WORK="$(mktemp -d /tmp/softmdp-mpi-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1 OMPI_MCA_mtl=^ofi,psm,psm2 OMPI_MCA_osc=^ucx
 if [[ "${1:-}" == ipi ]]; then
   S="${2:-1000000}"
   N="${3:-300}"
   T="${4:-150}"
-  BIN=$PWD/build/softmdp
-  MPI=$PWD/build/softmdp-mpi
-  WORK="$(mktemp -d /tmp/softmdp-mpi-ipi.XXXXXX)"
-  trap 'rm -rf "$WORK"' EXIT
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1 OMPI_MCA_mtl=^ofi,psm,psm2 OMPI_MCA_osc=^ucx
   echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ); $(mpirun --version | head -1)"
   [[ " ${MODELS:-garnet} " == *" garnet "* ]] && "$BIN" generate garnet --states "$S" --actions 4 --branching 5 --seed 1 --output "$WORK/garnet.petsc" --quiet
   "$BIN" generate gridworld --size "$N" "$N" --slip 0.2 --discount 0.9999 --output "$WORK/grid.petsc" --quiet
@@ -69,11 +69,6 @@ if [[ "${1:-}" == ipi ]]; then
 fi
 S="${1:-1000000}"
 REPS="${2:-3}"
-BIN=$PWD/build/softmdp
-MPI=$PWD/build/softmdp-mpi
-WORK="$(mktemp -d /tmp/softmdp-mpi-bench.XXXXXX)"
-trap 'rm -rf "$WORK"' EXIT
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1 OMPI_MCA_mtl=^ofi,psm,psm2 OMPI_MCA_osc=^ucx
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "garnet: S=$S A=4 B=5 seed=1 gamma 0.99; $(date -u +%Y-%m-%dT%H:%MZ); $(mpirun --version | head -1)"
 "$BIN" generate garnet --states "$S" --actions 4 --branching 5 --seed 1 --output "$WORK/g.petsc" --quiet
