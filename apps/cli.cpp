@@ -21,6 +21,7 @@
 #include "softmdp/io/loader.hpp"
 #include "softmdp/io/output_file.hpp"
 #include "softmdp/io/policy_reader.hpp"
+#include "softmdp/solvers/krylov.hpp"
 #include "softmdp/solvers/prior.hpp"
 #include "softmdp/core/resources.hpp"
 
@@ -354,12 +355,8 @@ SolverOptions solver_options(const po::variables_map& vm, std::string_view label
                                      thread_limit()));
     opt.evaluation_sweeps = vm["evaluation-sweeps"].as<std::uint64_t>();
     if (opt.evaluation_sweeps == 0) throw UsageError("--evaluation-sweeps must be >= 1");
-    const std::string krylov = vm["krylov"].as<std::string>();
-    if (krylov != "gmres" && krylov != "bicgstab") throw UsageError(fmt::format("--krylov must be gmres or bicgstab, got '{}'", krylov));
-    opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
-    opt.preconditioner_sweeps = vm["preconditioner-sweeps"].as<std::uint32_t>();
-    if (opt.preconditioner_sweeps > 100) throw UsageError("--preconditioner-sweeps must be at most 100");
-    if (vm.count("aggregate-size")) opt.aggregate_size = vm["aggregate-size"].as<std::uint32_t>();
+    set_krylov_options(opt, vm["krylov"].as<std::string>(), vm["preconditioner-sweeps"].as<std::uint32_t>(),
+                       vm.count("aggregate-size") ? std::optional(vm["aggregate-size"].as<std::uint32_t>()) : std::nullopt);
     set_progress_label(std::string(label));
     if (show_progress(vm)) {
         // ETA from the geometric decrease of the bound since the previous line: iterations still

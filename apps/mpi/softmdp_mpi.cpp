@@ -1,5 +1,5 @@
 // softmdp-mpi: distributed solving on MPI (docs/distributed.md).
-//   mpirun -n K softmdp-mpi solve MODEL [--alpha A] [--method vi|soft-vi] [--tolerance T] [--json OUT]
+//   mpirun -n K softmdp-mpi solve MODEL [--alpha A] [--method vi|soft-vi|ipi|soft-ipi] [--tolerance T] [--json OUT]
 // The serial CLI's option names, result document (softmdp-result/1) and exit codes (docs/cli.md):
 // 0 converged, 2 invalid input or usage, 3 I/O, 4 not converged (result written), 1 unexpected.
 // Every rank exits with the same code; rank 0 prints.
@@ -21,7 +21,8 @@
 #include "softmdp/distributed/collective.hpp"
 #include "softmdp/distributed/distributed_model.hpp"
 #include "softmdp/distributed/distributed_result.hpp"
-#include "softmdp/distributed/distributed_value_iteration.hpp"
+#include "softmdp/distributed/distributed_solve.hpp"
+#include "softmdp/solvers/krylov.hpp"
 #include "softmdp/version.hpp"
 
 namespace po = boost::program_options;
@@ -51,19 +52,22 @@ std::vector<std::size_t> parse_cuts(const std::string& text) {
     return cuts;
 }
 
-const char* kUsage = "usage: mpirun -n K softmdp-mpi solve FILE [--method vi|soft-vi] [--alpha A] [--json OUT] [--json-shards PREFIX]";
+const char* kUsage = "usage: mpirun -n K softmdp-mpi solve FILE [--method vi|soft-vi|ipi|soft-ipi] [--alpha A] [--json OUT] [--json-shards PREFIX]";
 
 int solve(int argc, char** argv, int rank) {
     po::options_description desc("solve options");
     desc.add_options()
         ("help,h", "this help")
         ("file", po::value<std::string>(), "MDP file: softmdp/1 (JSON), PETSc binary or UMB (uncompressed)")
-        ("method,m", po::value<std::string>(), "vi (default without --alpha) or soft-vi (default with --alpha > 0)")
+        ("method,m", po::value<std::string>(), "vi (default without --alpha), soft-vi (default with --alpha > 0), or inexact policy iteration: ipi (hard), soft-ipi")
         ("alpha,a", po::value<double>()->default_value(0.0), "temperature alpha >= 0 (0: hard)")
         ("tolerance,t", po::value<double>()->default_value(1e-8), "certified error bound to reach (sup norm)")
-        ("max-iterations", po::value<std::uint64_t>()->default_value(1'000'000), "at most this many sweeps")
+        ("max-iterations", po::value<std::uint64_t>()->default_value(1'000'000), "at most this many sweeps (ipi, soft-ipi: improvements)")
         ("time-limit", po::value<double>()->default_value(std::numeric_limits<double>::infinity(), "none"), "seconds")
         ("threads", po::value<int>()->default_value(1), "OpenMP threads per rank (0: all cores; default 1: one rank per core)")
+        ("krylov", po::value<std::string>()->default_value("bicgstab"), "ipi, soft-ipi: the Krylov method of the evaluations, bicgstab or gmres (GMRES(20))")
+        ("preconditioner-sweeps", po::value<std::uint32_t>()->default_value(2), "ipi, soft-ipi: Gauss-Seidel sweeps inside each rank per preconditioner application (block Jacobi across ranks; 0: none)")
+        ("aggregate-size", po::value<std::uint32_t>(), "ipi, soft-ipi: states per aggregate of each rank's coarse correction (0: none; default: max(8, S/6000) on local models, else 0)")
         ("renormalize", "rescale successor probabilities summing to within 1e-6 of 1")
         ("discount", po::value<double>(), "discount of files without one (replaces a file's own)")
         ("partition", po::value<std::string>(), "first states of ranks 1..K-1, e.g. 0,5 (default: blocks balanced by transitions)")
@@ -111,6 +115,8 @@ int solve(int argc, char** argv, int rank) {
     opt.time_limit = vm["time-limit"].as<double>();
     opt.threads = vm["threads"].as<int>();
     if (opt.threads < 0) throw UsageError(fmt::format("{} must be >= 0, got {}", param("threads"), opt.threads));
+    set_krylov_options(opt, vm["krylov"].as<std::string>(), vm["preconditioner-sweeps"].as<std::uint32_t>(),
+                       vm.count("aggregate-size") ? std::optional(vm["aggregate-size"].as<std::uint32_t>()) : std::nullopt);
 
     MPI_Barrier(MPI_COMM_WORLD);
     const Stopwatch load_clock;
@@ -148,14 +154,20 @@ int solve(int argc, char** argv, int rank) {
         row[8] = rss;
         MPI_Gather(row, 9, MPI_DOUBLE, all.data(), 9, MPI_DOUBLE, 0, dm.comm);
         if (rank == 0) {
-            fmt::print(stderr, "stats: {} ranks, load {:.3f} s, solve {:.3f} s, {} sweeps, {:.3f} ms per sweep, {} states, {} transitions, stop {}\n",
-                       dm.ranks, load_seconds, sol.seconds, sol.sweeps, sol.sweeps ? 1e3 * sol.seconds / static_cast<double>(sol.sweeps) : 0.0,
-                       dm.num_states, dm.num_transitions, to_string(sol.stop));
+            // A sweep (vi) or a product with P_pi (ipi) is one pass over the transitions and one ghost exchange.
+            const std::uint64_t passes = sol.matvecs ? sol.matvecs + sol.sweeps : sol.sweeps;
+            fmt::print(stderr, "stats: {} ranks, load {:.3f} s, solve {:.3f} s, {} sweeps, {:.3f} ms per sweep, {} states, {} transitions, stop {}{}\n",
+                       dm.ranks, load_seconds, sol.seconds, passes, passes ? 1e3 * sol.seconds / static_cast<double>(passes) : 0.0,
+                       dm.num_states, dm.num_transitions, to_string(sol.stop),
+                       sol.matvecs ? fmt::format(", {} outer iterations, {} inner Krylov iterations, {} matrix-vector products", sol.iterations,
+                                                 sol.inner_iterations, sol.matvecs)
+                                   : std::string());
+            fmt::print(stderr, "stats: every rank: {} ghost exchanges, {} allreduces\n", ds.exchanges, ds.reductions);
             for (int r = 0; r < dm.ranks; ++r) {
                 const double* x = all.data() + 9 * r;
                 fmt::print(stderr,
-                           "stats: rank {}: states {}..{} ({}), {} transitions, {} ghosts; per sweep: sent {:.0f} B, received {:.0f} B, "
-                           "allreduce {} B; exchange {:.3f} s, allreduce {:.3f} s; peak RSS {:.0f} MiB\n",
+                           "stats: rank {}: states {}..{} ({}), {} transitions, {} ghosts; per sweep: sent {:.0f} B, received {:.0f} B; "
+                           "allreduced {} B in all; exchange {:.3f} s, allreduce {:.3f} s; peak RSS {:.0f} MiB\n",
                            r, x[0], x[1] > 0 ? x[0] + x[1] - 1 : x[0], x[1], x[2], x[3], x[4], x[5], ds.bytes_reduced, x[6], x[7], x[8]);
             }
         }

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """softmdp-mpi against independent references, with 1, 2 and 3 ranks (ctest: mpi_solve).
 
-References: tests/reference/solve_mdp.py (plain-Python exact policy iteration) on the example MDPs,
-closed forms on a 3-state cycle, and the serial `softmdp solve` (a separate code path: whole-model
-sweeps, exact-evaluation refinement) on a 10^4-state Garnet in PETSc binary. Each distributed V must
+Methods vi, soft-vi, ipi and soft-ipi. References: tests/reference/solve_mdp.py (plain-Python exact
+policy iteration) on the example MDPs, closed forms on a 3-state cycle, and the serial `softmdp solve`
+with vi / soft-vi (a separate code path: whole-model sweeps, exact-evaluation refinement) on a
+10^4-state Garnet in PETSc binary. Each distributed V must
 lie within its printed error bound (plus the reference's own bound) of the reference; runs of the same
 model on different rank counts within 1e-9 of each other. Also: partitions with empty ranks, ranks of
 one state whose successors are all remote, and a rank that fails to read its block (every rank exits
@@ -42,12 +43,15 @@ def mpirun(n, *args):
     return subprocess.run(cmd, env=ENV, capture_output=True, text=True, timeout=120)
 
 
-def solve_mpi(n, model, alpha, *extra):
-    out = WORK / f"mpi_{pathlib.Path(model).stem}_{n}_{alpha}.json"
-    method = "soft-vi" if alpha > 0 else "vi"
+def solve_mpi(n, model, alpha, *extra, kind="vi", stderr=None):
+    """kind "vi": vi or soft-vi; "ipi": ipi or soft-ipi (as alpha is 0 or not)."""
+    method = ("soft-" if alpha > 0 else "") + kind
+    out = WORK / f"mpi_{pathlib.Path(model).stem}_{n}_{alpha}_{method}.json"
     p = mpirun(n, model, "--method", method, "--alpha", alpha, "--tolerance", "1e-10", "--json", out, *extra)
+    if stderr is not None:
+        stderr.append(p.stderr)
     if p.returncode != 0:
-        check(False, f"{model} n={n} alpha={alpha}: exit {p.returncode}: {p.stderr.strip()}")
+        check(False, f"{model} n={n} {method} alpha={alpha}: exit {p.returncode}: {p.stderr.strip()}")
         return None
     d = json.loads(out.read_text())
     check(d["format"] == "softmdp-result/1" and d["converged"] and d["method"] == method,
@@ -77,10 +81,20 @@ for name, alpha, ranks in cases:
     if len(runs) > 1:
         gap = max(abs(a - b) for d in runs[1:] for a, b in zip(d["values"], runs[0]["values"]))
         check(gap <= 1e-9, f"{name}: ranks {ranks} agree within 1e-9 (max gap {gap:.3g})")
+# Inexact policy iteration (ipi, soft-ipi) on the same references; riverswim on 1, 2, 3 ranks.
+for name, alpha, ranks in (("riverswim.json", 0.5, [1, 2, 3]), ("gridworld4x4.json", 0.0, [3])):
+    model = SRC / "mdps" / name
+    ref = reference(model, alpha)
+    runs = [d for d in (solve_mpi(n, model, alpha, kind="ipi") for n in ranks) if d]
+    for n, d in zip(ranks, runs):
+        within(d, ref, 1e-11 * max(1.0, max(map(abs, ref))), f"{name} {d['method']} alpha={alpha} n={n} vs reference policy iteration")
+    if len(runs) > 1:
+        gap = max(abs(a - b) for d in runs[1:] for a, b in zip(d["values"], runs[0]["values"]))
+        check(gap <= 1e-9, f"{name} soft-ipi: ranks {ranks} agree within 1e-9 (max gap {gap:.3g})")
 # the document matches the serial one field by field (apart from the run's own numbers)
 serial = json.loads(subprocess.run([SERIAL, "solve", SRC / "mdps/riverswim.json", "--method", "soft-vi", "--alpha", "0.5", "--tolerance",
                                     "1e-10", "--json", "-"], capture_output=True, text=True, check=True).stdout)
-d = json.loads((WORK / "mpi_riverswim_3_0.5.json").read_text())
+d = json.loads((WORK / "mpi_riverswim_3_0.5_soft-vi.json").read_text())
 check(list(d) == list(serial), "riverswim: the same fields in the same order as the serial softmdp-result/1")
 check(all(d[k] == serial[k] for k in ("states", "actions", "greedy")), "riverswim: same states, actions, greedy actions as serial")
 check(all(abs(a - b) <= 1e-9 for k in ("q", "policy") for ra, rb in zip(d[k], serial[k]) for a, b in zip(ra, rb) if a is not None),
@@ -99,6 +113,21 @@ if d:
 d = solve_mpi(3, cycle, 0.0, "--partition", "0,3")
 if d:
     within(d, [10.0] * 3, 1e-12, "cycle3 hard, ranks 0 and 2 empty")
+# ipi on the same edge partitions; --stats: each rank of one state sends its value to its 2 neighbours
+# (16 B) and receives their 2 (16 B) per product, and the Krylov counts are reported.
+err = []
+d = solve_mpi(3, cycle, 0.5, "--partition", "1,2", "--stats", kind="ipi", stderr=err)
+if d:
+    within(d, [0.5 * math.log(1 + math.exp(2.0)) / 0.1] * 3, 1e-12, "cycle3 soft-ipi, one state per rank, all successors remote")
+    ranks_lines = [l for l in err[0].splitlines() if l.startswith("stats: rank ")]
+    check(len(ranks_lines) == 3 and all("2 ghosts; per sweep: sent 16 B, received 16 B" in l for l in ranks_lines)
+          and "outer iterations" in err[0] and "inner Krylov iterations" in err[0] and "ghost exchanges" in err[0],
+          f"cycle3 soft-ipi --stats: 16 B sent and received per product by each rank, Krylov counts: {err[0].strip()[:400]}")
+d = solve_mpi(3, cycle, 0.0, "--partition", "0,3", kind="ipi")
+if d:
+    within(d, [10.0] * 3, 1e-12, "cycle3 ipi, ranks 0 and 2 empty")
+p = mpirun(2, cycle, "--method", "ipi", "--alpha", "1")
+check(p.returncode == 2 and "soft-ipi" in p.stderr, f"ipi with --alpha 1: exit 2 suggesting soft-ipi ({p.returncode})")
 p = mpirun(2, cycle, "--alpha", "1e308", "--json", WORK / "overflow.json")
 q = subprocess.run([SERIAL, "solve", cycle, "--method", "soft-vi", "--alpha", "1e308"], capture_output=True, text=True)
 check(p.returncode == 2 == q.returncode and "numerical error" in p.stderr and not (WORK / "overflow.json").exists(),
@@ -109,17 +138,22 @@ check(p.returncode == 2 and "--partition" in p.stderr, f"a decreasing --partitio
 # 3. A 10^4-state Garnet in PETSc binary (each rank reads its rows) against the serial CLI.
 garnet = WORK / "garnet10k.petsc"
 subprocess.run([SERIAL, "generate", "garnet", "--states", "10000", "--seed", "3", "--output", garnet], check=True, capture_output=True)
-for alpha, ranks in ((0.0, [1, 3]), (1.0, [2])):
-    method = "soft-vi" if alpha else "vi"
-    serial = json.loads(subprocess.run([SERIAL, "solve", garnet, "--method", method, "--alpha", str(alpha), "--tolerance", "1e-10",
-                                        "--json", "-"], capture_output=True, text=True, check=True).stdout)
-    runs = [d for d in (solve_mpi(n, garnet, alpha) for n in ranks) if d]
+# ipi and soft-ipi against the serial value iteration (another algorithm, the same reference values).
+serial_runs = {}
+for alpha, ranks, kind in ((0.0, [1, 3], "vi"), (1.0, [2], "vi"), (0.0, [2], "ipi"), (1.0, [1, 3], "ipi")):
+    method = ("soft-" if alpha else "") + kind
+    ref_method = "soft-vi" if alpha else "vi"
+    if alpha not in serial_runs:
+        serial_runs[alpha] = json.loads(subprocess.run([SERIAL, "solve", garnet, "--method", ref_method, "--alpha", str(alpha), "--tolerance",
+                                                        "1e-10", "--json", "-"], capture_output=True, text=True, check=True).stdout)
+    serial = serial_runs[alpha]
+    runs = [d for d in (solve_mpi(n, garnet, alpha, kind=kind) for n in ranks) if d]
     for n, d in zip(ranks, runs):
-        within(d, serial["values"], serial["error_bound"], f"garnet 10^4 alpha={alpha} n={n} vs serial softmdp {method}")
-        check(abs(d["objective"] - serial["objective"]) <= 1e-8, f"garnet alpha={alpha} n={n}: objective as serial")
+        within(d, serial["values"], serial["error_bound"], f"garnet 10^4 {method} alpha={alpha} n={n} vs serial softmdp {ref_method}")
+        check(abs(d["objective"] - serial["objective"]) <= 1e-8, f"garnet {method} alpha={alpha} n={n}: objective as serial")
     if len(runs) > 1:
         gap = max(abs(a - b) for a, b in zip(runs[0]["values"], runs[1]["values"]))
-        check(gap <= 1e-9, f"garnet alpha={alpha}: ranks {ranks} agree within 1e-9 (max gap {gap:.3g})")
+        check(gap <= 1e-9, f"garnet {method} alpha={alpha}: ranks {ranks} agree within 1e-9 (max gap {gap:.3g})")
 
 # 4. One rank fails to read its block: the last probability of P (the last state's, rank 2's) made
 # negative. Every rank must stop with exit 2 and the same message, and no output file be left.

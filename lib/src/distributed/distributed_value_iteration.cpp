@@ -115,36 +115,16 @@ DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions&
     MPI_Allreduce(&j, &out.objective, 1, MPI_DOUBLE, MPI_SUM, dm.comm);
     out.bytes_sent = dm.exchange.bytes_sent();
     out.bytes_received = dm.exchange.bytes_received();
-    out.bytes_reduced = 4 * sizeof(double);
+    out.exchanges = it.count() + 1;
+    out.reductions = it.count() + 1;  // the sweeps' and the objective's
+    out.bytes_reduced = it.count() * 4 * sizeof(double) + sizeof(double);
     return out;
 }
 
 }  // namespace
 
-DistributedSolution distributed_solve(DistributedModel& dm, std::string_view method, double alpha, const SolverOptions& opt) {
-    if (!std::isfinite(alpha) || alpha < 0.0)
-        throw UsageError(fmt::format("{} must be a finite number >= 0, got {}", param("alpha"), alpha));
-    if (method != "vi" && method != "soft-vi")
-        throw UsageError(fmt::format("unknown method '{}' for softmdp-mpi (methods: vi, soft-vi)", method));
-    if (method == "vi" && alpha > 0.0)
-        throw UsageError(fmt::format("method 'vi' is hard (alpha = 0); with {} {} use soft-vi", param("alpha"), alpha));
-    DistributedSolution ds = method == "vi" ? run(dm, HardMax{}, opt) : run(dm, LogSumExp{alpha}, opt);
-    ds.solution.method = std::string(method);
-    // As the serial solve's require_finite: a non-finite result certifies nothing (NumericalError,
-    // exit 2, nothing written). Decided over all ranks; the message is the lowest failing rank's.
-    const Solution& sol = ds.solution;
-    const auto finite = [](auto first, auto last) { return std::all_of(first, last, [](double x) { return std::isfinite(x); }); };
-    int bad = !finite(sol.values.begin(), sol.values.begin() + static_cast<std::ptrdiff_t>(dm.owned)) ? 1
-              : !finite(sol.policy.begin(), sol.policy.end())                                     ? 2
-              : sol.error_bound && !std::isfinite(*sol.error_bound)                                ? 3
-                                                                                                    : 0;
-    int any = bad;
-    MPI_Allreduce(MPI_IN_PLACE, &any, 1, MPI_INT, MPI_MAX, dm.comm);
-    if (any) {
-        const char* what[] = {"", "the values became non-finite", "the policy became non-finite", "the error bound overflowed"};
-        numerical_failure(dm.local, alpha, method, what[bad ? bad : any]);
-    }
-    return ds;
+DistributedSolution distributed_value_iteration(DistributedModel& dm, double alpha, const SolverOptions& opt) {
+    return alpha == 0.0 ? run(dm, HardMax{}, opt) : run(dm, LogSumExp{alpha}, opt);
 }
 
 }  // namespace softmdp::distributed

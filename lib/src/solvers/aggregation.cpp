@@ -47,10 +47,12 @@ Aggregation aggregate_states(const Model& m, std::size_t size) {
     return a;
 }
 
-std::uint32_t default_aggregate_size(const Model& m) noexcept {
-    const auto S = static_cast<double>(m.num_states()), b = static_cast<double>(m.bandwidth());
+std::uint32_t default_aggregate_size(std::size_t num_states, std::size_t bandwidth) noexcept {
+    const auto S = static_cast<double>(num_states), b = static_cast<double>(bandwidth);
     if (b * b > S) return 0;
-    return static_cast<std::uint32_t>(std::max<std::size_t>(8, m.num_states() / 6000));
+    return static_cast<std::uint32_t>(std::max<std::size_t>(8, num_states / 6000));
 }
+
+std::uint32_t default_aggregate_size(const Model& m) noexcept { return default_aggregate_size(m.num_states(), m.bandwidth()); }
 
 }  // namespace softmdp

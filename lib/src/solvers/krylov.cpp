@@ -6,26 +6,15 @@
 #include <cmath>
 #include <optional>
 
+#include <fmt/format.h>
+
+#include "softmdp/core/errors.hpp"
 #include "softmdp/solvers/bellman.hpp"
+#include "krylov_method.hpp"
 
 namespace softmdp {
 
 namespace {
-
-double dot(std::span<const double> x, std::span<const double> y) noexcept {
-    double s = 0.0;
-    for (std::size_t i = 0; i < x.size(); ++i) s += x[i] * y[i];
-    return s;
-}
-double norm2(std::span<const double> x) noexcept { return std::sqrt(dot(x, x)); }
-
-// r = b - A x; returns ||r||_2.
-double residual(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<const double> x,
-                std::span<double> r, int threads) {
-    apply_evaluation_operator(m, pi, x, r, threads);
-    for (std::size_t i = 0; i < r.size(); ++i) r[i] = b[i] - r[i];
-    return norm2(r);
-}
 
 // The coarse correction of the two-level preconditioner: e += Pr A_c^{-1} R r, where Pr is constant
 // on each aggregate (aggregation.hpp), R averages over it, and A_c = R (I - gamma P_pi) Pr =
@@ -177,133 +166,32 @@ private:
     std::vector<double> r_;
 };
 
-KrylovStats gmres(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<double> x,
-                  const KrylovOptions& opt) {
-    const std::size_t S = m.num_states();
-    const std::size_t restart = std::max<std::uint32_t>(1, opt.restart);
-    KrylovStats st;
-    std::vector<double> r(S), z(S);
-    std::vector<std::vector<double>> basis;  // grown on demand: a solve that stops early allocates little
-    std::vector<double> H((restart + 1) * restart, 0.0), cs(restart), sn(restart), g(restart + 1), y(restart);
-    const auto h = [&](std::size_t i, std::size_t j) -> double& { return H[j * (restart + 1) + i]; };
-    Preconditioner M(m, pi, opt);
-    double beta = residual(m, pi, b, x, r, opt.threads);
-    ++st.matvecs;
-    st.initial_residual = beta;
-    const double target = std::max(opt.relative_tolerance * beta, opt.absolute_tolerance);
-    while (std::isfinite(beta) && beta > 0.0 && (beta > target || st.iterations < opt.min_iterations) &&
-           st.iterations < opt.max_iterations) {
-        if (basis.empty()) basis.emplace_back(S);
-        for (std::size_t i = 0; i < S; ++i) basis[0][i] = r[i] / beta;
-        std::fill(g.begin(), g.end(), 0.0);
-        g[0] = beta;
-        std::size_t k = 0;
-        for (std::size_t j = 0; j < restart; ++j) {
-            st.matvecs += 1 + M.apply(basis[j], z);
-            apply_evaluation_operator(m, pi, z, r, opt.threads);  // r is scratch here: w = A M^{-1} v_j
-            for (std::size_t i = 0; i <= j; ++i) {  // modified Gram-Schmidt
-                h(i, j) = dot(r, basis[i]);
-                for (std::size_t t = 0; t < S; ++t) r[t] -= h(i, j) * basis[i][t];
-            }
-            h(j + 1, j) = norm2(r);
-            for (std::size_t i = 0; i < j; ++i) {  // earlier Givens rotations on the new column
-                const double a = h(i, j), c = h(i + 1, j);
-                h(i, j) = cs[i] * a + sn[i] * c;
-                h(i + 1, j) = -sn[i] * a + cs[i] * c;
-            }
-            const double den = std::hypot(h(j, j), h(j + 1, j));
-            cs[j] = den > 0.0 ? h(j, j) / den : 1.0;
-            sn[j] = den > 0.0 ? h(j + 1, j) / den : 0.0;
-            const double next_norm = h(j + 1, j);
-            h(j, j) = den;
-            h(j + 1, j) = 0.0;
-            g[j + 1] = -sn[j] * g[j];
-            g[j] = cs[j] * g[j];
-            ++st.iterations;
-            k = j + 1;
-            if ((std::abs(g[j + 1]) <= target && st.iterations >= opt.min_iterations) || next_norm <= 0.0 || !std::isfinite(next_norm) || st.iterations >= opt.max_iterations)
-                break;
-            if (basis.size() <= j + 1) basis.emplace_back(S);
-            for (std::size_t t = 0; t < S; ++t) basis[j + 1][t] = r[t] / next_norm;
-        }
-        // y = H^{-1} g (upper triangular), x += M^{-1} (V y).
-        for (std::size_t i = k; i-- > 0;) {
-            double s = g[i];
-            for (std::size_t j = i + 1; j < k; ++j) s -= h(i, j) * y[j];
-            y[i] = h(i, i) != 0.0 ? s / h(i, i) : 0.0;
-        }
-        std::fill(r.begin(), r.end(), 0.0);
-        for (std::size_t i = 0; i < k; ++i)
-            for (std::size_t t = 0; t < S; ++t) r[t] += y[i] * basis[i][t];
-        st.matvecs += M.apply(r, z);
-        for (std::size_t t = 0; t < S; ++t) x[t] += z[t];
-        // The true residual, not the rotated estimate: it restarts the next cycle and is what we report.
-        beta = residual(m, pi, b, x, r, opt.threads);
-        ++st.matvecs;
-    }
-    st.residual = beta;
-    st.reached = beta <= target;
-    return st;
-}
+// The whole model as a krylov::Space (krylov_method.hpp): sums are local.
+class SerialSpace {
+public:
+    SerialSpace(const Model& m, std::span<const double> pi, const KrylovOptions& opt) : m_(m), pi_(pi), threads_(opt.threads), M_(m, pi, opt) {}
+    std::size_t n() const noexcept { return m_.num_states(); }
+    void apply(std::span<const double> x, std::span<double> y) const { apply_evaluation_operator(m_, pi_, x, y, threads_); }
+    std::uint64_t precondition(std::span<const double> z, std::span<double> y) { return M_.apply(z, y); }
+    void sum(std::span<double>) const noexcept {}
 
-KrylovStats bicgstab(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<double> x,
-                     const KrylovOptions& opt) {
-    const std::size_t S = m.num_states();
-    KrylovStats st;
-    std::vector<double> r(S), rhat(S), p(S, 0.0), v(S, 0.0), phat(S), s(S), shat(S), t(S);
-    Preconditioner M(m, pi, opt);
-    double rn = residual(m, pi, b, x, r, opt.threads);
-    ++st.matvecs;
-    st.initial_residual = rn;
-    const double target = std::max(opt.relative_tolerance * rn, opt.absolute_tolerance);
-    rhat = r;
-    double rho = 1.0, alpha = 1.0, omega = 1.0;
-    while (std::isfinite(rn) && rn > 0.0 && (rn > target || st.iterations < opt.min_iterations) &&
-           st.iterations < opt.max_iterations) {
-        const double rho_new = dot(rhat, r);
-        if (rho_new == 0.0 || omega == 0.0) {  // breakdown: restart from the current residual
-            rhat = r;
-            std::fill(p.begin(), p.end(), 0.0);
-            std::fill(v.begin(), v.end(), 0.0);
-            rho = alpha = omega = 1.0;
-            if (dot(rhat, r) == 0.0) break;
-            continue;
-        }
-        const double beta = (rho_new / rho) * (alpha / omega);
-        rho = rho_new;
-        for (std::size_t i = 0; i < S; ++i) p[i] = r[i] + beta * (p[i] - omega * v[i]);
-        st.matvecs += M.apply(p, phat);
-        apply_evaluation_operator(m, pi, phat, v, opt.threads);
-        const double rv = dot(rhat, v);
-        alpha = rv != 0.0 ? rho / rv : 0.0;
-        for (std::size_t i = 0; i < S; ++i) s[i] = r[i] - alpha * v[i];
-        ++st.matvecs;
-        ++st.iterations;
-        if (norm2(s) <= target && st.iterations >= opt.min_iterations) {
-            for (std::size_t i = 0; i < S; ++i) x[i] += alpha * phat[i];
-            rn = residual(m, pi, b, x, r, opt.threads);
-            ++st.matvecs;
-            break;
-        }
-        st.matvecs += 1 + M.apply(s, shat);
-        apply_evaluation_operator(m, pi, shat, t, opt.threads);
-        const double tt = dot(t, t);
-        omega = tt > 0.0 ? dot(t, s) / tt : 0.0;
-        for (std::size_t i = 0; i < S; ++i) {
-            x[i] += alpha * phat[i] + omega * shat[i];
-            r[i] = s[i] - omega * t[i];
-        }
-        rn = norm2(r);
-    }
-    // The recurrence's residual drifts from the true one: report (and test against) the true one.
-    rn = residual(m, pi, b, x, r, opt.threads);
-    ++st.matvecs;
-    st.residual = rn;
-    st.reached = rn <= target;
-    return st;
-}
+private:
+    const Model& m_;
+    std::span<const double> pi_;
+    int threads_;
+    Preconditioner M_;
+};
 
 }  // namespace
+
+void set_krylov_options(SolverOptions& opt, std::string_view krylov, std::uint32_t preconditioner_sweeps,
+                        std::optional<std::uint32_t> aggregate_size) {
+    if (krylov != "gmres" && krylov != "bicgstab") throw UsageError(fmt::format("{} must be gmres or bicgstab, got '{}'", param("krylov"), krylov));
+    opt.krylov = krylov == "gmres" ? KrylovMethod::gmres : KrylovMethod::bicgstab;
+    if (preconditioner_sweeps > 100) throw UsageError(fmt::format("{} must be at most 100", param("preconditioner_sweeps")));
+    opt.preconditioner_sweeps = preconditioner_sweeps;
+    opt.aggregate_size = aggregate_size;
+}
 
 std::vector<double> policy_rhs(const Model& m, std::span<const double> pi, std::span<const double> bonus) {
     const ModelData& d = m.data();
@@ -339,7 +227,24 @@ void apply_evaluation_operator(const Model& m, std::span<const double> pi, std::
 
 KrylovStats solve_policy_evaluation(const Model& m, std::span<const double> pi, std::span<const double> b, std::span<double> v,
                                     const KrylovOptions& opt) {
-    return opt.method == KrylovMethod::gmres ? gmres(m, pi, b, v, opt) : bicgstab(m, pi, b, v, opt);
+    SerialSpace space(m, pi, opt);
+    return krylov::solve(space, b, v, opt);
 }
+
+namespace krylov {
+
+struct EvaluationPreconditioner::Impl {
+    Impl(const Model& m, std::span<const double> pi, const KrylovOptions& opt) : M(m, pi, opt) {}
+    Preconditioner M;
+};
+
+EvaluationPreconditioner::EvaluationPreconditioner(const Model& m, std::span<const double> pi, const KrylovOptions& opt)
+    : impl_(std::make_unique<Impl>(m, pi, opt)) {}
+EvaluationPreconditioner::EvaluationPreconditioner(EvaluationPreconditioner&&) noexcept = default;
+EvaluationPreconditioner::~EvaluationPreconditioner() = default;
+std::uint64_t EvaluationPreconditioner::apply(std::span<const double> z, std::span<double> y) { return impl_->M.apply(z, y); }
+bool EvaluationPreconditioner::two_level() const noexcept { return impl_->M.two_level(); }
+
+}  // namespace krylov
 
 }  // namespace softmdp

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "softmdp/distributed/distributed_model.hpp"
-#include "softmdp/distributed/distributed_value_iteration.hpp"
+#include "softmdp/distributed/distributed_solve.hpp"
 
 namespace softmdp::distributed {
 

@@ -27,5 +27,8 @@ Aggregation aggregate_states(const Model& m, std::size_t size);
 // local (bandwidth^2 <= states: gridworlds, chains), where the coarse operator stays sparse under
 // LU; there max(8, S / 6000) (docs/performance.md has the measurements).
 std::uint32_t default_aggregate_size(const Model& m) noexcept;
+// The same rule from a model's state count and bandwidth (max |s' - s|), for a model no one process
+// holds (softmdp-mpi).
+std::uint32_t default_aggregate_size(std::size_t num_states, std::size_t bandwidth) noexcept;
 
 }  // namespace softmdp

@@ -4,6 +4,8 @@
 // policy, P_pi(s, s') = sum_a pi(a|s) p(s'|s,a), never assembled: the memory is the CSR plus
 // O(restart) vectors of S doubles. Terminal rows are v(s) = b(s) (= 0).
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <span>
 #include <vector>
 
@@ -36,6 +38,11 @@ struct KrylovStats {
     double residual = 0.0;          // ||b - A v||_2 at the stop (GMRES: of the final iterate, recomputed)
     bool reached = false;           // residual <= the target
 };
+
+// The options --krylov (gmres or bicgstab), --preconditioner-sweeps (at most 100) and
+// --aggregate-size into opt, checked: UsageError naming the option (softmdp and softmdp-mpi).
+void set_krylov_options(SolverOptions& opt, std::string_view krylov, std::uint32_t preconditioner_sweeps,
+                        std::optional<std::uint32_t> aggregate_size);
 
 // r_pi + bonus per state (0 on terminal states): the right-hand side of the evaluation of pi.
 std::vector<double> policy_rhs(const Model& m, std::span<const double> pi, std::span<const double> bonus);
