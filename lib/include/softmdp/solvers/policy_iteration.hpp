@@ -79,6 +79,7 @@ Solution policy_iteration_impl(const Model& m, const Op& op, Evaluation eval, co
             eo.max_iterations = 50;
             eo.threads = opt.threads;
             eo.initial_values = V;
+            eo.keep_rows = false;  // the values are all the improvement needs
             auto e = evaluate_policy_exact(m, pi, op, eo);
             evaluated_exactly = e.converged;
             V = std::move(e.values);
