@@ -295,7 +295,7 @@ std::vector<double> chain_soft_values(std::size_t N, double gamma, double alpha)
         for (std::size_t s = N - 1; s-- > 0;) x[s] = (rhs[s] - up[s] * x[s + 1]) / di[s];
         double change = 0.0;
         for (std::size_t s = 0; s < N; ++s) change = std::max(change, std::abs(x[s] - V[s]));
-        V = x;
+        V.swap(x);
         for (std::size_t s = 0; s < N; ++s) {
             const double ql = gamma * V[s == 0 ? 0 : s - 1], qr = (s + 1 == N ? 1.0 : 0.0) + gamma * V[s + 1 == N ? s : s + 1];
             pl[s] = 1.0 / (1.0 + std::exp((qr - ql) / alpha));
