@@ -329,13 +329,15 @@ TEST_CASE("soft-pi above the sparse-LU limit on a chain: band elimination, the d
 }
 
 TEST_CASE("stall rule end to end: soft-pi on a randomly numbered slow chain exits 4 with its result and the advice") {
-    // The chain of 3000 states at gamma 0.9999 with its states numbered at random: the bandwidth is
+    // The chain of 3000 states at gamma 0.99999 with its states numbered at random: the bandwidth is
     // about S, so neither band elimination nor sparse LU applies, and soft-pi's exact evaluations
     // are BiCGSTAB solves (1000 iterations at most) that do not converge on this slow walk: the
-    // certified bound rises and never falls back below its lowest, and after 20 such improvements
-    // the run stops as stalled (measured: 0.5 s of CPU). A real solve, not a constructed operator.
+    // certified bound rises (to 1e8-1e9) and never falls back below its lowest, and after 20 such
+    // improvements the run stops as stalled (measured on four numberings: about 0.3 s of CPU each).
+    // At gamma 0.9999 whether it stalls depends on the rounding of the numbering (one converged).
+    // A real solve, not a constructed operator.
     const std::size_t N = 3000;
-    const double gamma = 0.9999;
+    const double gamma = 0.99999;
     std::vector<std::size_t> at(N);  // chain position i is state at[i]
     for (std::size_t i = 0; i < N; ++i) at[i] = i;
     std::uint64_t x = 12345;
@@ -343,7 +345,7 @@ TEST_CASE("stall rule end to end: soft-pi on a randomly numbered slow chain exit
         x = x * 6364136223846793005ULL + 1442695040888963407ULL;
         std::swap(at[i], at[(x >> 33) % (i + 1)]);
     }
-    std::string text = "{\"format\": \"softmdp/1\", \"discount\": 0.9999, \"states\": " + std::to_string(N) +
+    std::string text = "{\"format\": \"softmdp/1\", \"discount\": 0.99999, \"states\": " + std::to_string(N) +
                        ", \"actions\": [\"left\", \"right\"], \"initial\": {\"" + std::to_string(at[0]) + "\": 1}, \"transitions\": [";
     for (std::size_t i = 0; i < N; ++i) {
         text += (i ? ", " : "") + std::string("{\"s\": ") + std::to_string(at[i]) + ", \"a\": \"left\", \"next\": [[" +
@@ -372,5 +374,5 @@ TEST_CASE("stall rule end to end: soft-pi on a randomly numbered slow chain exit
     double err = 0.0;
     for (std::size_t i = 0; i < N; ++i) err = std::max(err, std::abs(j["values"][at[i]].get<double>() - ref[i]));
     CHECK(err <= bound);
-    MESSAGE("stalled after ", j["iterations"].get<int>(), " improvements: bound ", bound, ", |V - V*| ", err);
+    MESSAGE("stalled after ", j["iterations"].get<int>(), " improvements: bound ", bound, ", bound - |V - V*| ", bound - err);
 }
