@@ -5,7 +5,9 @@
 # all in one run (the machine is shared: compare within a run, not across runs).
 #
 # usage: bash bench/defaults.sh [GRID_SIDE] [CPU_LIMIT_S] [GARNET_STATES] [CHAIN_STATES]
-#        (default 100, 10 CPU seconds per run, 100000, 100000). METHODS="vi soft-ipi" limits the methods.
+#        (default 100, 10 CPU seconds per run, 100000, 100000). METHODS="vi soft-ipi" limits the methods,
+#        MODELS="chain grid_0.9999" the models (grid_0.99 grid_0.999 grid_0.9999 chain garnet_0.9
+#        garnet_0.95 garnet_0.99 forest).
 # Needs a built ./build/softmdp (BIN=... to use another). Prints one markdown row per (model,
 # alpha): per method the wall seconds of the solve (--stats) and the CPU seconds of the process
 # (user + sys, less sensitive to other jobs on a shared machine) as "wall / cpu", "> T" for a
@@ -49,6 +51,7 @@ json.dump({"format": "softmdp/1", "name": "forest", "discount": 0.99, "states": 
            "transitions": tr}, open(sys.argv[1], "w"))
 EOF
 models+=(forest)
+if [[ -n ${MODELS:-} ]]; then read -r -a models <<<"$MODELS"; fi
 # Binary (UMB) copies: loading them is cheap, so CPU seconds are mostly the solve's.
 for f in "${models[@]}"; do $BIN convert "$WORK/$f.json" "$WORK/$f.umb" --to umb >/dev/null; done
 label() {

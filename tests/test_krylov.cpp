@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "softmdp/solvers/aggregation.hpp"
@@ -261,4 +264,115 @@ TEST_CASE("two-level preconditioner: fewer matrix-vector products than Gauss-Sei
     }
     MESSAGE("matvecs: Gauss-Seidel ", st[0].matvecs, ", two-level ", st[1].matvecs);
     CHECK(st[1].matvecs * 4 < st[0].matvecs);
+}
+
+namespace {
+
+// V* of the generated chain (write_chain: "left" to max(s - 1, 0), "right" to min(s + 1, N - 1),
+// reward 1 for "right" in the last state) at temperature alpha, by soft policy iteration written
+// here: each evaluation V(s) = pi_L(s) gamma V(L) + pi_R(s) (r_R(s) + gamma V(R)) + alpha H(pi(s))
+// is a tridiagonal system solved by the Thomas algorithm, then pi = softmax(Q / alpha); until V
+// stops changing (Newton's method: quadratic at the end).
+std::vector<double> chain_soft_values(std::size_t N, double gamma, double alpha) {
+    std::vector<double> V(N, 0.0), pl(N, 0.5), lo(N), di(N), up(N), rhs(N);
+    for (int k = 0; k < 200; ++k) {
+        for (std::size_t s = 0; s < N; ++s) {
+            const double pr = 1.0 - pl[s];
+            const double h = -(pl[s] > 0.0 ? pl[s] * std::log(pl[s]) : 0.0) - (pr > 0.0 ? pr * std::log(pr) : 0.0);
+            di[s] = 1.0;
+            lo[s] = up[s] = 0.0;
+            rhs[s] = pr * (s + 1 == N ? 1.0 : 0.0) + alpha * h;
+            if (s == 0) di[s] -= gamma * pl[s]; else lo[s] = -gamma * pl[s];
+            if (s + 1 == N) di[s] -= gamma * pr; else up[s] = -gamma * pr;
+        }
+        for (std::size_t s = 1; s < N; ++s) {
+            const double f = lo[s] / di[s - 1];
+            di[s] -= f * up[s - 1];
+            rhs[s] -= f * rhs[s - 1];
+        }
+        std::vector<double> x(N);
+        x[N - 1] = rhs[N - 1] / di[N - 1];
+        for (std::size_t s = N - 1; s-- > 0;) x[s] = (rhs[s] - up[s] * x[s + 1]) / di[s];
+        double change = 0.0;
+        for (std::size_t s = 0; s < N; ++s) change = std::max(change, std::abs(x[s] - V[s]));
+        V.swap(x);
+        for (std::size_t s = 0; s < N; ++s) {
+            const double ql = gamma * V[s == 0 ? 0 : s - 1], qr = (s + 1 == N ? 1.0 : 0.0) + gamma * V[s + 1 == N ? s : s + 1];
+            pl[s] = 1.0 / (1.0 + std::exp((qr - ql) / alpha));
+        }
+        if (change <= 1e-12 * std::max(1.0, max_abs(V))) break;
+    }
+    return V;
+}
+
+}  // namespace
+
+TEST_CASE("soft-pi above the sparse-LU limit on a chain: band elimination, the default, |V - V*| <= the bound") {
+    // 6000 states (beyond kSparseLuLimit): b = 1, so the exact evaluations are band eliminations of
+    // 4 S multiply-adds, and soft-pi is the default soft method there.
+    const std::size_t N = 6000;
+    const double gamma = 0.999;
+    const Model m = generate([&](JsonWriter& w) { write_chain(w, {N, gamma}); });
+    CHECK(!use_sparse_lu(m));
+    CHECK(use_band_lu(m));
+    CHECK(default_method(m, 1.0) == "soft-pi");
+    const std::vector<double> ref = chain_soft_values(N, gamma, 1.0);
+    SolverOptions opt;
+    opt.tolerance = 1e-6;
+    opt.keep_rows = false;
+    const auto sol = solve(m, "soft-pi", 1.0, opt);
+    REQUIRE(sol.converged);
+    REQUIRE(sol.error_bound);
+    CHECK(*sol.error_bound <= 1e-6);
+    CHECK(distance(sol.values, ref) <= *sol.error_bound);
+    MESSAGE("soft-pi chain ", N, ": ", sol.iterations, " improvements, bound ", *sol.error_bound, ", |V - V*| ", distance(sol.values, ref));
+}
+
+TEST_CASE("stall rule end to end: soft-pi on a randomly numbered slow chain exits 4 with its result and the advice") {
+    // The chain of 3000 states at gamma 0.99999 with its states numbered at random: the bandwidth is
+    // about S, so neither band elimination nor sparse LU applies, and soft-pi's exact evaluations
+    // are BiCGSTAB solves (1000 iterations at most) that do not converge on this slow walk: the
+    // certified bound rises (to 1e8-1e9) and never falls back below its lowest, and after 20 such
+    // improvements the run stops as stalled (measured on four numberings: about 0.3 s of CPU each).
+    // At gamma 0.9999 whether it stalls depends on the rounding of the numbering (one converged).
+    // A real solve, not a constructed operator.
+    const std::size_t N = 3000;
+    const double gamma = 0.99999;
+    std::vector<std::size_t> at(N);  // chain position i is state at[i]
+    for (std::size_t i = 0; i < N; ++i) at[i] = i;
+    std::uint64_t x = 12345;
+    for (std::size_t i = N; i-- > 1;) {  // Fisher-Yates with a fixed LCG: the same file every run
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        std::swap(at[i], at[(x >> 33) % (i + 1)]);
+    }
+    std::string text = "{\"format\": \"softmdp/1\", \"discount\": 0.99999, \"states\": " + std::to_string(N) +
+                       ", \"actions\": [\"left\", \"right\"], \"initial\": {\"" + std::to_string(at[0]) + "\": 1}, \"transitions\": [";
+    for (std::size_t i = 0; i < N; ++i) {
+        text += (i ? ", " : "") + std::string("{\"s\": ") + std::to_string(at[i]) + ", \"a\": \"left\", \"next\": [[" +
+                std::to_string(at[i == 0 ? 0 : i - 1]) + ", 1]]}";
+        text += ", {\"s\": " + std::to_string(at[i]) + ", \"a\": \"right\"" + (i + 1 == N ? ", \"r\": 1" : "") + ", \"next\": [[" +
+                std::to_string(at[i + 1 == N ? i : i + 1]) + ", 1]]}";
+    }
+    text += "]}";
+    const auto dir = test::temp_dir("stall");
+    test::write_file(dir / "chain.json", text);
+    const std::string out = (dir / "r.json").string();
+    const auto r = test::run_cli("solve " + (dir / "chain.json").string() + " --alpha 1 --method soft-pi --tolerance 1e-6 --threads 1 --quiet --json " + out);
+    CHECK(r.code == 4);
+    CHECK(r.err.find("no progress") != std::string::npos);
+    CHECK(r.err.find("try --method soft-ipi") != std::string::npos);
+    const auto j = nlohmann::json::parse(test::read_file(out));
+    CHECK(j["format"] == "softmdp-result/1");
+    CHECK(j["converged"] == false);
+    CHECK(j["stop"] == "stalled");
+    CHECK(j["iterations"].get<int>() >= 21);  // 20 improvements without a new lowest bound
+    CHECK(j["reason"].get<std::string>().find("try --method soft-ipi") != std::string::npos);
+    // What is written is still certified: |V - V*| <= its bound (a loose one), V* by the reference.
+    const std::vector<double> ref = chain_soft_values(N, gamma, 1.0);
+    REQUIRE(j["error_bound"].is_number());
+    const double bound = j["error_bound"].get<double>();
+    double err = 0.0;
+    for (std::size_t i = 0; i < N; ++i) err = std::max(err, std::abs(j["values"][at[i]].get<double>() - ref[i]));
+    CHECK(err <= bound);
+    MESSAGE("stalled after ", j["iterations"].get<int>(), " improvements: bound ", bound, ", bound - |V - V*| ", bound - err);
 }

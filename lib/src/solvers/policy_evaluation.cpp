@@ -96,10 +96,14 @@ void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span
     // Both ||T_pi V - V||/(1-gamma) and an earlier bound (Gauss-Seidel's) are sound: keep the smaller.
     if (m.discount() < 1.0) sol.error_bound = std::min(sol.error_bound.value_or(INFINITY), residual / (1.0 - m.discount()) + rounding_slack(m, max_abs(sol.values)));
     else sol.reason = "discount 1: no sup-norm bound; residual " + fmt::format("{:.3g}", residual);
-    sol.q.resize(m.num_rows());
-    compute_q(m, sol.values, sol.q, opt.threads);
-    sol.policy.assign(pi.begin(), pi.end());
-    if (convention == EntropyConvention::action) to_action_convention(m, sol, sol.alpha);
+    // Without keep_rows no tables: two fresh vectors of R per evaluation (policy iteration's
+    // evaluations use evaluate_values_exact, which never builds them).
+    if (opt.keep_rows) {
+        sol.q.resize(m.num_rows());
+        compute_q(m, sol.values, sol.q, opt.threads);
+        sol.policy.assign(pi.begin(), pi.end());
+        if (convention == EntropyConvention::action) to_action_convention(m, sol, sol.alpha);
+    }
     sol.seconds = it.seconds();
     require_finite(m, sol, "policy evaluation");
 }
@@ -111,10 +115,9 @@ void finish(const Model& m, Solution& sol, std::span<const double> pi, std::span
 // terminal rows are the identity; elimination keeps rows diagonally dominant, so no pivot is needed,
 // the growth factor is at most 2 and the factors stay in the band: S b^2 multiply-adds, without
 // Eigen's SparseLU symbolic analysis, ordering and allocations, which cost 20 to 100 times more on a
-// 400-state gridworld (the IRL inner loop's size). Up to kBandLuWork; the caller's polish sweeps
-// certify the result either way. Empty when a pivot is not positive (cannot happen for a valid
-// policy; then the sparse LU decides).
-inline constexpr double kBandLuWork = 2.5e7;
+// 400-state gridworld (the IRL inner loop's size). Up to kBandLuWork (use_band_lu,
+// policy_evaluation.hpp); the caller's polish sweeps certify the result either way. Empty when a
+// pivot is not positive (cannot happen for a valid policy; then the sparse LU decides).
 // Row s of (I - gamma P_pi) V = r_pi + bonus, for the direct solvers below: calls
 // off(s', -gamma pi(a|s) P(s'|s,a)) for every transition of a played action (the diagonal 1 is the
 // caller's) and returns the right-hand side r_pi(s) + bonus(s). Terminal states have no such row:
@@ -130,11 +133,6 @@ double evaluation_row(const Model& m, std::span<const double> pi, std::span<cons
         for (Offset t = d.row_begin[r]; t < d.row_begin[r + 1]; ++t) off(d.transitions[t].next, -gamma * pi[r] * d.transitions[t].prob());
     }
     return rs;
-}
-
-bool use_band_lu(const Model& m) noexcept {
-    const auto S = static_cast<double>(m.num_states()), b = static_cast<double>(m.bandwidth());
-    return m.discount() < 1.0 && use_sparse_lu(m) && S * (b + 1.0) * (b + 1.0) <= kBandLuWork;
 }
 
 // The forward elimination of band_solve on S rows of width 2b + 1 (x: the right-hand side), in

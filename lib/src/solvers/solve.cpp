@@ -48,7 +48,7 @@ bool local(const Model& m) {
     const auto b = static_cast<double>(m.bandwidth());
     return b * b <= static_cast<double>(m.num_states());
 }
-bool fast_mixing_large(const Model& m) { return !use_sparse_lu(m) && !local(m); }
+bool fast_mixing_large(const Model& m) { return !direct_evaluation(m) && !local(m); }
 
 // The registry: one row per method (name, soft, summary, runner, when it is the default). Adding a
 // solver: its own header/source, and one row here.
@@ -81,7 +81,7 @@ constexpr std::array kMethods{
                [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, soft_q_iteration(m, a, o)); },
                nullptr, 4, 1},  // Q, Qn, and q and policy kept whatever keep_rows says
     MethodInfo{"soft-pi", true, "soft policy iteration: exact soft evaluation, pi <- softmax(Q/alpha)",
-               [](const Model& m, double a, const SolverOptions& o) { return soft_policy_iteration(m, a, o); }, use_sparse_lu, 2, 2},
+               [](const Model& m, double a, const SolverOptions& o) { return soft_policy_iteration(m, a, o); }, direct_evaluation, 2, 2},
     MethodInfo{"soft-ipi", true, "soft inexact policy iteration: matrix-free preconditioned Krylov evaluations",
                [](const Model& m, double a, const SolverOptions& o) { return refined(m, a, o, inexact_policy_iteration(m, a, o)); },
                local, 2, 10},  // q, pi; TV and BiCGSTAB's eight vectors
@@ -120,7 +120,10 @@ std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows
     const double rows = static_cast<double>(m.num_rows()), states = static_cast<double>(m.num_states());
     // The q and policy tables when kept; soft-qi keeps them always, and its row_vectors count them.
     const double tables = keep_rows && mi.name != "soft-qi" ? 2.0 : 0.0;
-    const double bytes = sizeof(double) * ((mi.row_vectors + tables) * rows + (mi.state_vectors + 1.0) * states);
+    double bytes = sizeof(double) * ((mi.row_vectors + tables) * rows + (mi.state_vectors + 1.0) * states);
+    // The exact evaluations' band (policy_evaluation.hpp): S (2b + 1) doubles, 3 S on a chain.
+    if ((mi.name == "pi" || mi.name == "soft-pi") && use_band_lu(m))
+        bytes += sizeof(double) * states * (2.0 * static_cast<double>(m.bandwidth()) + 1.0);
     return static_cast<std::uint64_t>(std::min(bytes, 0x1p63));
 }
 

@@ -32,6 +32,18 @@ inline bool use_sparse_lu(const Model& m) noexcept {
     const auto S = static_cast<double>(m.num_states()), b = static_cast<double>(m.bandwidth());
     return m.num_states() <= kSparseLuLimit && S * b * b <= kSparseLuWork;
 }
+// Whether the exact evaluation is a band elimination of I - gamma P_pi (policy_evaluation.cpp):
+// discount < 1 and S (b + 1)^2 <= kBandLuWork multiply-adds, at any number of states. A chain
+// (b = 1) of 10^5 states costs 4 * 10^5 of them, about a sweep: soft-pi's exact evaluations are then
+// cheaper than soft-ipi's Krylov solves and need fewer improvements (docs/performance.md). The band
+// itself takes S (2b + 1) doubles.
+inline constexpr double kBandLuWork = 2.5e7;
+inline bool use_band_lu(const Model& m) noexcept {
+    const auto S = static_cast<double>(m.num_states()), b = static_cast<double>(m.bandwidth());
+    return m.discount() < 1.0 && S * (b + 1.0) * (b + 1.0) <= kBandLuWork;
+}
+// Whether an exact evaluation is a direct solve (band elimination or sparse LU), not BiCGSTAB.
+inline bool direct_evaluation(const Model& m) noexcept { return use_band_lu(m) || use_sparse_lu(m); }
 std::string_view to_string(EntropyConvention c);
 
 // Exact: solves (I - gamma P_pi) V = r_pi + bonus (sparse LU where use_sparse_lu, else BiCGSTAB),

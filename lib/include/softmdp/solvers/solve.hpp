@@ -34,16 +34,17 @@ std::span<const MethodInfo> methods();
 // The fastest sound method for m, measured (docs/performance.md): hard, Jacobi value iteration with
 // the MacQueen bracket (its span contracts at the chain's mixing rate; on small models the exact
 // finish makes it exact). Soft, the stochastic policy can mix slowly (gamma near 1, alpha large), where
-// sweeps crawl: soft policy iteration where its evaluations can use sparse LU (use_sparse_lu: small
-// or local models); above that, inexact soft policy iteration (soft-ipi, two-level preconditioner) on
+// sweeps crawl: soft policy iteration where its evaluations are direct solves (direct_evaluation:
+// sparse LU on small local models, band elimination on narrow-band ones such as chains at any size);
+// above that, inexact soft policy iteration (soft-ipi, two-level preconditioner) on
 // local models (bandwidth^2 <= states: gridworlds, chains), soft value iteration on the rest (random
 // graphs mix fast: a Garnet needs 13-16 soft sweeps, fewer passes than soft-mpi's or soft-ipi's).
 std::string_view default_method(const Model& m, double alpha);
 
 // The memory check of the default, separate from the speed rule above: the bytes method `mi` would
 // hold beyond the model (its working vectors, its values, and the q and policy tables when kept:
-// SolverOptions::keep_rows). Sparse LU's factors (pi, soft-pi) are not counted: use_sparse_lu keeps
-// them to small models.
+// SolverOptions::keep_rows). The band of pi's and soft-pi's band elimination is counted; sparse LU's
+// factors are not: use_sparse_lu keeps them to small models.
 std::uint64_t method_memory(const Model& m, const MethodInfo& mi, bool keep_rows);
 
 // default_method's pick when its working memory fits in `available` bytes (resources.hpp:
