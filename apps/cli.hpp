@@ -68,9 +68,11 @@ BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warn
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
 // --prior P.json: KL regularisation towards the reference policy of a softmdp-policy/1 file
-// (solvers/prior.hpp). with_prior_option returns m itself without --prior, else the prior model at alpha.
+// (solvers/prior.hpp). prior_option: pi0 per row of m (empty without --prior); prior_name: the file
+// ("" without), for the documents' "prior" field.
 void add_prior_option(po::options_description& desc);
-Model with_prior_option(Model m, const po::variables_map& vm, double alpha);
+std::vector<double> prior_option(const po::variables_map& vm, const Model& m);
+std::string prior_name(const po::variables_map& vm);
 // --particles of the SVGD commands (sample, estimate --proposal svgd): 2..kMaxParticles (a step is
 // O(n^2); 10^5 particles take minutes per step already).
 constexpr std::size_t kMaxParticles = 100000;
