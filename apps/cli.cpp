@@ -395,12 +395,12 @@ void add_prior_option(po::options_description& desc) {
                        "pi0 exp(Q/alpha), pi0(a|s) = 0 excludes a (default: uniform, i.e. entropy regularisation)");
 }
 
-Model with_prior_option(Model m, const po::variables_map& vm, double alpha) {
-    if (!vm.count("prior")) return m;
-    const std::string file = vm["prior"].as<std::string>();
-    const std::vector<double> pi0 = read_policy(file, m);
-    return with_prior(std::move(m), pi0, alpha, file);
+std::vector<double> prior_option(const po::variables_map& vm, const Model& m) {
+    if (!vm.count("prior")) return {};
+    return read_policy(vm["prior"].as<std::string>(), m);
 }
+
+std::string prior_name(const po::variables_map& vm) { return vm.count("prior") ? vm["prior"].as<std::string>() : std::string(); }
 
 bool progress_due() {
     const auto& p = progress_state();

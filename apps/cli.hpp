@@ -68,9 +68,11 @@ BuildOptions build_options(const po::variables_map& vm);  // --renormalize, warn
 SolverOptions solver_options(const po::variables_map& vm, std::string_view label);
 double alpha_option(const po::variables_map& vm);
 // --prior P.json: KL regularisation towards the reference policy of a softmdp-policy/1 file
-// (solvers/prior.hpp). with_prior_option returns m itself without --prior, else the prior model at alpha.
+// (solvers/prior.hpp). prior_option: pi0 per row of m (empty without --prior); prior_name: the file
+// ("" without), for the documents' "prior" field.
 void add_prior_option(po::options_description& desc);
-Model with_prior_option(Model m, const po::variables_map& vm, double alpha);
+std::vector<double> prior_option(const po::variables_map& vm, const Model& m);
+std::string prior_name(const po::variables_map& vm);
 
 // What a command prints. `--format` picks what goes to stdout: the table (default), the JSON
 // document (as `--json -`), or the CSV of the main table; `--json FILE` also writes the JSON to a

@@ -37,7 +37,7 @@ int run(const std::vector<std::string>& args) {
     const std::vector<double> prior = prior_file.empty() ? std::vector<double>() : read_policy(prior_file, m);
     const Comparison c = compare(m, alpha, opt, vm.count("method") ? vm["method"].as<std::string>() : std::string(),
                                  vm.count("hard-method") ? vm["hard-method"].as<std::string>() : std::string(), prior);
-    const ResultSummary soft = summarise(m, c.soft), hard = summarise(m, c.hard);
+    const ResultSummary soft = summarise(m, c.soft, prior), hard = summarise(m, c.hard);
     const double j_soft = soft.objective, j_hard = hard.objective;
 
     // The likeliest soft action of s and its probability; the greedy action (ties: the first maximiser).

@@ -13,6 +13,7 @@
 #include "softmdp/io/policy_reader.hpp"
 #include "softmdp/io/q_table_reader.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
 
 namespace softmdp::cli {
@@ -55,18 +56,38 @@ int run(const std::vector<std::string>& args) {
                               "does not apply with --horizon: backward induction is exact, in the state convention");
     if (horizon && conv != "state") throw UsageError("--horizon evaluates in the state convention only: drop --convention action");
     const SolverOptions opt = solver_options(vm, "evaluate");
-    if (horizon && vm.count("prior")) throw UsageError("--prior does not apply with --horizon yet: finite-horizon evaluation is entropy-regularised only");
-    const Model m = with_prior_option(load(vm), vm, alpha);
-    const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
-    if (horizon) return run_finite_horizon(vm, m, alpha, policy_from_option(vm["policy"].as<std::string>(), m, alpha, opt));
+    Model m = load(vm);
+    const std::vector<double> pi0 = prior_option(vm, m);
+    const std::string prior = prior_name(vm);
+    if (!pi0.empty() && vm.count("residual"))
+        throw UsageError("--residual checks the entropy-regularised Bellman equation; it does not apply with --prior");
+    // With --prior the named policies (uniform, greedy, softmax) are those of the KL problem, on the
+    // prior's support; a policy file must put no mass where pi0 = 0 (the KL would be infinite).
+    const std::string spec = vm.count("policy") ? vm["policy"].as<std::string>() : std::string();
+    const bool named = spec == "uniform" || spec == "greedy" || spec == "softmax";
+    std::vector<double> pi;
+    if (!spec.empty() && (pi0.empty() || !named)) pi = policy_from_option(spec, m, alpha, opt);
+    if (!pi0.empty() && !pi.empty()) check_within_prior(m, pi0, pi, spec);
+    if (horizon) {
+        if (pi.empty()) pi = expand_prior_rows(pi0, policy_from_option(spec, with_prior(m, pi0, alpha, prior), alpha, opt));
+        return run_finite_horizon(vm, m, alpha, pi, pi0);
+    }
 
     std::optional<Solution> sol;
-    std::vector<double> pi;
-    if (vm.count("policy")) {
-        pi = policy_from_option(vm["policy"].as<std::string>(), m, alpha, opt);
+    if (!spec.empty()) {
         const auto convention = conv == "state" ? EntropyConvention::state : EntropyConvention::action;
-        sol = vm.count("iterative") ? evaluate_policy_iterative(m, pi, alpha, opt, convention)
-                                    : evaluate_policy_exact(m, pi, alpha, opt, convention);
+        const auto evaluate = [&](const Model& on, std::span<const double> policy) {
+            return vm.count("iterative") ? evaluate_policy_iterative(on, policy, alpha, opt, convention)
+                                         : evaluate_policy_exact(on, policy, alpha, opt, convention);
+        };
+        if (pi0.empty()) {
+            sol = evaluate(m, pi);
+        } else {  // on the prior model, reported on m (solvers/prior.hpp)
+            sol = solve_on_prior_model(m, pi0, alpha, [&](const Model& pm) {
+                return evaluate(pm, pi.empty() ? policy_from_option(spec, pm, alpha, opt) : compact_prior_rows(pi0, pi));
+            }, prior);
+            pi = sol->policy;
+        }
         sol->method += "-" + conv;
     }
     std::vector<ResidualsOf> residuals;
@@ -84,7 +105,7 @@ int run(const std::vector<std::string>& args) {
             residuals.push_back({kind, soft_bellman_residuals(m, q, alpha, kind, p, mu)});
     }
 
-    const std::optional<ResultSummary> summary = sol ? std::optional(summarise(m, *sol)) : std::nullopt;
+    const std::optional<ResultSummary> summary = sol ? std::optional(summarise(m, *sol, pi0)) : std::nullopt;
     Report report;
     report.table = [&] {
         if (sol) {

@@ -26,6 +26,7 @@ int run(const std::vector<std::string>& args) {
         ("method", po::value<std::string>(), "the inner soft solver (discounted): a soft method of `softmdp solve` (default: as solve)")
         ("irl-iterations", po::value<std::uint64_t>()->default_value(200), "at most this many optimiser iterations")
         ("gradient-tolerance", po::value<double>()->default_value(1e-6, "1e-6"), "stop when max_k |dL/dw_k| <= this");
+    add_prior_option(desc);
     add_model_options(desc);
     add_solver_options(desc);
     add_output_options(desc);
@@ -63,13 +64,16 @@ int run(const std::vector<std::string>& args) {
     };
     Model m = load(vm);
     const Demonstrations demos = read_demonstrations(vm["demonstrations"].as<std::string>(), m);
+    o.prior = prior_option(vm, m);
+    if (!o.prior.empty()) o.prior_source = prior_name(vm);
     const Features phi = vm.count("features") ? read_features(vm["features"].as<std::string>(), m) : Features::one_hot(m);
     const IrlResult res = irl(std::move(m), phi, demos, o);
     Report report;
     report.table = [&] {
         const auto& first = res.curve.front();
         const auto& last = res.curve.back();
-        fmt::print("max causal entropy IRL at alpha {} ({}, {} features): {} after {} iterations ({} solves, {:.3g} s)\n", o.alpha,
+        fmt::print("max causal entropy IRL at alpha {}{} ({}, {} features): {} after {} iterations ({} solves, {:.3g} s)\n", o.alpha,
+                   o.prior.empty() ? std::string() : ", prior " + o.prior_source,
                    o.horizon ? fmt::format("horizon {}", o.horizon) : std::string("discounted"), phi.count(),
                    to_string(res.stop), res.iterations, res.evaluations, res.seconds);
         fmt::print("log-likelihood {:.10g} -> {:.10g}, feature gap {:.3g} -> {:.3g}, gradient {:.3g}\n", first.log_likelihood,

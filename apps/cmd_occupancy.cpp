@@ -32,15 +32,21 @@ int run(const std::vector<std::string>& args) {
         return kOk;
     const auto horizon = horizon_option(vm);
     const SolverOptions opt = solver_options(vm, "occupancy");
-    const Model m = load(vm);
-    // With --prior the policy is computed on the prior model (solvers/prior.hpp) and mapped back to
-    // the model's rows (0 on excluded actions); the visitation is that of the model itself.
+    Model m = load(vm);
+    // With --prior the policy is chosen on the prior model (solvers/prior.hpp, m's own arrays) and
+    // reported on the model's rows (0 on excluded actions); the visitation is that of the model itself.
+    const std::vector<double> pi0 = prior_option(vm, m);
     ChosenPolicy policy;
-    if (vm.count("prior")) {
-        const Model pm = with_prior_option(m, vm, alpha_option(vm));
-        policy = chosen_policy(vm, pm, opt);
-        policy.pi = to_full_rows(m, pm, policy.pi);
-        policy.source += ", prior " + vm["prior"].as<std::string>();
+    if (!pi0.empty()) {
+        policy.pi = solve_on_prior_model(m, pi0, alpha_option(vm), [&](const Model& pm) {
+            policy = chosen_policy(vm, pm, opt);
+            Solution sol;  // only the policy is wanted
+            sol.values.assign(pm.num_states(), 0.0);
+            sol.q.assign(pm.num_rows(), 0.0);
+            sol.policy = policy.pi;
+            return sol;
+        }, prior_name(vm)).policy;
+        policy.source += ", prior " + prior_name(vm);
     } else {
         policy = chosen_policy(vm, m, opt);
     }

@@ -17,6 +17,7 @@
 #include "softmdp/io/result.hpp"
 #include "softmdp/analysis/result_summary.hpp"
 #include "softmdp/io/continuous_reader.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/solve.hpp"
 #include "softmdp/core/resources.hpp"
 
@@ -197,14 +198,15 @@ int run(const std::vector<std::string>& args) {
         if (horizon) throw UsageError("--horizon applies to discrete MDPs only");
         return run_continuous(vm, alpha, parse_continuous_model(mapped.text(), file));
     }
-    if (horizon && vm.count("prior")) throw UsageError("--prior does not apply with --horizon yet: finite-horizon solves are entropy-regularised only");
-    const Model m = with_prior_option(load(vm, mapped, file), vm, alpha);
+    Model m = load(vm, mapped, file);
+    // --prior: solved on the prior model built in m's own arrays and reported on m (solvers/prior.hpp).
+    const std::vector<double> pi0 = prior_option(vm, m);
     refuse_given(vm, {"integrator", "nodes", "samples", "seed"},
                  fmt::format("applies to continuous actions only; {} has discrete actions", file));
     if (horizon) {
         refuse_given(vm, {"method", "init", "tolerance", "max-iterations", "time-limit", "evaluation-sweeps", "krylov", "preconditioner-sweeps", "stats", "plot"},
                      "does not apply with --horizon: backward induction is exact (no method, tolerance or limit)");
-        return run_finite_horizon(vm, m, alpha, {});
+        return run_finite_horizon(vm, m, alpha, {}, pi0);
     }
     if (vm.count("plot")) require_grid(m);  // before solving
     // The solution keeps its values only; the documents recompute Q and the policy state by state
@@ -224,9 +226,9 @@ int run(const std::vector<std::string>& args) {
         init = read_result_values(vm["init"].as<std::string>(), m);
         opt.initial_values = init;
     }
-    Solution sol = solve(m, method, alpha, opt);
+    Solution sol = pi0.empty() ? solve(m, method, alpha, opt) : solve_with_prior(m, pi0, method, alpha, opt, prior_name(vm));
     sol.method_note = choice.note;
-    const std::string prior = vm.count("prior") ? vm["prior"].as<std::string>() : std::string();
+    const std::string prior = prior_name(vm);
 
     emit(vm, {[&] {
                   fmt::print("{} (alpha {}{}) on {}: {} after {} iterations, error bound {}, {:.3f} s\n", sol.method, sol.alpha,
@@ -238,7 +240,7 @@ int run(const std::vector<std::string>& args) {
                   fmt::print("objective J = sum_s p0(s) V(s) = {:.12g}\n\n", objective(m, sol.values));
                   print_table(m, sol, vm["rows"].as<std::size_t>());
               },
-              [&](JsonWriter& w) { write_result(w, m, sol, summarise(m, sol), prior); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
+              [&](JsonWriter& w) { write_result(w, m, sol, summarise(m, sol, pi0), prior); }, [&](CsvWriter& csv) { write_csv_table(csv, m, sol); }});
     if (vm.count("plot")) fmt::print(stderr, "softmdp: {}\n", plot_grid(m, sol, vm["plot"].as<std::string>()).message);
     if (vm.count("stats")) {
         struct rusage ru {};

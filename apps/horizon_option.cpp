@@ -27,21 +27,23 @@ std::optional<std::uint64_t> horizon_option(const po::variables_map& vm) {
     return h;
 }
 
-int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha, std::span<const double> pi) {
+int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha, std::span<const double> pi, std::span<const double> prior) {
     const std::uint64_t H = *horizon_option(vm);
     std::vector<double> terminal;
     if (vm.count("terminal")) terminal = read_result_values(vm["terminal"].as<std::string>(), m);
     const int threads = solver_options(vm, "finite-horizon").threads;  // --threads checked as everywhere
     const FiniteHorizonSolution fh =
-        pi.empty() ? solve_finite_horizon(m, alpha, H, terminal, {}, threads) : evaluate_finite_horizon(m, pi, alpha, H, terminal, threads);
+        pi.empty() ? solve_finite_horizon(m, alpha, H, terminal, {}, threads, prior) : evaluate_finite_horizon(m, pi, alpha, H, terminal, threads, prior);
+    const std::string prior_file = prior.empty() ? std::string() : vm["prior"].as<std::string>();
     const Solution first = at_time(m, fh, 0);
-    const ResultSummary summary = summarise(m, first);
+    const ResultSummary summary = summarise(m, first, prior);
     const std::size_t S = m.num_states();
     // The likeliest action's row of state s at step t (first maximiser: the greedy one at alpha = 0).
     const auto likeliest = [&](std::uint64_t t, std::size_t s) { return first_maximiser(m, fh.policy_at(t, m.num_rows()), s, 0.0); };
     Report report;
     report.table = [&] {
-        fmt::print("{} (alpha {}) over horizon {} on {}: exact, {:.3f} s{}\n", fh.method, alpha, H, vm["file"].as<std::string>(),
+        fmt::print("{} (alpha {}{}) over horizon {} on {}: exact, {:.3f} s{}\n", fh.method, alpha,
+                   prior_file.empty() ? std::string() : ", prior " + prior_file, H, vm["file"].as<std::string>(),
                    fh.seconds, terminal.empty() ? "" : fmt::format(", terminal values from {}", vm["terminal"].as<std::string>()));
         fmt::print("objective J = sum_s p0(s) V_0(s) = {:.12g}\n\n", summary.objective);
         fmt::print("{:<16} {:>16}  {:<14} {:>8}  (step t = 0; --json for every t)\n", "state", "V_0", "likeliest", "p");
@@ -70,7 +72,7 @@ int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha
                 csv.row(t, m.state_name(s), v, m.action_name(m.row_action(r)), fh.policy_at(t, m.num_rows())[r]);
             }
     };
-    report.json = [&](JsonWriter& w) { write_finite_horizon_result(w, m, fh, summary, pi.empty() ? "" : "state"); };
+    report.json = [&](JsonWriter& w) { write_finite_horizon_result(w, m, fh, summary, pi.empty() ? "" : "state", prior_file); };
     emit(vm, report);
     return kOk;
 }

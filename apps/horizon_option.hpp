@@ -19,7 +19,9 @@ void add_horizon_options(po::options_description& desc);
 std::optional<std::uint64_t> horizon_option(const po::variables_map& vm);
 
 // Solves (pi empty) or evaluates the stationary policy pi over --horizon steps from --terminal's
-// values (0 without it), prints the table and writes the documents. Returns the exit code.
-int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha, std::span<const double> pi);
+// values (0 without it), prints the table and writes the documents. Returns the exit code. `prior`
+// (per row, empty: none): KL regularisation towards it (--prior; solvers/finite_horizon.hpp).
+int run_finite_horizon(const po::variables_map& vm, const Model& m, double alpha, std::span<const double> pi,
+                       std::span<const double> prior = {});
 
 }  // namespace softmdp::cli

@@ -381,15 +381,13 @@ struct Result {
     ModelPtr model;
     Solution sol;
     std::string convention;  // evaluations: "state" or "action"; "" for solves
-    std::string prior;       // "array" when solved with prior= (model is then the prior model); "" without
+    std::string prior;       // "array" when solved with prior= (still on the user's model, solvers/prior.hpp); "" without
+    std::vector<double> prior_rows;  // pi0 per row (empty without)
 };
 
-// prior= (an (S, A) array of pi0(a|s), or per available (s, a)): the prior model at alpha
-// (solvers/prior.hpp), or m itself without one.
-ModelPtr prior_model(const ModelPtr& m, const std::optional<carray<double>>& prior, double alpha) {
-    if (!prior) return m;
-    const std::vector<double> pi0 = rows_of(*m, *prior, "prior", true);
-    return std::make_shared<Model>(with_prior(Model(*m), pi0, alpha, "prior"));
+// prior= (an (S, A) array of pi0(a|s), or per available (s, a)): pi0 per row (empty without one).
+std::vector<double> prior_rows(const Model& m, const std::optional<carray<double>>& prior) {
+    return prior ? rows_of(m, *prior, "prior", true) : std::vector<double>();
 }
 
 std::string json_text(const std::function<void(JsonWriter&)>& write) {
@@ -453,7 +451,8 @@ std::shared_ptr<Result> solve_py(const ModelPtr& full, double alpha, std::option
                                  std::optional<carray<double>> initial_values, std::optional<carray<double>> prior, SOLVER_ARGS) {
     SolverOptions opt = solver_options(SOLVER_PASS);
     if (!std::isfinite(alpha) || alpha < 0.0) usage(fmt::format("alpha must be a finite number >= 0, got {}", alpha));
-    const ModelPtr m = prior_model(full, prior, alpha);
+    const ModelPtr& m = full;
+    const std::vector<double> pi0 = prior_rows(*m, prior);
     const std::vector<double> init = warm_start(*m, initial_values);
     opt.initial_values = init;
     // The CLI's default with its memory check (solve.hpp); Python keeps the q and policy tables
@@ -462,8 +461,14 @@ std::shared_ptr<Result> solve_py(const ModelPtr& full, double alpha, std::option
     const std::string name(choice.method);
     auto r = std::make_shared<Result>();
     r->model = m;
-    if (prior) r->prior = "array";
-    r->sol = without_gil([&] { return solve(*m, name, alpha, opt); });
+    if (prior) {
+        r->prior = "array";
+        r->prior_rows = pi0;
+    }
+    r->sol = without_gil([&] {
+        if (pi0.empty()) return solve(*m, name, alpha, opt);
+        return solve_with_prior(std::as_const(*m), pi0, name, alpha, opt);  // a copy: the Python model is shared
+    });
     r->sol.method_note = choice.note;
     return r;
 }
@@ -473,25 +478,35 @@ std::shared_ptr<Result> evaluate_py(const ModelPtr& full, const py::object& poli
     if (convention != "state" && convention != "action")
         usage(fmt::format("convention must be state or action, got '{}'", convention));
     if (!std::isfinite(alpha) || alpha < 0.0) usage(fmt::format("alpha must be a finite number >= 0, got {}", alpha));
-    const ModelPtr m = prior_model(full, prior, alpha);
+    const ModelPtr& m = full;
+    const std::vector<double> pi0 = prior_rows(*m, prior);
     SolverOptions opt = solver_options(SOLVER_PASS);
     std::vector<double> pi;
     std::string label = "policy";
     if (py::isinstance<py::str>(policy)) {
         const auto s = policy.cast<std::string>();
         if (s != "uniform") usage(fmt::format("policy must be an (S, A) array or \"uniform\", got '{}'", s));
-        pi = uniform_policy(*m);
+        pi = pi0.empty() ? uniform_policy(*m) : uniform_on_prior(*m, pi0);
     } else {
         pi = rows_of(*m, policy.cast<carray<double>>(), "policy", true);
     }
     check_policy(*m, pi, label);
+    if (!pi0.empty()) check_within_prior(*m, pi0, pi, label);
     const auto conv = convention == "state" ? EntropyConvention::state : EntropyConvention::action;
     auto r = std::make_shared<Result>();
     r->model = m;
     r->convention = convention;
-    if (prior) r->prior = "array";
+    if (prior) {
+        r->prior = "array";
+        r->prior_rows = pi0;
+    }
     r->sol = without_gil([&] {
-        return iterative ? evaluate_policy_iterative(*m, pi, alpha, opt, conv) : evaluate_policy_exact(*m, pi, alpha, opt, conv);
+        const auto evaluate = [&](const Model& on, std::span<const double> p) {
+            return iterative ? evaluate_policy_iterative(on, p, alpha, opt, conv) : evaluate_policy_exact(on, p, alpha, opt, conv);
+        };
+        if (pi0.empty()) return evaluate(*m, pi);
+        // On a copy (the Python model is shared); the result is on the user's model.
+        return solve_on_prior_model(std::as_const(*m), pi0, alpha, [&](const Model& pm) { return evaluate(pm, compact_prior_rows(pi0, pi)); });
     });
     r->sol.method += "-" + convention;  // as the CLI names it ("exact-state", ...)
     return r;
@@ -781,7 +796,7 @@ PYBIND11_MODULE(_core, mod) {
         .def("to_json", [](const Result& r) {
             return json_text([&](JsonWriter& w) {
                 // The library's writers, the ones the CLI's solve and evaluate use (io/).
-                const ResultSummary summary = summarise(*r.model, r.sol);
+                const ResultSummary summary = summarise(*r.model, r.sol, r.prior_rows);
                 if (r.convention.empty()) write_result(w, *r.model, r.sol, summary, r.prior);
                 else write_evaluation_document(w, *r.model, r.sol, summary, r.convention, {}, {}, r.prior);
             });
@@ -798,12 +813,13 @@ PYBIND11_MODULE(_core, mod) {
             py::arg("convention") = "state", py::arg("iterative") = false, py::arg("prior") = py::none(), SOLVER_PY_ARGS);
     // solve(..., horizon=H) and evaluate(..., horizon=H): backward induction (solvers/finite_horizon.hpp).
     mod.def("_finite_horizon", [](const ModelPtr& m, double alpha, std::uint64_t horizon, const py::object& policy,
-                                  const py::object& terminal, int threads) {
+                                  const py::object& terminal, int threads, std::optional<carray<double>> prior) {
         const std::size_t S = m->num_states(), A = m->num_actions(), R = m->num_rows();
+        const std::vector<double> pi0 = prior_rows(*m, prior);
         std::vector<double> pi, term;
         if (py::isinstance<py::str>(policy)) {
             if (policy.cast<std::string>() != "uniform") usage(fmt::format("policy must be an (S, A) or (H, S, A) array or \"uniform\", got '{}'", policy.cast<std::string>()));
-            pi = uniform_policy(*m);
+            pi = pi0.empty() ? uniform_policy(*m) : uniform_on_prior(*m, pi0);
         } else if (!policy.is_none()) {
             const auto arr = policy.cast<carray<double>>();
             if (arr.ndim() == 3) {  // time-indexed (H, S, A)
@@ -818,11 +834,12 @@ PYBIND11_MODULE(_core, mod) {
         }
         if (!terminal.is_none()) term = to_vector(terminal.cast<carray<double>>());
         auto fh = without_gil([&] {
-            return pi.empty() ? solve_finite_horizon(*m, alpha, horizon, term, {}, threads) : evaluate_finite_horizon(*m, pi, alpha, horizon, term, threads);
+            return pi.empty() ? solve_finite_horizon(*m, alpha, horizon, term, {}, threads, pi0)
+                              : evaluate_finite_horizon(*m, pi, alpha, horizon, term, threads, pi0);
         });
         py::dict d;
         d["json"] = json_text([&](JsonWriter& w) {
-            write_finite_horizon_result(w, *m, fh, summarise(*m, at_time(*m, fh, 0)), pi.empty() ? "" : "state");
+            write_finite_horizon_result(w, *m, fh, summarise(*m, at_time(*m, fh, 0), pi0), pi.empty() ? "" : "state", prior ? "array" : "");
         });
         d["values"] = copy_array(fh.values).attr("reshape")(horizon + 1, S);
         const auto per_time = [&](const std::vector<double>& table, double fill) {
@@ -839,7 +856,7 @@ PYBIND11_MODULE(_core, mod) {
         d["method"] = fh.method, d["seconds"] = fh.seconds, d["objective"] = objective(*m, fh.values_at(0, S));
         return d;
     }, py::arg("model"), py::arg("alpha"), py::arg("horizon"), py::arg("policy") = py::none(), py::arg("terminal_values") = py::none(),
-       py::arg("threads") = 0);
+       py::arg("threads") = 0, py::arg("prior") = py::none());
     mod.def("default_method", [](const ModelPtr& m, double alpha) { return std::string(default_method(*m, alpha)); },
             py::arg("model"), py::arg("alpha") = 0.0, "The fastest method for the model (solve() takes it when its memory fits).");
     mod.def("choose_default_method",
@@ -865,10 +882,10 @@ PYBIND11_MODULE(_core, mod) {
         py::dict d;
         // The CLI's softmdp-compare/1, by the library's writer (before the results move out of c).
         d["_json"] = json_text([&](JsonWriter& w) {
-            write_compare_document(w, *m, c, alpha, summarise(*m, c.soft), summarise(*m, c.hard), prior ? "array" : "");
+            write_compare_document(w, *m, c, alpha, summarise(*m, c.soft, pi0), summarise(*m, c.hard), prior ? "array" : "");
         });
-        auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}, {}});
-        auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}, {}});
+        auto hard = std::make_shared<Result>(Result{m, std::move(c.hard), {}, {}, {}});
+        auto soft = std::make_shared<Result>(Result{m, std::move(c.soft), {}, prior ? "array" : "", pi0});
         d["hard"] = hard;
         d["soft"] = soft;
         d["gap_bound"] = c.gap_bound.empty() ? py::object(py::none()) : py::object(copy_array(c.gap_bound));

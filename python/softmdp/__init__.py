@@ -292,7 +292,7 @@ class FiniteHorizonResult:
         return self._json
 
 
-def _finite_horizon(model, alpha, horizon, policy, terminal_values, options, refused):
+def _finite_horizon(model, alpha, horizon, policy, terminal_values, options, refused, prior=None):
     if isinstance(horizon, bool) or not isinstance(horizon, int) or horizon < 1:
         raise UsageError(f"horizon must be an int >= 1, got {horizon!r}")
     given = sorted(k for k, v in refused.items() if v is not None and v is not False)
@@ -300,7 +300,7 @@ def _finite_horizon(model, alpha, horizon, policy, terminal_values, options, ref
     if given:
         raise UsageError(f"{', '.join(given)}: does not apply with horizon (backward induction is exact: no method, "
                          "tolerance or limit)")
-    d = _core._finite_horizon(model, alpha, horizon, policy, terminal_values, options.get("threads", 0))
+    d = _core._finite_horizon(model, alpha, horizon, policy, terminal_values, options.get("threads", 0), prior)
     return FiniteHorizonResult(horizon=horizon, alpha=alpha, method=d["method"], values=d["values"], q=d["q"],
                                policy=d["policy"], objective=d["objective"], seconds=d["seconds"], _json=d["json"])
 
@@ -321,16 +321,17 @@ def solve(model, alpha: float = 0.0, method: Optional[str] = None, *, initial_va
     error_bound, stop, iterations, sweeps, seconds, reason; result.to_json() is the CLI's document.
 
     prior: KL regularisation towards a reference policy pi0, an (S, A) array (0 excludes an action;
-    rows sum to 1), as the CLI's --prior: V = alpha log sum_a pi0 exp(Q/alpha). The result is then
-    that of the prior model (result.model; docs/regularised.md): its q is Q + alpha log pi0, NaN on
-    excluded actions.
-    
+    rows sum to 1), as the CLI's --prior: V = alpha log sum_a pi0 exp(Q/alpha). The result stays on
+    the user's model (result.model is `model`; docs/regularised.md): q is Q = r + gamma P V in the
+    model's reward scale on every action, policy pi0 exp((Q - V)/alpha), 0 on excluded actions.
+
     horizon=H: the finite-horizon optimum by backward induction instead (`softmdp solve --horizon`),
-    from terminal_values V_H (S,) (default 0); returns a FiniteHorizonResult. Only threads= applies.
+    from terminal_values V_H (S,) (default 0); returns a FiniteHorizonResult. Only threads= and prior=
+    apply (V_t = alpha log sum_a pi0 exp(Q_t/alpha)).
     """
     if horizon is not None:
         return _finite_horizon(model, alpha, horizon, None, terminal_values, options,
-                               {"method": method, "initial_values": initial_values, "prior": prior})
+                               {"method": method, "initial_values": initial_values}, prior)
     if terminal_values is not None:
         raise UsageError("terminal_values are the values at the end of a finite horizon: give horizon=H")
     if prior is not None:
@@ -346,7 +347,8 @@ def evaluate(model, policy, alpha: float = 0.0, convention: str = "state", *, it
     a per-available-(s, a) array, or "uniform". convention "state": V = sum pi Q + alpha H(pi);
     "action": Q(s,a) = r - alpha log pi(a|s) + gamma P V (same V). Exact (sparse LU or BiCGSTAB,
     certified by the residual) unless iterative=True. Options as solve(). prior: as solve(); then V
-    is E[sum gamma^t (r - alpha KL(pi || pi0))] (state convention), and pi must be 0 where pi0 is.
+    is E[sum gamma^t (r - alpha KL(pi || pi0))] (state convention), pi must be 0 where pi0 is, and
+    "uniform" is uniform on pi0's support; q is in the model's reward scale (as solve()).
 
     horizon=H: finite-horizon evaluation by backward induction (`softmdp evaluate --horizon`), state
     convention only, of a stationary (S, A) or time-indexed (H, S, A) policy, from terminal_values;
@@ -354,7 +356,7 @@ def evaluate(model, policy, alpha: float = 0.0, convention: str = "state", *, it
     if horizon is not None:
         if convention != "state":
             raise UsageError("horizon evaluates in the state convention only")
-        return _finite_horizon(model, alpha, horizon, policy, terminal_values, options, {"iterative": iterative, "prior": prior})
+        return _finite_horizon(model, alpha, horizon, policy, terminal_values, options, {"iterative": iterative}, prior)
     if terminal_values is not None:
         raise UsageError("terminal_values are the values at the end of a finite horizon: give horizon=H")
     return _core._evaluate(model, policy, alpha, convention, iterative, prior, **_opts(options))

@@ -165,13 +165,13 @@ class FiniteHorizonResult:
 
 @overload
 def solve(model: Model, alpha: float = ..., method: Optional[str] = ..., *, initial_values: Optional[npt.ArrayLike] = ...,
-          horizon: None = ..., terminal_values: None = ...,
+          prior: Optional[npt.ArrayLike] = ..., horizon: None = ..., terminal_values: None = ...,
           tolerance: float = ..., max_iterations: int = ..., time_limit: Optional[float] = ..., threads: int = ...,
           evaluation_sweeps: int = ..., krylov: Literal["bicgstab", "gmres"] = ...,
           preconditioner_sweeps: int = ..., aggregate_size: Optional[int] = ...) -> Result: ...
 @overload
 def solve(model: Model, alpha: float = ..., *, horizon: int, terminal_values: Optional[npt.ArrayLike] = ...,
-          threads: int = ...) -> FiniteHorizonResult: ...
+          prior: Optional[npt.ArrayLike] = ..., threads: int = ...) -> FiniteHorizonResult: ...
 @overload
 def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
              convention: Convention = ..., *, iterative: bool = ..., prior: Optional[npt.ArrayLike] = ..., horizon: None = ..., terminal_values: None = ...,
@@ -179,7 +179,7 @@ def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alp
 @overload
 def evaluate(model: Model, policy: Union[npt.ArrayLike, Literal["uniform"]], alpha: float = ...,
              convention: Literal["state"] = ..., *, horizon: int, terminal_values: Optional[npt.ArrayLike] = ...,
-             threads: int = ...) -> FiniteHorizonResult: ...
+             prior: Optional[npt.ArrayLike] = ..., threads: int = ...) -> FiniteHorizonResult: ...
 def compare(model: Model, alpha: float, *, soft_method: Optional[str] = ..., hard_method: Optional[str] = ...,
             prior: Optional[npt.ArrayLike] = ..., **options: Any) -> Comparison: ...
 def sweep(model: Model, alphas: Sequence[float], method: Optional[str] = ..., *, prior: Optional[npt.ArrayLike] = ...,

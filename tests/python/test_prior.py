@@ -46,7 +46,11 @@ def test_solve_evaluate_compare_sweep_with_prior(alpha):
     r = softmdp.solve(m, alpha, prior=pi0, tolerance=1e-11)
     assert np.max(np.abs(r.values - V)) <= 1e-9
     assert np.max(np.abs(r.policy - pi)) <= 1e-8
-    assert np.all(r.policy[pi0 == 0] == 0) and np.all(np.isnan(r.q[pi0 == 0]))
+    # On the user's model, in its reward scale: q = Q = R + gamma P V on every action, excluded ones too.
+    assert np.all(r.policy[pi0 == 0] == 0)
+    assert np.max(np.abs(r.q - q_of(P, R, V, GAMMA))) <= 1e-8
+    assert r.model.num_available == m.num_available == 36  # the user's model, not the prior model (which drops rows)
+    assert json.loads(r.to_json())["policy_residual"] <= 1e-8
     assert json.loads(r.to_json())["prior"] == "array"
     # The objective E[sum gamma^t (r - alpha KL(pi||pi0))] of pi, by a dense solve here.
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -97,3 +101,48 @@ def test_cli_prior_matches_python(cli, mdps):
     pi0 = np.array([[0.9, 0.1], [0.5, 0.5]])
     r = softmdp.solve(softmdp.load(path), 1.0, "soft-vi", prior=pi0, tolerance=1e-11)
     assert np.max(np.abs(np.array(doc["values"]) - r.values)) <= 1e-12
+
+
+def dense_backward(P, R, pi0, alpha, H, terminal, given=None):
+    """Backward induction written here: V_t = alpha log sum_a pi0 exp(Q_t/alpha), or the evaluation
+    V_t = sum_a pi Q_t - alpha KL(pi || pi0) of a stationary pi."""
+    S, A = R.shape
+    V = np.zeros((H + 1, S))
+    V[H] = terminal
+    Q = np.zeros((H, S, A))
+    pol = np.zeros((H, S, A))
+    for t in range(H - 1, -1, -1):
+        Q[t] = q_of(P, R, V[t + 1], GAMMA)
+        if given is not None:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                V[t] = (given * Q[t]).sum(axis=1) - alpha * np.where(given > 0, given * np.log(given / pi0), 0.0).sum(axis=1)
+            pol[t] = given
+            continue
+        with np.errstate(divide="ignore"):
+            Z = np.where(pi0 > 0, Q[t] + alpha * np.log(pi0), -np.inf)
+        m = Z.max(axis=1)
+        V[t] = m + alpha * np.log(np.exp((Z - m[:, None]) / alpha).sum(axis=1))
+        pol[t] = pi0 * np.exp((Q[t] - V[t][:, None]) / alpha)
+    return V, Q, pol
+
+
+def test_finite_horizon_with_prior_matches_dense_backward_induction():
+    P, R, _, _ = random_model(9, 3, 34)
+    m = softmdp.Model.from_arrays(P, R, GAMMA)
+    pi0 = prior_of(9, 3, 6)
+    assert (pi0 == 0).any()
+    alpha, H = 0.3, 12
+    terminal = np.linspace(-1, 1, 9)
+    V, Q, pol = dense_backward(P, R, pi0, alpha, H, terminal)
+    r = softmdp.solve(m, alpha, horizon=H, terminal_values=terminal, prior=pi0)
+    assert np.max(np.abs(r.values - V)) <= 1e-12
+    assert np.max(np.abs(r.q - Q)) <= 1e-12
+    assert np.max(np.abs(r.policy - pol)) <= 1e-12
+    assert json.loads(r.to_json())["prior"] == "array"
+    e = softmdp.evaluate(m, pol[0], alpha, horizon=H, terminal_values=terminal, prior=pi0)
+    assert np.max(np.abs(e.values - dense_backward(P, R, pi0, alpha, H, terminal, pol[0])[0])) <= 1e-12
+    u = softmdp.evaluate(m, "uniform", alpha, horizon=H, prior=pi0)  # uniform on pi0's support
+    support = (pi0 > 0) / (pi0 > 0).sum(axis=1, keepdims=True)
+    assert np.max(np.abs(u.values - dense_backward(P, R, pi0, alpha, H, np.zeros(9), support)[0])) <= 1e-12
+    with pytest.raises(softmdp.InputError, match="excludes"):
+        softmdp.evaluate(m, np.full((9, 3), 1 / 3), alpha, horizon=H, prior=pi0)

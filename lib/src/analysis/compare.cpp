@@ -112,10 +112,7 @@ Comparison compare(const Model& m, double alpha, const SolverOptions& opt, std::
     Comparison c;
     c.hard = solve(m, hard_method.empty() ? default_method(m, 0.0) : hard_method, 0.0, opt);
     if (!prior.empty()) {
-        const Model pm = with_prior(m, prior, alpha);
-        c.soft = solve(pm, soft_method.empty() ? default_method(pm, alpha) : soft_method, alpha, opt);
-        c.soft.policy = to_full_rows(m, pm, c.soft.policy);
-        c.soft.q = to_full_rows(m, pm, c.soft.q, -std::numeric_limits<double>::infinity());
+        c.soft = solve_with_prior(m, prior, soft_method, alpha, opt);  // on a compacted copy (m is const)
     } else {
         c.soft = solve(m, soft_method.empty() ? default_method(m, alpha) : soft_method, alpha, opt);
         c.gap_bound = entropy_gap_bound(m, opt);

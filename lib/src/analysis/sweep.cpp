@@ -85,19 +85,17 @@ std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alph
                                     const SolverOptions& opt, const SweepPointStarted& started, std::span<const double> prior) {
     const Solution hard = solve(m, default_method(m, 0.0), 0.0, opt);
     if (!prior.empty()) check_prior(m, prior);
+    // With a prior, each alpha solves its own prior model (rewards r + alpha log pi0), a compacted
+    // copy of m while it solves (solvers/prior.hpp).
     std::vector<SweepPoint> points;
     std::vector<double> warm;
     for (double alpha : alphas) {
         if (started) started(points.size(), alpha);
         SolverOptions o = opt;
         if (!warm.empty()) o.initial_values = warm;
-        // With a prior, each alpha has its own prior model (rewards r + alpha log pi0).
-        std::optional<Model> pm;
-        if (!prior.empty()) pm.emplace(with_prior(m, prior, alpha));
-        const Model& sm = pm ? *pm : m;
-        const std::string_view mth = method.empty() ? default_method(sm, alpha) : method;
-        const Solution sol = solve(sm, mth, alpha, o);
-        const std::vector<double> pi = pm ? to_full_rows(m, *pm, sol.policy) : sol.policy;
+        const Solution sol = !prior.empty() ? solve_with_prior(m, prior, method, alpha, o)
+                                  : solve(m, method.empty() ? default_method(m, alpha) : method, alpha, o);
+        const std::vector<double>& pi = sol.policy;
         SweepPoint p;
         p.alpha = alpha;
         p.objective = objective(m, sol.values);

@@ -17,6 +17,7 @@ void write_irl(JsonWriter& w, const IrlResult& res, const Features& phi, const I
     else w.null();
     w.key("optimizer").value(opt.optimizer == IrlOptimizer::lbfgs ? "lbfgs" : "gradient");
     w.key("l2").value(opt.l2);
+    if (!opt.prior.empty()) w.key("prior").value(opt.prior_source);  // absent: no prior (entropy regularisation)
     w.key("converged").value(res.converged);
     w.key("stop").value(to_string(res.stop));
     w.key("reason").value(res.reason);

@@ -103,10 +103,10 @@ void write_result(JsonWriter& w, const Model& m, const Solution& sol, const Resu
 void write_result(JsonWriter& w, const Model& m, const Solution& sol) { write_result(w, m, sol, summarise(m, sol)); }
 
 void write_finite_horizon_result(JsonWriter& w, const Model& m, const FiniteHorizonSolution& fh, const ResultSummary& summary,
-                                 std::string_view convention) {
+                                 std::string_view convention, std::string_view prior) {
     const std::size_t S = m.num_states(), R = m.num_rows();
     w.begin_object();
-    write_result_fields(w, m, at_time(m, fh, 0), summary);
+    write_result_fields(w, m, at_time(m, fh, 0), summary, prior);
     if (!convention.empty()) w.key("convention").value(convention);
     w.key("horizon").value(fh.horizon);
     w.key("values_by_time").begin_array();

@@ -10,6 +10,7 @@
 #include "softmdp/core/errors.hpp"
 #include "softmdp/core/stopwatch.hpp"
 #include "softmdp/solvers/finite_horizon.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/soft_operators.hpp"
 #include "softmdp/solvers/solve.hpp"
 
@@ -104,15 +105,47 @@ double dot(std::span<const double> a, std::span<const double> b) {
     return x;
 }
 
-// log pi(a|s) = (q - alpha logsumexp(q/alpha))/alpha per row, for one policy's Q table.
-void log_policy(const Model& m, std::span<const double> q, double alpha, std::span<double> out) {
+// log pi(a|s) = (q' - alpha logsumexp(q'/alpha))/alpha per row, q' = q + alpha log pi0 (log_prior;
+// empty: no prior), the logsumexp over the rows the prior keeps; -inf on the others.
+void log_policy(const Model& m, std::span<const double> q, double alpha, std::span<const double> log_prior, std::span<double> out) {
+    std::vector<double> qs;
     for (std::size_t s = 0; s < m.num_states(); ++s) {
-        const auto n = m.num_available(s);
-        if (n == 0) continue;
-        const auto qs = q.subspan(m.row_first(s), n);
+        qs.clear();
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
+            if (log_prior.empty() || std::isfinite(log_prior[r])) qs.push_back(q[r] + (log_prior.empty() ? 0.0 : log_prior[r]));
+        if (qs.empty()) continue;
         const double v = soft_max(qs, alpha);
-        for (std::size_t i = 0; i < n; ++i) out[m.row_first(s) + i] = (qs[i] - v) / alpha;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r)
+            out[r] = log_prior.empty() || std::isfinite(log_prior[r]) ? (q[r] + (log_prior.empty() ? 0.0 : log_prior[r]) - v) / alpha
+                                                                     : -std::numeric_limits<double>::infinity();
     }
+}
+
+// alpha log pi0(a|s) per row (pi0 renormalised per state, as with_prior), -inf where pi0 = 0; empty
+// without a prior. Refuses demonstrated pairs (c > 0) that the prior excludes.
+std::vector<double> prior_shift(const Model& m, const IrlOptions& opt, std::span<const double> c) {
+    if (opt.prior.empty()) return {};
+    if (opt.prior.size() != m.num_rows())
+        throw UsageError(fmt::format("irl: the prior has {} entries for {} state-action pairs", opt.prior.size(), m.num_rows()));
+    check_prior(m, opt.prior, opt.prior_source);
+    const std::size_t R = m.num_rows();
+    std::vector<double> shift(R, -std::numeric_limits<double>::infinity());
+    for (std::size_t s = 0; s < m.num_states(); ++s) {
+        double sum = 0.0;
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) sum += opt.prior[r];
+        for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+            if (opt.prior[r] != 0.0) {
+                shift[r] = opt.alpha * std::log(opt.prior[r] / sum);
+                continue;
+            }
+            for (std::size_t k = r; k < c.size(); k += R)
+                if (c[k] != 0.0)
+                    throw UsageError(fmt::format("demonstrations: state {} takes action {}, which the prior {} excludes (pi0 = 0: "
+                                                 "the demonstrations would have likelihood 0)",
+                                                 m.state_name(s), m.action_name(m.row_action(r)), opt.prior_source));
+        }
+    }
+    return shift;
 }
 
 // One evaluation of L(w) and its gradient.
@@ -127,6 +160,7 @@ public:
     Problem(Model m, const Features& phi, const Demonstrations& demos, const IrlOptions& opt)
         : m_(std::move(m)), phi_(phi), opt_(opt), w_(pair_weights(m_, demos, opt.horizon)) {
         rho_ = likelihood_sources(m_, w_.c, opt.horizon);
+        log_prior_ = prior_shift(m_, opt, w_.c);
         const std::size_t R = m_.num_rows();
         std::vector<double> c_all(R, 0.0);
         for (std::size_t k = 0; k < w_.c.size(); ++k) c_all[k % R] += w_.c[k];
@@ -143,20 +177,25 @@ public:
             m_ = with_rewards(std::move(m_), std::move(r));
             SolverOptions so = opt_.solver;
             so.initial_values = warm_;  // the previous weights' values: successive rewards are close
-            Solution sol = solve(m_, opt_.method.empty() ? default_method(m_, opt_.alpha) : std::string_view(opt_.method), opt_.alpha, so);
+            const auto soft_solve = [&](const Model& on) {
+                return solve(on, opt_.method.empty() ? default_method(on, opt_.alpha) : std::string_view(opt_.method), opt_.alpha, so);
+            };
+            // With a prior: on the prior model (made in m_'s arrays), q reported as Q in r_w's scale.
+            Solution sol = opt_.prior.empty() ? soft_solve(m_) : solve_on_prior_model(m_, opt_.prior, opt_.alpha, soft_solve, opt_.prior_source);
             if (!sol.converged)
                 throw NumericalError(fmt::format("irl: the soft solve stopped before its tolerance ({})", sol.reason));
-            e.policy = softmax_policy(m_, sol.q, opt_.alpha);
+            e.policy = opt_.prior.empty() ? softmax_policy(m_, sol.q, opt_.alpha) : std::move(sol.policy);
             logpi.assign(R, 0.0);
-            log_policy(m_, sol.q, opt_.alpha, logpi);
+            log_policy(m_, sol.q, opt_.alpha, log_prior_, logpi);
             d = occupancy(m_, e.policy, rho_, opt_.solver).state_actions;
             e.values = std::move(sol.values);
             warm_ = e.values;
         } else {
-            auto fh = solve_finite_horizon(m_, opt_.alpha, opt_.horizon, {}, phi_.reward(m_, weights), opt_.solver.threads);
+            auto fh = solve_finite_horizon(m_, opt_.alpha, opt_.horizon, {}, phi_.reward(m_, weights), opt_.solver.threads, opt_.prior);
             logpi.assign(opt_.horizon * R, 0.0);
             for (std::uint64_t t = 0; t < opt_.horizon; ++t)
-                log_policy(m_, std::span<const double>(fh.q).subspan(t * R, R), opt_.alpha, std::span<double>(logpi).subspan(t * R, R));
+                log_policy(m_, std::span<const double>(fh.q).subspan(t * R, R), opt_.alpha, log_prior_,
+                           std::span<double>(logpi).subspan(t * R, R));
             d = finite_horizon_occupancy(m_, fh.policy, opt_.horizon, rho_).state_actions;
             e.policy = std::move(fh.policy);
             e.values = std::move(fh.values);
@@ -192,7 +231,7 @@ private:
     const Features& phi_;
     const IrlOptions& opt_;
     PairWeights w_;
-    std::vector<double> rho_, mu_e_, warm_;
+    std::vector<double> rho_, mu_e_, warm_, log_prior_;
 };
 
 }  // namespace

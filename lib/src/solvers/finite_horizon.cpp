@@ -8,6 +8,7 @@
 #include "softmdp/solvers/bellman.hpp"
 #include "softmdp/solvers/numerical.hpp"
 #include "softmdp/solvers/policy_evaluation.hpp"
+#include "softmdp/solvers/prior.hpp"
 #include "softmdp/solvers/soft_operators.hpp"
 
 namespace softmdp {
@@ -17,7 +18,8 @@ namespace {
 // Backward induction shared by the optimum (pi empty: the backup picks the policy) and the
 // evaluation of a given policy (stationary or time-indexed).
 FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint64_t horizon, std::span<const double> terminal_values,
-                                         std::span<const double> row_rewards, std::span<const double> given, int threads) {
+                                         std::span<const double> row_rewards, std::span<const double> given, int threads,
+                                         std::span<const double> prior) {
     const Stopwatch clock;
     if (!std::isfinite(alpha) || alpha < 0.0) throw UsageError(fmt::format("{} must be finite and >= 0, got {}", param("alpha"), alpha));
     if (horizon == 0) throw UsageError(fmt::format("{} must be at least 1", param("horizon")));
@@ -37,6 +39,27 @@ FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint
         if (given.size() != R && !timed)
             throw UsageError(fmt::format("the policy has {} entries: give {} (stationary) or horizon x {} (time-indexed)", given.size(), R, R));
         for (std::uint64_t t = 0; t < (timed ? horizon : 1); ++t) check_policy(m, given.subspan(t * R, R));
+    }
+    // With a prior: log_prior[r] = alpha log pi0(a|s) (pi0 renormalised per state, as with_prior),
+    // and pi0(a|s) = 0 excludes the row (keep[r] = 0).
+    const bool has_prior = !prior.empty();
+    std::vector<double> log_prior;
+    std::vector<char> keep;
+    if (has_prior) {
+        if (prior.size() != R) throw UsageError(fmt::format("prior: {} entries for {} state-action pairs", prior.size(), R));
+        check_prior(m, prior);
+        log_prior.assign(R, 0.0);
+        keep.assign(R, 1);
+        for (std::size_t s = 0; s < S; ++s) {
+            double sum = 0.0;
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) sum += prior[r];
+            for (Offset r = m.row_first(s); r < m.row_last(s); ++r) {
+                keep[r] = prior[r] != 0.0;
+                if (keep[r] && alpha > 0.0) log_prior[r] = alpha * std::log(prior[r] / sum);
+            }
+        }
+        if (evaluating)
+            for (std::uint64_t t = 0; t < (timed ? horizon : 1); ++t) check_within_prior(m, prior, given.subspan(t * R, R));
     }
     const ModelData& d = m.data();
     const std::span<const double> reward = row_rewards.empty() ? std::span<const double>(d.row_reward) : row_rewards;
@@ -71,6 +94,27 @@ FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint
                 q[r] = reward[r] + gamma * ev;
             }
             const std::span<const double> qs(q + first, n);
+            if (has_prior && !evaluating) {
+                // V = alpha log sum_a pi0 exp(Q/alpha): the entropy backup of Q + alpha log pi0 over the
+                // kept actions; pi = pi0 exp((Q - V)/alpha), 0 on the excluded ones.
+                double* buf = detail::thread_scratch(2 * n);
+                std::size_t kept = 0;
+                for (Offset r = first; r < first + n; ++r)
+                    if (keep[r]) buf[kept++] = q[r] + log_prior[r];
+                V[s] = soft_max(std::span<const double>(buf, kept), alpha);
+                softmax_policy(std::span<const double>(buf, kept), alpha, std::span<double>(buf + n, kept));
+                std::size_t j = 0;
+                for (Offset r = first; r < first + n; ++r) pi[r] = keep[r] ? buf[n + j++] : 0.0;
+                continue;
+            }
+            if (has_prior) {  // V = sum_a pi Q - alpha KL(pi || pi0) = sum_a pi (Q + alpha log pi0) + alpha H(pi)
+                double v = 0.0;
+                for (Offset r = first; r < first + n; ++r)
+                    if (fixed[r] != 0.0) v += fixed[r] * (q[r] + log_prior[r]);
+                std::copy(fixed + first, fixed + first + n, pi + first);
+                V[s] = v + alpha * entropy(std::span<const double>(fixed + first, n));
+                continue;
+            }
             if (!evaluating) {
                 V[s] = soft_max(qs, alpha);
                 softmax_policy(qs, alpha, std::span<double>(pi + first, n));
@@ -93,14 +137,14 @@ FiniteHorizonSolution backward_induction(const Model& m, double alpha, std::uint
 }  // namespace
 
 FiniteHorizonSolution solve_finite_horizon(const Model& m, double alpha, std::uint64_t horizon, std::span<const double> terminal_values,
-                                           std::span<const double> row_rewards, int threads) {
-    return backward_induction(m, alpha, horizon, terminal_values, row_rewards, {}, threads);
+                                           std::span<const double> row_rewards, int threads, std::span<const double> prior) {
+    return backward_induction(m, alpha, horizon, terminal_values, row_rewards, {}, threads, prior);
 }
 
 FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const double> pi, double alpha, std::uint64_t horizon,
-                                              std::span<const double> terminal_values, int threads) {
+                                              std::span<const double> terminal_values, int threads, std::span<const double> prior) {
     if (pi.empty()) throw UsageError("evaluate_finite_horizon: an empty policy");
-    return backward_induction(m, alpha, horizon, terminal_values, {}, pi, threads);
+    return backward_induction(m, alpha, horizon, terminal_values, {}, pi, threads, prior);
 }
 
 Solution at_time(const Model& m, const FiniteHorizonSolution& fh, std::uint64_t t) {

@@ -59,8 +59,8 @@ struct Comparison {
 // Solves both (methods: empty = the defaults of solve.hpp) and compares them.
 //
 // prior (per row of m; empty = none): the soft side is KL-regularised towards pi0 (solvers/prior.hpp),
-// solved on with_prior(m, prior, alpha) and given back on m's rows: policy 0 and q = -inf (written as
-// null) on excluded actions, q = Q + alpha log pi0 elsewhere. The hard side is m's own optimum. Then
+// by solve_with_prior (on a compacted copy: m is const) and reported on m's rows in m's reward scale: q = Q =
+// r + gamma P V on every action, policy 0 on excluded ones. The hard side is m's own optimum. Then
 // V_soft <= V_hard (the KL penalty is >= 0) and no upper bound on the gap is computed (gap_bound
 // empty, global_bound none).
 Comparison compare(const Model& m, double alpha, const SolverOptions& opt = {}, std::string_view soft_method = {},

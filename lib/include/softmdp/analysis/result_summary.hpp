@@ -17,6 +17,8 @@ struct ResultSummary {
     std::vector<std::optional<ActionId>> greedy;  // the first maximiser of Q(s, .); none at terminal states
 };
 
-ResultSummary summarise(const Model& m, const Solution& sol);
+// With `prior` (pi0 per row, KL regularisation, solvers/prior.hpp) the policy residual is that of
+// pi = pi0 exp((Q - V)/alpha): max |alpha log pi - alpha log pi0 - (Q - V)| over the rows with pi > 0.
+ResultSummary summarise(const Model& m, const Solution& sol, std::span<const double> prior = {});
 
 }  // namespace softmdp

@@ -44,7 +44,7 @@ using SweepPointStarted = std::function<void(std::size_t index, double alpha)>;
 // certified bounds (objective_raised); bounds that contradict monotonicity are left as computed.
 //
 // prior (per row of m; empty = none): KL regularisation towards pi0 (solvers/prior.hpp), each point
-// solved on with_prior(m, prior, alpha). J is then the KL-regularised optimum, non-increasing in alpha
+// solved by solve_with_prior (the prior model at that alpha, a compacted copy of m). J is then the KL-regularised optimum, non-increasing in alpha
 // (the penalty alpha KL >= 0 grows), so no monotone adjustment is made; hard_return and stats are of
 // the policy on m's rows (0 on actions the prior excludes), against m's hard optimum.
 std::vector<SweepPoint> alpha_sweep(const Model& m, std::span<const double> alphas, std::string_view method = {},

@@ -43,9 +43,9 @@ void write_result(JsonWriter& w, const Model& m, const Solution& sol);
 // fields of step t = 0 (at_time(m, fh, 0); `summary` = summarise(m, at_time(m, fh, 0))), then
 // "convention" (evaluations: non-empty `convention`), "horizon", "values_by_time" ((H + 1) arrays
 // of V_t, the last one the terminal values), "q_by_time" and "policy_by_time" (H arrays, each per
-// state over all actions, as "q" and "policy").
+// state over all actions, as "q" and "policy"); `prior` as in write_result_fields.
 void write_finite_horizon_result(JsonWriter& w, const Model& m, const FiniteHorizonSolution& fh, const ResultSummary& summary,
-                                 std::string_view convention = {});
+                                 std::string_view convention = {}, std::string_view prior = {});
 
 // The softmdp-result/1 object of a continuous-action solve: the solver fields, how the integral
 // was computed (quadrature grids or Monte Carlo samples) and the values with their errors.

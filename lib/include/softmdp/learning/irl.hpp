@@ -16,8 +16,12 @@
 // Visitation counts n(s,a) instead of trajectories (discounted only) act as c = n / sum(n) / (1 - gamma)
 // with rho0 = p0: when n is pi's discounted occupancy from p0, rho = p0 exactly (flow conservation).
 //
-// A reference policy (KL regularisation) is not supported yet; it would enter only through the soft
-// solve and the policy (Q - V)/alpha + log pi0.
+// With a reference policy pi0 (IrlOptions::prior, KL regularisation, solvers/prior.hpp) the learner
+// is the KL-regularised soft optimum of r_w: V_w = alpha log sum_a pi0 exp(Q_w/alpha) and
+//   log pi_w(a|s) = log pi0(a|s) + (Q_w(s,a) - V_w(s))/alpha,
+// i.e. the entropy learner of the rewards r_w + alpha log pi0 (pi0 = 0 excludes an action). log pi0
+// does not depend on w, so the gradient above holds unchanged (D_w the occupancy of this pi_w). A
+// demonstrated action that the prior excludes has likelihood 0: refused.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -64,6 +68,8 @@ struct IrlOptions {
     }();
     std::string method;                         // the inner soft solver (empty: default_method)
     std::vector<double> initial_weights;        // empty: 0
+    std::vector<double> prior;                  // pi0 per row of the model (empty: none, entropy regularisation)
+    std::string prior_source = "prior";         // its name in messages and documents (e.g. the file)
     std::function<void(const IrlPoint&)> progress;
 };
 

@@ -8,6 +8,13 @@
 // for t = H-1, ..., 0. A terminal (absorbing, rewardless) state keeps its terminal value discounted:
 // V_t(s) = gamma^(H-t) V_H(s). The soft V_t is the state-convention value: the expected reward plus
 // alpha times the entropy of the policy over the remaining H - t steps.
+//
+// With a prior pi0 (KL regularisation towards a reference policy, solvers/prior.hpp; per row, 0
+// excludes an action) the backups are
+//   V_t(s)    = alpha log sum_a pi0(a|s) exp(Q_t(s,a)/alpha)   (max over the kept actions at alpha = 0)
+//   pi_t(a|s) = pi0(a|s) exp((Q_t(s,a) - V_t(s))/alpha)          (0 where pi0(a|s) = 0)
+// and the evaluation of pi is V_t(s) = sum_a pi_t(a|s) Q_t(s,a) - alpha KL(pi_t(.|s) || pi0(.|s)),
+// with Q_t as above (the user's rewards: q stays in their scale).
 #include <cstdint>
 #include <span>
 #include <string>
@@ -41,14 +48,16 @@ inline constexpr std::uint64_t kFiniteHorizonMaxBytes = std::uint64_t{8} << 30; 
 // NumericalError when the values leave the doubles. Memory: H x rows doubles for q and policy each.
 FiniteHorizonSolution solve_finite_horizon(const Model& m, double alpha, std::uint64_t horizon,
                                            std::span<const double> terminal_values = {},
-                                           std::span<const double> row_rewards = {}, int threads = 0);
+                                           std::span<const double> row_rewards = {}, int threads = 0,
+                                           std::span<const double> prior = {});
 
 // Finite-horizon (soft) policy evaluation of pi (per row: stationary, or horizon x rows:
 // time-indexed), state convention: V_t(s) = sum_a pi_t(a|s) Q_t(s,a) + alpha H(pi_t(.|s)), Q_t as
 // above; `policy` holds pi. Exact, no tolerance. Throws as solve_finite_horizon, and InputError for
-// a policy that is not a distribution on some state.
+// a policy that is not a distribution on some state or (with a prior) that takes an excluded action.
 FiniteHorizonSolution evaluate_finite_horizon(const Model& m, std::span<const double> pi, double alpha, std::uint64_t horizon,
-                                              std::span<const double> terminal_values = {}, int threads = 0);
+                                              std::span<const double> terminal_values = {}, int threads = 0,
+                                              std::span<const double> prior = {});
 
 // Step t of a finite-horizon solution as an ordinary Solution (values V_t, q Q_t, policy pi_t), so
 // that the result writers and summaries apply: converged (exact), no error bound (nothing is

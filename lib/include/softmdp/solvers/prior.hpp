@@ -17,10 +17,13 @@
 //
 // The uniform prior pi0 = 1/|A_s| gives r' = r - alpha log|A_s|: the KL optimum is the entropy
 // (action convention) optimum of the model with rewards r - alpha log|A_s| (docs/regularised.md).
+#include <functional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "softmdp/core/model.hpp"
+#include "softmdp/core/solution.hpp"
 
 namespace softmdp {
 
@@ -34,8 +37,47 @@ void check_prior(const Model& m, std::span<const double> pi0, const std::string&
 // reuse its arrays (no copy of the transitions). Throws InputError (check_prior) or UsageError (alpha).
 Model with_prior(Model m, std::span<const double> pi0, double alpha, const std::string& source = "prior");
 
-// Maps a per-row array of the prior model back to the rows of the model it was made from
-// (`full`): rows excluded by the prior get `fill` (0 for a policy).
-std::vector<double> to_full_rows(const Model& full, const Model& prior_model, std::span<const double> x, double fill = 0.0);
+// Checks that pi (per row of m) puts no mass where pi0 = 0 (KL(pi || pi0) would be infinite): throws
+// InputError naming `source`, the state and the action.
+void check_within_prior(const Model& m, std::span<const double> pi0, std::span<const double> pi, const std::string& source = "policy");
+
+// The uniform policy on the prior's support: 1/|{a : pi0(a|s) > 0}| there, 0 elsewhere (what
+// "uniform" means with a prior: the uniform policy of the prior model).
+std::vector<double> uniform_on_prior(const Model& m, std::span<const double> pi0);
+
+// What a prior solve reports, on the user's model m (not the prior model), in m's reward scale:
+//   values  V(s) of the KL problem (the prior model's values: the same numbers),
+//   q       Q(s,a) = r(s,a) + gamma sum_s' p(s'|s,a) V(s') on every row of m: Q' - alpha log pi0 on
+//           the rows the prior keeps (Q' the prior model's q), and on an excluded row the value of
+//           taking that action once and then following pi,
+//   policy  pi(a|s) = pi0(a|s) exp((Q(s,a) - V(s))/alpha) on m's rows, 0 on the excluded actions.
+// So without exclusions V and pi are those of the prior model and q is the Q of the KL equation.
+//
+// solve_on_prior_model runs `run` on the prior model of m at alpha and returns its Solution in
+// that form (tables kept; state_rows cleared). This is the one place the "solve on the prior model,
+// map back" pattern lives (solve, evaluate, compare, sweep, occupancy, IRL). Two forms:
+//  - Model& m (the caller owns m): the prior model is built in m's own arrays (m is moved into it
+//    and given back bit for bit afterwards, also when `run` throws), so the transitions are never
+//    copied; the extra memory is m's per-row arrays (28 bytes a row) and the excluded rows'
+//    transitions, while `run` runs. Not for a model other threads read meanwhile.
+//  - const Model& m: the prior model is a (compacted) copy.
+// Both throw InputError (a bad prior) or UsageError (alpha) before touching m.
+Solution solve_on_prior_model(Model& m, std::span<const double> pi0, double alpha, const std::function<Solution(const Model&)>& run,
+                              const std::string& source = "prior");
+Solution solve_on_prior_model(const Model& m, std::span<const double> pi0, double alpha,
+                              const std::function<Solution(const Model&)>& run, const std::string& source = "prior");
+
+// The KL-regularised soft optimum of m towards pi0 at alpha by `method` (empty: default_method of the
+// prior model), reported as above (in place or on a copy, as solve_on_prior_model).
+Solution solve_with_prior(Model& m, std::span<const double> pi0, std::string_view method, double alpha, const SolverOptions& opt = {},
+                          const std::string& source = "prior");
+Solution solve_with_prior(const Model& m, std::span<const double> pi0, std::string_view method, double alpha,
+                          const SolverOptions& opt = {}, const std::string& source = "prior");
+
+// Per row of m: x[k] of the prior model's k-th row on the rows pi0 keeps (pi0 > 0), `fill` on the
+// others (the prior model's rows are exactly m's rows with pi0 > 0, in order).
+std::vector<double> expand_prior_rows(std::span<const double> pi0, std::span<const double> x, double fill = 0.0);
+// The inverse: x per row of m restricted to the rows with pi0 > 0.
+std::vector<double> compact_prior_rows(std::span<const double> pi0, std::span<const double> x);
 
 }  // namespace softmdp
