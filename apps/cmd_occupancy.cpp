@@ -38,14 +38,10 @@ int run(const std::vector<std::string>& args) {
     const std::vector<double> pi0 = prior_option(vm, m);
     ChosenPolicy policy;
     if (!pi0.empty()) {
-        policy.pi = solve_on_prior_model(m, pi0, alpha_option(vm), [&](const Model& pm) {
+        policy.pi = policy_on_prior_model(m, pi0, alpha_option(vm), [&](const Model& pm) {
             policy = chosen_policy(vm, pm, opt);
-            Solution sol;  // only the policy is wanted
-            sol.values.assign(pm.num_states(), 0.0);
-            sol.q.assign(pm.num_rows(), 0.0);
-            sol.policy = policy.pi;
-            return sol;
-        }, prior_name(vm)).policy;
+            return policy.pi;
+        }, prior_name(vm));
         policy.source += ", prior " + prior_name(vm);
     } else {
         policy = chosen_policy(vm, m, opt);

@@ -1042,9 +1042,13 @@ PYBIND11_MODULE(_core, mod) {
         // to the model's rows (0 on excluded actions); the visitation is that of the model itself.
         ChosenPolicy chosen;
         if (prior) {
-            const ModelPtr pm = prior_model(m, prior, alpha.value_or(0.0));
-            chosen = chosen_policy_py(*pm, policy, alpha, opt);
-            chosen.pi = to_full_rows(*m, *pm, chosen.pi);
+            const std::vector<double> pi0 = prior_rows(*m, prior);
+            // On a copy (the Python model is shared); only the chosen policy is wanted, mapped back
+            // to the model's rows (0 on excluded actions), as `softmdp occupancy --prior`.
+            chosen.pi = policy_on_prior_model(std::as_const(*m), pi0, alpha.value_or(0.0), [&](const Model& pm) {
+                chosen = chosen_policy_py(pm, policy, alpha, opt);
+                return chosen.pi;
+            });
             chosen.source += ", prior array";
         } else {
             chosen = chosen_policy_py(*m, policy, alpha, opt);
@@ -1103,8 +1107,10 @@ PYBIND11_MODULE(_core, mod) {
     mod.def("_irl", [](const ModelPtr& m, const py::dict& demonstrations, const py::object& features, std::vector<std::string> feature_names,
                        double alpha, std::optional<std::uint64_t> horizon, const std::string& optimizer, double l2,
                        std::optional<std::string> method, std::uint64_t irl_iterations, double gradient_tolerance,
-                       std::optional<carray<double>> initial_weights, SOLVER_ARGS) {
+                       std::optional<carray<double>> initial_weights, std::optional<carray<double>> prior, SOLVER_ARGS) {
         IrlOptions o;
+        o.prior = prior_rows(*m, prior);  // KL to pi0 (empty: entropy), as `softmdp irl --prior`
+        o.prior_source = "prior array";
         if (!(alpha > 0.0) || !std::isfinite(alpha)) usage(fmt::format("alpha must be a finite number > 0, got {}", alpha));
         o.alpha = alpha;
         if (horizon && *horizon == 0) usage("horizon must be >= 1");
@@ -1171,7 +1177,7 @@ PYBIND11_MODULE(_core, mod) {
     }, py::arg("model"), py::arg("demonstrations"), py::arg("features") = py::none(), py::arg("feature_names") = std::vector<std::string>(),
        py::arg("alpha") = 1.0, py::arg("horizon") = py::none(), py::arg("optimizer") = "lbfgs", py::arg("l2") = 0.0,
        py::arg("method") = py::none(), py::arg("irl_iterations") = 200, py::arg("gradient_tolerance") = 1e-6,
-       py::arg("initial_weights") = py::none(), py::arg("tolerance") = 1e-10, py::arg("max_iterations") = 1'000'000,
+       py::arg("initial_weights") = py::none(), py::arg("prior") = py::none(), py::arg("tolerance") = 1e-10, py::arg("max_iterations") = 1'000'000,
        py::arg("time_limit") = py::none(), py::arg("threads") = 0, py::arg("evaluation_sweeps") = 20, py::arg("krylov") = "bicgstab",
        py::arg("preconditioner_sweeps") = 2, py::arg("aggregate_size") = py::none());
 

@@ -602,8 +602,8 @@ class IrlResult:
 
 def irl(model, demonstrations, *, features=None, feature_names: Optional[Sequence[str]] = None, alpha: float = 1.0,
         horizon: Optional[int] = None, optimizer: str = "lbfgs", l2: float = 0.0, method: Optional[str] = None,
-        irl_iterations: int = 200, gradient_tolerance: float = 1e-6, initial_weights=None, tolerance: float = 1e-10,
-        **options) -> IrlResult:
+        irl_iterations: int = 200, gradient_tolerance: float = 1e-6, initial_weights=None, prior=None,
+        tolerance: float = 1e-10, **options) -> IrlResult:
     """Maximum causal entropy inverse RL (softmdp irl; docs/irl.md): the weights w of a linear reward
     r_w = Phi w whose soft-optimal policy at alpha maximises the (discounted) likelihood of the
     demonstrations. The model's own rewards are ignored.
@@ -613,7 +613,8 @@ def irl(model, demonstrations, *, features=None, feature_names: Optional[Sequenc
     available (s, a)), a softmdp-features/1 path, an (S, K) array (per state) or an (S, A, K) array
     (per state-action); feature_names for the arrays. horizon=H: time-indexed policies by backward
     induction. optimizer "lbfgs" | "gradient"; l2: l2/2 ||w||^2; irl_iterations and
-    gradient_tolerance (max |dL/dw_k|) stop the optimiser. method, tolerance (1e-10) and options as
+    gradient_tolerance (max |dL/dw_k|) stop the optimiser. prior: an (S, A) reference policy pi0
+    (KL regularisation, as solve(prior=...); softmdp irl --prior): the learner is pi0 exp((Q - V)/alpha). method, tolerance (1e-10) and options as
     solve(): the inner soft solves. Ctrl-C raises KeyboardInterrupt."""
     if isinstance(demonstrations, (str, os.PathLike)):
         demonstrations = load_trajectories(model, demonstrations)
@@ -622,7 +623,7 @@ def irl(model, demonstrations, *, features=None, feature_names: Optional[Sequenc
     else:
         demos = {"counts": demonstrations}
     d = _core._irl(model, demos, features, list(feature_names or []), float(alpha), horizon, optimizer, float(l2), method,
-                   irl_iterations, float(gradient_tolerance), initial_weights, **_opts({"tolerance": tolerance, **options}))
+                   irl_iterations, float(gradient_tolerance), initial_weights, prior, **_opts({"tolerance": tolerance, **options}))
     return IrlResult(**d)
 
 

@@ -267,8 +267,8 @@ class IrlResult:
 def irl(model: Model, demonstrations: Union[Trajectories, Path, npt.ArrayLike], *, features: Union[None, Path, npt.ArrayLike] = ...,
         feature_names: Optional[Sequence[str]] = ..., alpha: float = ..., horizon: Optional[int] = ...,
         optimizer: Literal["lbfgs", "gradient"] = ..., l2: float = ..., method: Optional[str] = ..., irl_iterations: int = ...,
-        gradient_tolerance: float = ..., initial_weights: Optional[npt.ArrayLike] = ..., tolerance: float = ...,
-        **options: Any) -> IrlResult:
+        gradient_tolerance: float = ..., initial_weights: Optional[npt.ArrayLike] = ..., prior: Optional[npt.ArrayLike] = ...,
+        tolerance: float = ..., **options: Any) -> IrlResult:
     """Maximum causal entropy inverse RL with linear features (softmdp irl); the model's rewards are ignored."""
 
 @dataclass

@@ -181,7 +181,7 @@ umb = WORK / "garnet10k.umb"
 subprocess.run([SERIAL, "convert", garnet, umb], check=True, capture_output=True)
 serial = json.loads(subprocess.run([SERIAL, "solve", umb, "--method", "soft-vi", "--alpha", "1", "--tolerance", "1e-10", "--json", "-"],
                                    capture_output=True, text=True, check=True).stdout)
-petsc_run = json.loads((WORK / "mpi_garnet10k_2_1.0.json").read_text())
+petsc_run = json.loads((WORK / "mpi_garnet10k_2_1.0_soft-vi.json").read_text())
 for n in (1, 2, 3):
     d = solve_mpi(n, umb, 1.0)
     if d:

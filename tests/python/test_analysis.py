@@ -228,6 +228,27 @@ def test_irl_to_json_equals_cli(cli, mdps, tmp_path):
         softmdp.irl(m, demos, alpha=0.0)
 
 
+def test_irl_with_a_prior_equals_cli_and_never_takes_an_excluded_action(cli, mdps, tmp_path):
+    path, prior_file = mdps / "gridworld4x4.json", mdps / "priors" / "gridworld4x4_no_up.json"
+    m = softmdp.load(path)
+    doc = json.loads(prior_file.read_text())["policy"]
+    names, actions = m.state_names, m.action_names
+    pi0 = np.array([[doc.get(s, {}).get(a, 0.0) for a in actions] for s in names])
+    available = ~np.isnan(softmdp.solve(m).q)  # q is NaN where an action is unavailable
+    absent = pi0.sum(axis=1) == 0  # states the file leaves out (terminal ones): uniform on their actions
+    pi0[absent] = available[absent] / np.maximum(available[absent].sum(axis=1, keepdims=True), 1)
+    demos = softmdp.simulate(m, softmdp.solve(m, 0.5, prior=pi0).policy, episodes=20, horizon=30, seed=2)
+    f = tmp_path / "demos.json"
+    f.write_text(demos.to_json())
+    a = _run(cli, "irl", path, "--demonstrations", f, "--alpha", "0.5", "--l2", "0.1", "--irl-iterations", "20", "--prior", prior_file)
+    res = softmdp.irl(m, f, alpha=0.5, l2=0.1, irl_iterations=20, prior=pi0)
+    b = json.loads(res.to_json())
+    assert a.pop("prior") == str(prior_file) and b.pop("prior") == "prior array"
+    assert _without_seconds(a) == _without_seconds(b)
+    up = actions.index("up")
+    assert np.all(res.policy[pi0[:, up] == 0, up] == 0.0)  # pi = pi0 exp((Q - V)/alpha): 0 where pi0 is
+
+
 # --- learn and continuous to_json ------------------------------------------------------------------
 
 def test_learn_to_json_equals_cli(cli, mdps):

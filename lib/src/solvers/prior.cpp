@@ -225,6 +225,29 @@ Solution solve_on_prior_model(const Model& m, std::span<const double> pi0, doubl
 }
 
 namespace {
+// `choose` as a run whose Solution carries only the policy (the values and q are not wanted).
+std::function<Solution(const Model&)> policy_run(const std::function<std::vector<double>(const Model&)>& choose) {
+    return [&choose](const Model& pm) {
+        Solution sol;
+        sol.policy = choose(pm);
+        sol.values.assign(pm.num_states(), 0.0);
+        sol.q.assign(pm.num_rows(), 0.0);
+        return sol;
+    };
+}
+}  // namespace
+
+std::vector<double> policy_on_prior_model(Model& m, std::span<const double> pi0, double alpha,
+                                          const std::function<std::vector<double>(const Model&)>& choose, const std::string& source) {
+    return solve_on_prior_model(m, pi0, alpha, policy_run(choose), source).policy;
+}
+
+std::vector<double> policy_on_prior_model(const Model& m, std::span<const double> pi0, double alpha,
+                                          const std::function<std::vector<double>(const Model&)>& choose, const std::string& source) {
+    return solve_on_prior_model(m, pi0, alpha, policy_run(choose), source).policy;
+}
+
+namespace {
 std::function<Solution(const Model&)> solver(std::string_view method, double alpha, const SolverOptions& opt) {
     return [=, &opt](const Model& pm) { return solve(pm, method.empty() ? default_method(pm, alpha) : method, alpha, opt); };
 }

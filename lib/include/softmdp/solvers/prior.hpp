@@ -74,6 +74,14 @@ Solution solve_with_prior(Model& m, std::span<const double> pi0, std::string_vie
 Solution solve_with_prior(const Model& m, std::span<const double> pi0, std::string_view method, double alpha,
                           const SolverOptions& opt = {}, const std::string& source = "prior");
 
+// A policy chosen on the prior model of m at alpha by `choose` (a named policy, the greedy or soft
+// optimum of the prior model, ...), per row of m: 0 on the actions pi0 excludes. In place or on a
+// copy, as solve_on_prior_model.
+std::vector<double> policy_on_prior_model(Model& m, std::span<const double> pi0, double alpha,
+                                          const std::function<std::vector<double>(const Model&)>& choose, const std::string& source = "prior");
+std::vector<double> policy_on_prior_model(const Model& m, std::span<const double> pi0, double alpha,
+                                          const std::function<std::vector<double>(const Model&)>& choose, const std::string& source = "prior");
+
 // Per row of m: x[k] of the prior model's k-th row on the rows pi0 keeps (pi0 > 0), `fill` on the
 // others (the prior model's rows are exactly m's rows with pi0 > 0, in order).
 std::vector<double> expand_prior_rows(std::span<const double> pi0, std::span<const double> x, double fill = 0.0);
