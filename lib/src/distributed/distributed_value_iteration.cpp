@@ -52,7 +52,7 @@ SweepStats local_sweep(const Model& m, const std::vector<detail::Chunk>& chunks,
 }
 
 template <Backup Op>
-DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions& opt) {
+DistributedSolution run_value_iteration(DistributedModel& dm, const Op& op, const SolverOptions& opt) {
     Iteration it(opt, "sweeps");
     const Model& m = dm.local;
     const std::size_t owned = dm.owned, L = m.num_states();
@@ -124,7 +124,7 @@ DistributedSolution run(DistributedModel& dm, const Op& op, const SolverOptions&
 }  // namespace
 
 DistributedSolution distributed_value_iteration(DistributedModel& dm, double alpha, const SolverOptions& opt) {
-    return alpha == 0.0 ? run(dm, HardMax{}, opt) : run(dm, LogSumExp{alpha}, opt);
+    return alpha == 0.0 ? run_value_iteration(dm, HardMax{}, opt) : run_value_iteration(dm, LogSumExp{alpha}, opt);
 }
 
 }  // namespace softmdp::distributed

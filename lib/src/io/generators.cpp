@@ -34,14 +34,14 @@ void header(JsonWriter& w, const std::string& name, const std::string& descripti
     w.key("discount").value(discount);
 }
 
-void names(JsonWriter& w, const char* key, const std::vector<std::string>& list) {
+void write_names(JsonWriter& w, const char* key, const std::vector<std::string>& list) {
     w.key(key).begin_array();
     for (const auto& n : list) w.value(n);
     w.end_array();
 }
 
 // One transition entry; successors merged when two moves land on the same cell.
-void entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
+void write_entry(JsonWriter& w, const std::string& s, const std::string& a, double r,
            const std::map<std::string, std::pair<double, double>>& next) {
     w.begin_object();
     w.key("s").value(s);
@@ -186,7 +186,7 @@ void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgre
         for (std::uint64_t x = 0; x < g.width; ++x) w.value(cell(x, y));
     w.end_array();
     const std::vector<std::string> acts{"up", "down", "left", "right"};
-    names(w, "actions", acts);
+    write_names(w, "actions", acts);
     w.key("initial").begin_object().key(cell(0, 0)).value(1.0).end_object();
     w.key("transitions").begin_array();
     const int dx[4] = {0, 0, -1, 1}, dy[4] = {-1, 1, 0, 0};
@@ -205,7 +205,7 @@ void write_gridworld(JsonWriter& w, const GridworldSpec& g, const GenerateProgre
                 move(a, 1.0 - g.slip);
                 move(perp[a][0], g.slip / 2.0);
                 move(perp[a][1], g.slip / 2.0);
-                entry(w, cell(x, y), acts[static_cast<std::size_t>(a)], -1.0, next);
+                write_entry(w, cell(x, y), acts[static_cast<std::size_t>(a)], -1.0, next);
             }
             if (progress) progress(y * g.width + x + 1, g.width * g.height);
         }
@@ -219,7 +219,7 @@ void write_chain(JsonWriter& w, const ChainSpec& c, const GenerateProgress& prog
                disk_free);
     header(w, fmt::format("chain-{}", c.states), "a line of states; right in the last state pays 1", c.discount);
     w.key("states").value(c.states);
-    names(w, "actions", {"left", "right"});
+    write_names(w, "actions", {"left", "right"});
     w.key("initial").begin_object().key("0").value(1.0).end_object();
     w.key("transitions").begin_array();
     for (std::uint64_t s = 0; s < c.states; ++s) {
@@ -286,7 +286,7 @@ void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f, std::uint64_t disk
         }
     w.end_array();
     const std::vector<std::string> acts{"left", "down", "right", "up"};  // Gymnasium's 0..3
-    names(w, "actions", acts);
+    write_names(w, "actions", acts);
     w.key("initial").begin_object().key(start).value(1.0).end_object();
     w.key("transitions").begin_array();
     const int dr[4] = {0, 1, 0, -1}, dc[4] = {-1, 0, 1, 0};
@@ -302,7 +302,7 @@ void write_frozenlake(JsonWriter& w, const FrozenLakeSpec& f, std::uint64_t disk
                     slot.first += f.slippery ? 1.0 / 3.0 : 1.0;
                     slot.second = map[nr][nc] == 'G' ? 1.0 : 0.0;
                 }
-                entry(w, cell(r, c), acts[static_cast<std::size_t>(a)], 0.0, next);
+                write_entry(w, cell(r, c), acts[static_cast<std::size_t>(a)], 0.0, next);
             }
         }
     w.end_array();

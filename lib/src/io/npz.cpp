@@ -190,7 +190,7 @@ private:
     std::map<std::string, std::string_view> members_;
 };
 
-void require(const Npy& a, std::string_view kinds, std::initializer_list<std::size_t> widths, const std::string& source) {
+void require_npy(const Npy& a, std::string_view kinds, std::initializer_list<std::size_t> widths, const std::string& source) {
     bool width_ok = false;
     for (std::size_t w : widths) width_ok |= a.width == w;
     if (kinds.find(a.kind) == std::string_view::npos || !width_ok)
@@ -200,7 +200,7 @@ void require(const Npy& a, std::string_view kinds, std::initializer_list<std::si
 
 // ---- writing -------------------------------------------------------------------------------
 
-struct Member {
+struct ZipMember {
     std::string name;
     std::function<void(ByteSink&)> emit;
 };
@@ -217,7 +217,7 @@ std::string npy_header(const std::string& descr, const std::string& shape) {
     return h + dict;
 }
 
-void write_zip(ByteSink& out, const std::vector<Member>& members) {
+void write_zip(ByteSink& out, const std::vector<ZipMember>& members) {
     struct Entry {
         std::uint64_t offset, size;
         std::uint32_t crc;
@@ -335,11 +335,11 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
             binary_error(source, "format", kNoIndex, fmt::format("P must be a CSR matrix (format 'csr'), got '{}'", text));
     }
     const Npy shape = f.get("shape"), indptr = f.get("indptr"), indices = f.get("indices"), data = f.get("data"), rewards = f.get("rewards");
-    require(shape, "iu", {4, 8}, source);
-    require(indptr, "iu", {4, 8}, source);
-    require(indices, "iu", {4, 8}, source);
-    require(data, "f", {8}, source);
-    require(rewards, "f", {8}, source);
+    require_npy(shape, "iu", {4, 8}, source);
+    require_npy(indptr, "iu", {4, 8}, source);
+    require_npy(indices, "iu", {4, 8}, source);
+    require_npy(data, "f", {8}, source);
+    require_npy(rewards, "f", {8}, source);
     if (shape.count != 2 || shape.i(0) <= 0 || shape.i(1) <= 0)
         binary_error(source, "shape", kNoIndex, "must hold two positive numbers: (S*A, S)");
     const auto rows = static_cast<std::uint64_t>(shape.i(0)), S = static_cast<std::uint64_t>(shape.i(1));
@@ -369,7 +369,7 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
         source, "indices");
     if (f.has("discount")) {
         const Npy g = f.get("discount");
-        require(g, "f", {8}, source);
+        require_npy(g, "f", {8}, source);
         if (g.count != 1) binary_error(source, "discount", kNoIndex, "must hold one number");
         d.discount = g.f(0);
     } else if (options.discount) {
@@ -379,7 +379,7 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
     }
     if (f.has("initial")) {
         const Npy p0 = f.get("initial");
-        require(p0, "f", {8}, source);
+        require_npy(p0, "f", {8}, source);
         d.initial.resize(p0.count);
         for (std::uint64_t s = 0; s < p0.count; ++s) d.initial[s] = p0.f(s);
     }
@@ -389,8 +389,8 @@ Model read_npz(std::string_view bytes, const std::string& source, const BuildOpt
 namespace {
 
 // A member holding one .npy array: its header, then `body`'s bytes.
-Member npy_array(std::string name, const std::string& descr, const std::string& shape, std::function<void(ByteSink&)> body) {
-    return Member{std::move(name), [h = npy_header(descr, shape), body = std::move(body)](ByteSink& o) {
+ZipMember npy_array(std::string name, const std::string& descr, const std::string& shape, std::function<void(ByteSink&)> body) {
+    return ZipMember{std::move(name), [h = npy_header(descr, shape), body = std::move(body)](ByteSink& o) {
                       o.write(h.data(), h.size());
                       body(o);
                   }};
@@ -398,7 +398,7 @@ Member npy_array(std::string name, const std::string& descr, const std::string& 
 
 // The members after P's arrays: shape, format, rewards (S x A, values from `rewards`), discount,
 // initial (from `initial`).
-void add_tail(std::vector<Member>& members, std::uint64_t S, std::uint64_t A, double discount,
+void add_tail(std::vector<ZipMember>& members, std::uint64_t S, std::uint64_t A, double discount,
               std::function<void(ByteSink&)> rewards, std::function<void(ByteSink&)> initial) {
     members.push_back(npy_array("shape", "<i8", "(2,)", [=](ByteSink& o) {
         o.le(static_cast<std::int64_t>(S * A));
@@ -417,7 +417,7 @@ void add_tail(std::vector<Member>& members, std::uint64_t S, std::uint64_t A, do
 void write_npz(ByteSink& out, const Model& m) {
     const ModelData& d = m.data();
     const std::uint64_t S = m.num_states(), A = m.num_actions(), T = m.num_transitions();
-    std::vector<Member> members;
+    std::vector<ZipMember> members;
     // indptr: an empty row (a not available in s) ends where the previous row ends.
     members.push_back(npy_array("indptr", "<i8", fmt::format("({},)", S * A + 1), [&](ByteSink& o) {
         std::int64_t end = 0;
@@ -445,7 +445,7 @@ void write_npz(ByteSink& out, const Model& m) {
 void write_npz(ByteSink& out, const ModelStream& g) {
     const std::uint64_t S = g.states, A = g.actions, T = g.transitions(), K = g.successors;
     // write_zip emits each member twice (its CRC-32 and size precede it): six passes in all.
-    std::vector<Member> members;
+    std::vector<ZipMember> members;
     members.push_back(npy_array("indptr", "<i8", fmt::format("({},)", S * A + 1), [=](ByteSink& o) {
         for (std::uint64_t c = 0; c <= S * A; ++c) o.le(static_cast<std::int64_t>(c * K));
     }));

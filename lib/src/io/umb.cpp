@@ -564,7 +564,7 @@ json index_json(const std::string& name, double discount, std::uint64_t S, std::
 }
 
 template <class F>
-Member array(std::string path, std::uint64_t count, std::size_t width, F each) {
+Member umb_array(std::string path, std::uint64_t count, std::size_t width, F each) {
     return {std::move(path), count * width, std::function<void(ByteSink&)>(std::move(each))};
 }
 
@@ -581,7 +581,7 @@ void add_strings(std::vector<Member>& members, const std::string& dir, std::vect
         all += s;
         offsets.push_back(all.size());
     }
-    members.push_back(array(dir + "/string-mapping.bin", offsets.size(), 8, [offsets](ByteSink& o) {
+    members.push_back(umb_array(dir + "/string-mapping.bin", offsets.size(), 8, [offsets](ByteSink& o) {
         for (auto x : offsets) o.le(x);
     }));
     members.push_back(text(dir + "/strings.bin", std::move(all)));
@@ -607,43 +607,43 @@ void write_umb(ByteSink& out, const Model& m) {
 
     std::vector<Member> members;
     members.push_back(text("index.json", index.dump(2)));
-    members.push_back(array("state-to-choices.bin", S + 1, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("state-to-choices.bin", S + 1, 8, [&](ByteSink& o) {
         for (Offset x : d.state_begin) o.le<std::uint64_t>(x);
     }));
-    members.push_back(array("choice-to-branches.bin", C + 1, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("choice-to-branches.bin", C + 1, 8, [&](ByteSink& o) {
         for (Offset x : d.row_begin) o.le<std::uint64_t>(x);
     }));
-    members.push_back(array("branch-to-target.bin", B, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("branch-to-target.bin", B, 8, [&](ByteSink& o) {
         for (const Transition& t : d.transitions) o.le<std::uint64_t>(t.next);
     }));
-    members.push_back(array("branch-to-probability.bin", B, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("branch-to-probability.bin", B, 8, [&](ByteSink& o) {
         for (const Transition& t : d.transitions) o.le(t.prob());
     }));
-    members.push_back(array("state-is-initial.bin", (S + 63) / 64, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("state-is-initial.bin", (S + 63) / 64, 8, [&](ByteSink& o) {
         for (std::uint64_t w = 0; w < (S + 63) / 64; ++w) {
             std::uint64_t bits = 0;
             for (std::uint64_t s = w * 64; s < std::min(S, w * 64 + 64); ++s) bits |= std::uint64_t{d.initial[s] > 0.0} << (s % 64);
             o.le(bits);
         }
     }));
-    members.push_back(array("actions/choices/values.bin", C, 4, [&](ByteSink& o) {
+    members.push_back(umb_array("actions/choices/values.bin", C, 4, [&](ByteSink& o) {
         for (ActionId a : d.row_action) o.le<std::uint32_t>(a);
     }));
     if (m.has_action_names()) add_strings(members, "actions/choices", d.action_names);
-    members.push_back(array("annotations/rewards/reward/choices/values.bin", C, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("annotations/rewards/reward/choices/values.bin", C, 8, [&](ByteSink& o) {
         for (double r : d.row_reward) o.le(r);
     }));
-    members.push_back(array("annotations/softmdp/initial/states/values.bin", S, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("annotations/softmdp/initial/states/values.bin", S, 8, [&](ByteSink& o) {
         for (double p : d.initial) o.le(p);
     }));
     if (m.has_state_names()) {
-        members.push_back(array("annotations/softmdp/state-names/states/values.bin", S, 8, [&](ByteSink& o) {
+        members.push_back(umb_array("annotations/softmdp/state-names/states/values.bin", S, 8, [&](ByteSink& o) {
             for (std::uint64_t s = 0; s < S; ++s) o.le(s);
         }));
         add_strings(members, "annotations/softmdp/state-names/states", d.state_names);
     }
     if (!d.next_reward.empty())
-        members.push_back(array("annotations/softmdp/successor-reward/branches/values.bin", B, 8, [&](ByteSink& o) {
+        members.push_back(umb_array("annotations/softmdp/successor-reward/branches/values.bin", B, 8, [&](ByteSink& o) {
             for (double r : d.next_reward) o.le(r);
         }));
     write_tar(out, members);
@@ -653,27 +653,27 @@ void write_umb(ByteSink& out, const ModelStream& g) {
     const std::uint64_t S = g.states, A = g.actions, C = g.choices(), B = g.transitions(), K = g.successors;
     std::vector<Member> members;
     members.push_back(text("index.json", index_json(g.name, g.discount, S, S, C, A, B).dump(2)));
-    members.push_back(array("state-to-choices.bin", S + 1, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("state-to-choices.bin", S + 1, 8, [&](ByteSink& o) {
         for (std::uint64_t s = 0; s <= S; ++s) o.le(s * A);
     }));
-    members.push_back(array("choice-to-branches.bin", C + 1, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("choice-to-branches.bin", C + 1, 8, [&](ByteSink& o) {
         for (std::uint64_t c = 0; c <= C; ++c) o.le(c * K);
     }));
-    members.push_back(array("branch-to-target.bin", B, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("branch-to-target.bin", B, 8, [&](ByteSink& o) {
         g.pass([&](auto, auto, std::span<const std::uint64_t> next, auto, double) { for (std::uint64_t t : next) o.le(t); }, 0, 3);
     }));
-    members.push_back(array("branch-to-probability.bin", B, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("branch-to-probability.bin", B, 8, [&](ByteSink& o) {
         g.pass([&](auto, auto, auto, std::span<const double> p, double) { for (double x : p) o.le(x); }, 1, 3);
     }));
     // Every state initial: softmdp's default, the uniform p0.
-    members.push_back(array("state-is-initial.bin", (S + 63) / 64, 8, [S](ByteSink& o) {
+    members.push_back(umb_array("state-is-initial.bin", (S + 63) / 64, 8, [S](ByteSink& o) {
         for (std::uint64_t w = 0; w < (S + 63) / 64; ++w) o.le(w + 1 < (S + 63) / 64 || S % 64 == 0 ? ~std::uint64_t{0} : (std::uint64_t{1} << (S % 64)) - 1);
     }));
-    members.push_back(array("actions/choices/values.bin", C, 4, [&](ByteSink& o) {
+    members.push_back(umb_array("actions/choices/values.bin", C, 4, [&](ByteSink& o) {
         for (std::uint64_t s = 0; s < S; ++s)
             for (std::uint64_t a = 0; a < A; ++a) o.le(static_cast<std::uint32_t>(a));
     }));
-    members.push_back(array("annotations/rewards/reward/choices/values.bin", C, 8, [&](ByteSink& o) {
+    members.push_back(umb_array("annotations/rewards/reward/choices/values.bin", C, 8, [&](ByteSink& o) {
         g.pass([&](auto, auto, auto, auto, double r) { o.le(r); }, 2, 3);
     }));
     write_tar(out, members);

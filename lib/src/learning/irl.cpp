@@ -93,13 +93,13 @@ std::vector<double> likelihood_sources(const Model& m, std::span<const double> c
     return rho;
 }
 
-double max_abs_diff(std::span<const double> a, std::span<const double> b) {
+double max_abs_gap(std::span<const double> a, std::span<const double> b) {
     double x = 0.0;
     for (std::size_t k = 0; k < a.size(); ++k) x = std::max(x, std::abs(a[k] - b[k]));
     return x;
 }
 
-double dot(std::span<const double> a, std::span<const double> b) {
+double weight_dot(std::span<const double> a, std::span<const double> b) {
     double x = 0.0;
     for (std::size_t k = 0; k < a.size(); ++k) x += a[k] * b[k];
     return x;
@@ -205,7 +205,7 @@ public:
         const auto mu = phi_.expectation(m_, d);
         e.gradient.resize(weights.size());
         for (std::size_t k = 0; k < weights.size(); ++k) e.gradient[k] = (mu_e_[k] - mu[k]) / opt_.alpha - opt_.l2 * weights[k];
-        e.objective = e.log_likelihood - 0.5 * opt_.l2 * dot(weights, weights);
+        e.objective = e.log_likelihood - 0.5 * opt_.l2 * weight_dot(weights, weights);
         if (!std::isfinite(e.objective)) throw NumericalError(fmt::format("irl: the log-likelihood is not finite at alpha {}", opt_.alpha));
         return e;
     }
@@ -263,8 +263,8 @@ IrlResult irl(Model m, const Features& phi, const Demonstrations& demos, const I
         p.log_likelihood = e.log_likelihood;
         p.objective = e.objective;
         res.learned_features = problem.learned_features(e.policy);
-        p.feature_gap = max_abs_diff(res.demonstrated_features, res.learned_features);
-        p.gradient_norm = max_abs_diff(e.gradient, std::vector<double>(K, 0.0));
+        p.feature_gap = max_abs_gap(res.demonstrated_features, res.learned_features);
+        p.gradient_norm = max_abs_gap(e.gradient, std::vector<double>(K, 0.0));
         p.seconds = clock.seconds();
         res.curve.push_back(p);
         if (opt.progress) opt.progress(p);
@@ -296,25 +296,25 @@ IrlResult irl(Model m, const Features& phi, const Demonstrations& demos, const I
             std::vector<double> a(memory.size());
             for (std::size_t i = memory.size(); i-- > 0;) {
                 const auto& [s, y] = memory[i];
-                a[i] = dot(s, p) / dot(y, s);
+                a[i] = weight_dot(s, p) / weight_dot(y, s);
                 for (std::size_t k = 0; k < K; ++k) p[k] -= a[i] * y[k];
             }
             const auto& [s_last, y_last] = memory.back();
-            const double scale = dot(s_last, y_last) / dot(y_last, y_last);
+            const double scale = weight_dot(s_last, y_last) / weight_dot(y_last, y_last);
             for (double& x : p) x *= scale;
             for (std::size_t i = 0; i < memory.size(); ++i) {
                 const auto& [s, y] = memory[i];
-                const double b = dot(y, p) / dot(y, s);
+                const double b = weight_dot(y, p) / weight_dot(y, s);
                 for (std::size_t k = 0; k < K; ++k) p[k] += s[k] * (a[i] - b);
             }
-            if (dot(p, cur.gradient) <= 0.0) {  // not an ascent direction: restart from the gradient
+            if (weight_dot(p, cur.gradient) <= 0.0) {  // not an ascent direction: restart from the gradient
                 memory.clear();
                 p = cur.gradient;
             }
         }
         double t = opt.optimizer == IrlOptimizer::lbfgs && !memory.empty() ? 1.0 : step;
         if (opt.optimizer == IrlOptimizer::lbfgs && memory.empty()) t = 1.0 / std::max(1.0, res.curve.back().gradient_norm);
-        const double slope = dot(p, cur.gradient);
+        const double slope = weight_dot(p, cur.gradient);
         std::optional<Evaluation> next;
         std::vector<double> wn(K);
         for (int trial = 0; trial < 50; ++trial, t *= 0.5) {
@@ -335,7 +335,7 @@ IrlResult irl(Model m, const Features& phi, const Demonstrations& demos, const I
             s[k] = wn[k] - w[k];
             y[k] = cur.gradient[k] - next->gradient[k];  // gradient of -L: -(g_new - g_old)
         }
-        if (dot(s, y) > 1e-12 * std::sqrt(dot(s, s) * dot(y, y))) {
+        if (weight_dot(s, y) > 1e-12 * std::sqrt(weight_dot(s, s) * weight_dot(y, y))) {
             memory.emplace_back(std::move(s), std::move(y));
             if (memory.size() > opt.memory) memory.pop_front();
         }

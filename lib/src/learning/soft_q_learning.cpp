@@ -30,7 +30,7 @@ double probability(const Transition& t) { return t.prob(); }
 
 // Inverse-CDF draw of an index from probabilities p (summing to 1), or from a row's transitions.
 template <class T>
-std::size_t draw(std::span<const T> p, Rng& rng) {
+std::size_t draw_index(std::span<const T> p, Rng& rng) {
     double u = rng.uniform(), acc = 0.0;
     for (std::size_t i = 0; i < p.size(); ++i) {
         acc += probability(p[i]);
@@ -81,7 +81,7 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
     const ModelData& d = m.data();
     const auto start = [&] {
         ++res.episodes;
-        return draw(m.initial(), rng);
+        return draw_index(m.initial(), rng);
     };
     std::size_t s = start();
     std::uint64_t t = 0;
@@ -104,12 +104,12 @@ LearnResult soft_q_learning(const Model& m, const LearnOptions& opt) {
             k = static_cast<std::size_t>(std::max_element(qs.begin(), qs.end()) - qs.begin());
         } else {
             softmax_policy(qs, opt.alpha, std::span<double>(pi.data(), n));
-            k = draw(std::span<const double>(pi.data(), n), rng);
+            k = draw_index(std::span<const double>(pi.data(), n), rng);
         }
         const Offset row = b + k;
         // Environment step: s' ~ p(.|s,a); reward r + r_to(s') (the file's per-step reward).
         const auto succ = m.transitions(row);
-        const std::size_t j = draw(succ, rng);
+        const std::size_t j = draw_index(succ, rng);
         const std::size_t next = succ[j].next;
         const auto r_to = m.successor_rewards(row);
         const double reward = r_to.empty() ? d.row_reward[row] : m.entry_reward(row) + r_to[j];
